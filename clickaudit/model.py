@@ -1,0 +1,370 @@
+"""The audit model: what each stage of the pipeline hands to the next.
+
+Every stage is a function from model to model (``load`` gives an :class:`Email`, ``extract`` its
+:class:`Link` and :class:`Image` lists, ``classify`` fills in what a link is, ``follow`` its
+:class:`Hop` chain, ``judge`` its findings). The dataclasses are frozen so a stage can never
+change what an earlier stage saw; a stage that adds knowledge returns a copy made with
+:func:`dataclasses.replace`.
+
+The string values of the enums are the JSON report's vocabulary (see DESIGN.md): users' scripts
+depend on them, so they never change once released.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from enum import StrEnum
+from types import MappingProxyType
+
+
+class Severity(StrEnum):
+    """How bad a finding is; ordered ``ERROR`` > ``WARNING`` > ``INFO`` by :attr:`rank`."""
+
+    ERROR = "error"
+    WARNING = "warning"
+    INFO = "info"
+
+    @property
+    def rank(self) -> int:
+        """A number to sort or compare by: error 3, warning 2, info 1."""
+        return {"error": 3, "warning": 2, "info": 1}[self.value]
+
+
+class Category(StrEnum):
+    """What a link is, as the recipient's click would experience it."""
+
+    TRACKED = "tracked"  # rewritten by an ESP's click tracker
+    WRAPPED = "wrapped"  # rewritten by a security gateway (Safe Links, Proofpoint, ...)
+    DIRECT = "direct"  # a plain http(s) link, not rewritten
+    UNTRACKABLE = "untrackable"  # cannot be click-tracked at all; see UntrackableReason
+
+
+class UntrackableReason(StrEnum):
+    """Why an ESP would (or did) leave a link alone."""
+
+    MAILTO = "mailto"
+    TEL = "tel"
+    FRAGMENT = "fragment"
+    RELATIVE = "relative"
+    SCHEME = "scheme"  # another scheme: sms:, ftp:, javascript:, cid:, ...
+    MALFORMED = "malformed"  # not a valid RFC 3986 URL
+    MERGE_TAG = "merge-tag"  # an unresolved template variable
+    OPT_OUT = "opt-out"  # a per-link attribute such as clicktracking=off
+
+
+class Part(StrEnum):
+    """Which part of the message a link was found in."""
+
+    HTML = "html"
+    TEXT = "text"
+    HEADER = "header"
+
+
+class Element(StrEnum):
+    """Which construct carried the link."""
+
+    A = "a"
+    AREA = "area"
+    VML = "vml"  # <v:roundrect href> / <v:rect href> inside an Outlook conditional comment
+    TEXT = "text"  # a URL in a text/plain part
+    LIST_UNSUBSCRIBE = "list-unsubscribe"
+
+
+class HopKind(StrEnum):
+    """How a hop of a redirect chain told the browser where to go next."""
+
+    HTTP = "http"
+    META_REFRESH = "meta-refresh"
+    JS = "js"
+
+
+class DomainRole(StrEnum):
+    TRACKING = "tracking"
+    SENDER = "sender"
+    DESTINATION = "destination"
+
+
+def _frozen(mapping: Mapping[str, str] | None = None) -> Mapping[str, str]:
+    return MappingProxyType(dict(mapping or {}))
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    """One observation that someone should act on, from the catalogue in :mod:`clickaudit.findings`.
+
+    ``subject`` names what the finding is about (a link id as ``"link:3"``, a domain as
+    ``"domain:example.com"``, or ``None`` for the message as a whole) so a report can group them.
+    """
+
+    code: str
+    severity: Severity
+    message: str
+    fix: str
+    subject: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class DkimSignature:
+    """The parts of a DKIM-Signature header an audit uses: the signing domain and selector."""
+
+    domain: str
+    selector: str
+
+
+@dataclass(frozen=True, slots=True)
+class Headers:
+    """The headers an audit needs, decoded (RFC 2047 words resolved).
+
+    ``esp_headers`` keeps every header that fingerprints an ESP (X-SG-EID, X-Mailgun-*, X-PM-*,
+    X-SES-*, ...) with its value, so classification can name the ESP even for opaque links.
+    """
+
+    from_: str = ""
+    from_address: str = ""
+    reply_to: str = ""
+    return_path: str = ""
+    subject: str = ""
+    date: str = ""
+    message_id: str = ""
+    to: str = ""
+    dkim: tuple[DkimSignature, ...] = ()
+    list_unsubscribe: str = ""
+    list_unsubscribe_post: str = ""
+    authentication_results: tuple[str, ...] = ()
+    esp_headers: Mapping[str, str] = field(default_factory=_frozen)
+
+    @property
+    def from_domain(self) -> str:
+        """The domain of the From address, lowercased, or ``""`` when there is none."""
+        _, _, domain = self.from_address.rpartition("@")
+        return domain.strip().strip(">").lower()
+
+
+@dataclass(frozen=True, slots=True)
+class BodyPart:
+    """A decoded text part of a message.
+
+    ``text`` is the part after transfer decoding and charset decoding; link positions are line
+    numbers in this text (1-based), which is what a person sees in the raw-source view.
+    ``charset_note`` says when the declared charset was wrong or missing and which one was used.
+    """
+
+    kind: Part  # HTML or TEXT
+    content_type: str
+    charset: str
+    text: str
+    index: int = 0
+    charset_note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """Where an email came from.
+
+    ``kind`` is ``eml``, ``html``, ``txt`` or ``mbox``; ``index`` is the message's position in an
+    mbox (0-based) and ``attachment_path`` the chain of attached messages (``"1"``, ``"1.2"``)
+    for an email found inside another one.
+    """
+
+    path: str
+    sha256: str
+    kind: str
+    index: int = 0
+    attachment_path: str = ""
+
+    @property
+    def label(self) -> str:
+        """A short human name: the path, plus ``#n`` inside an mbox and ``>n`` when attached."""
+        label = self.path
+        if self.kind == "mbox":
+            label += f"#{self.index + 1}"
+        if self.attachment_path:
+            label += f" > attached {self.attachment_path}"
+        return label
+
+
+@dataclass(frozen=True, slots=True)
+class Email:
+    """One message as loaded: headers, decoded text parts, and the raw source for display."""
+
+    source: Source
+    headers: Headers
+    parts: tuple[BodyPart, ...]
+    raw: str = ""
+    attachments: tuple[str, ...] = ()
+    notes: tuple[str, ...] = ()  # load-time problems that did not stop loading
+
+    @property
+    def html_parts(self) -> tuple[BodyPart, ...]:
+        return tuple(p for p in self.parts if p.kind is Part.HTML)
+
+    @property
+    def text_parts(self) -> tuple[BodyPart, ...]:
+        return tuple(p for p in self.parts if p.kind is Part.TEXT)
+
+
+@dataclass(frozen=True, slots=True)
+class Hop:
+    """One request of a redirect chain and what the server answered.
+
+    ``status`` is ``None`` when no HTTP answer came (DNS failure, refused connection, timeout);
+    ``error`` then says what happened.
+    """
+
+    url: str
+    status: int | None
+    location: str | None = None
+    kind: HopKind = HopKind.HTTP
+    ms: float = 0.0
+    remote_address: str | None = None
+    tls_version: str | None = None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    """A link found in an email, enriched by each stage.
+
+    Filled by ``extract``: ``id`` (1-based, in document order), ``part``, ``element``, ``href`` (as
+    written, HTML entities decoded), ``text`` (anchor text, or an image's alt text), ``line``,
+    ``attributes`` of the element (opt-out detection reads them), ``part_index``.
+    Filled by ``classify``: ``category``, ``reason``, ``esp``, ``tracking_host``, ``wrappers``
+    (outermost first), ``decoded`` (destination recovered offline), ``host_hint`` (a destination
+    host known without the full URL, e.g. Mimecast's ``domain=``), ``system`` (unsubscribe,
+    preferences, view-in-browser: never followed unless asked), ``personal_data`` (the link
+    exposes the recipient, e.g. a Mailgun token), ``notes``.
+    Filled by ``pair``: ``expected``. By ``follow``: ``chain`` and ``final_url``. By ``judge``:
+    ``utm`` and ``findings``.
+    """
+
+    id: int
+    part: Part
+    element: Element
+    href: str
+    text: str = ""
+    line: int = 0
+    part_index: int = 0
+    attributes: Mapping[str, str] = field(default_factory=_frozen)
+    category: Category | None = None
+    reason: UntrackableReason | None = None
+    esp: str | None = None
+    tracking_host: str | None = None
+    wrappers: tuple[str, ...] = ()
+    decoded: str | None = None
+    host_hint: str | None = None
+    system: str | None = None  # "unsubscribe", "preferences", "view-online", or None
+    personal_data: bool = False
+    notes: tuple[str, ...] = ()
+    expected: str | None = None
+    chain: tuple[Hop, ...] = ()
+    final_url: str | None = None
+    utm: Mapping[str, str] = field(default_factory=_frozen)
+    findings: tuple[Finding, ...] = ()
+
+    @property
+    def subject(self) -> str:
+        """How findings refer to this link."""
+        return f"link:{self.id}"
+
+    @property
+    def destination(self) -> str | None:
+        """Where the link should end up, as far as is known offline."""
+        if self.expected:
+            return self.expected
+        if self.decoded:
+            return self.decoded
+        if self.category is Category.DIRECT:
+            return self.href
+        return None
+
+
+@dataclass(frozen=True, slots=True)
+class Image:
+    """An image reference, kept to recognise open pixels; never fetched.
+
+    ``element`` is ``img``, ``srcset``, ``background`` or ``css``. ``pixel`` is true for 1x1 or
+    hidden images and for images on a known tracking host; ``esp`` names the tracker if known.
+    """
+
+    src: str
+    element: str
+    line: int = 0
+    part_index: int = 0
+    width: str = ""
+    height: str = ""
+    alt: str = ""
+    pixel: bool = False
+    esp: str | None = None
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TlsReport:
+    ok: bool
+    error: str | None = None
+    issuer: str | None = None
+    subject: str | None = None
+    not_after: str | None = None
+    days_left: int | None = None
+    version: str | None = None
+    sans: tuple[str, ...] = ()
+    hsts: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class AuthReport:
+    """SPF, DMARC and DKIM results for a sender domain; each a JSON-ready mapping."""
+
+    spf: Mapping[str, object] = field(default_factory=dict)
+    dmarc: Mapping[str, object] = field(default_factory=dict)
+    dkim: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class DomainReport:
+    """Everything checked about one domain, once per audit however many links use it."""
+
+    name: str
+    roles: tuple[DomainRole, ...]
+    cname: tuple[str, ...] = ()
+    esp: str | None = None
+    addresses: tuple[str, ...] = ()
+    organisational_domain: str | None = None
+    tls: TlsReport | None = None
+    auth: AuthReport | None = None
+    blocklists: tuple[str, ...] = ()
+    blocklists_unchecked: tuple[str, ...] = ()
+    findings: tuple[Finding, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Audit:
+    """The result for one email: every link, pixel, domain and finding, with the settings used.
+
+    ``findings`` holds message-level findings only; link and domain findings live on their
+    :class:`Link` and :class:`DomainReport`. :func:`all_findings` gathers them.
+    """
+
+    email: Email
+    links: tuple[Link, ...]
+    images: tuple[Image, ...] = ()
+    esp: str | None = None
+    domains: tuple[DomainReport, ...] = ()
+    findings: tuple[Finding, ...] = ()
+    settings: Mapping[str, object] = field(default_factory=dict)
+    started_at: str = ""
+    finished_at: str = ""
+
+    @property
+    def pixels(self) -> tuple[Image, ...]:
+        return tuple(i for i in self.images if i.pixel)
+
+    def all_findings(self) -> tuple[Finding, ...]:
+        """Every finding of the audit: message-level, then per link, then per domain."""
+        found = list(self.findings)
+        for link in self.links:
+            found.extend(link.findings)
+        for domain in self.domains:
+            found.extend(domain.findings)
+        return tuple(found)

@@ -1,0 +1,50 @@
+"""Shared fixtures: the real-email corpus, bundled resources, and a check that no test leaks a thread."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+CORPUS = REPO.parent / "shared" / "corpus" / "real"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture
+def corpus() -> Path:
+    """The folder of real emails (../shared/corpus/real). Skips, saying why, where it is absent:
+    a user's clone has no shared/ beside it; CI always does."""
+    if not CORPUS.is_dir():
+        pytest.skip(f"the real-email corpus is not at {CORPUS} (only CI and developers have it)")
+    return CORPUS
+
+
+def corpus_file(name: str) -> Path:
+    """A file of the corpus, skipping the test when the corpus is absent."""
+    path = CORPUS / name
+    if not path.is_file():
+        pytest.skip(f"corpus file {name} is not at {CORPUS}")
+    return path
+
+
+@pytest.fixture
+def fixtures() -> Path:
+    """Small hand-made emails for edge cases (tests/fixtures)."""
+    return FIXTURES
+
+
+@pytest.fixture(autouse=True)
+def no_leaked_threads() -> Iterator[None]:
+    """Fail a test that leaves a thread of its own running: a leaked worker is a hang waiting to
+    happen in the app. Threads are given a moment to finish their shutdown."""
+    before = set(threading.enumerate())
+    yield
+    leaked = []
+    for thread in set(threading.enumerate()) - before:
+        thread.join(timeout=2)
+        if thread.is_alive() and not thread.daemon:
+            leaked.append(thread.name)
+    assert not leaked, f"threads left running: {leaked}"
