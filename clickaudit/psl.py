@@ -1,0 +1,29 @@
+"""Organisational domains from the bundled public suffix list (no download at run time).
+
+Alignment (is the tracking host under the From domain?) and anchor-text checks compare
+organisational domains: ``click.news.example.co.uk`` and ``example.co.uk`` share ``example.co.uk``.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+from publicsuffixlist import PublicSuffixList
+
+
+@cache
+def _psl() -> PublicSuffixList:
+    return PublicSuffixList()
+
+
+def organisational_domain(host: str) -> str:
+    """The registrable domain of ``host`` (lowercased, trailing dot dropped); the host itself
+    when it has none (an IP address, a bare public suffix, a single label)."""
+    host = host.strip().rstrip(".").lower()
+    if not host:
+        return host
+    return _psl().privatesuffix(host) or host
+
+
+def same_organisation(host_a: str, host_b: str) -> bool:
+    return organisational_domain(host_a) == organisational_domain(host_b)
