@@ -6,6 +6,7 @@ organisational domains: ``click.news.example.co.uk`` and ``example.co.uk`` share
 
 from __future__ import annotations
 
+import ipaddress
 from functools import cache
 
 from publicsuffixlist import PublicSuffixList
@@ -20,10 +21,18 @@ def organisational_domain(host: str) -> str:
     """The registrable domain of ``host`` (lowercased, trailing dot dropped); the host itself
     when it has none (an IP address, a bare public suffix, a single label)."""
     host = host.strip().rstrip(".").lower()
-    if not host:
+    if not host or _is_ip(host):
         return host
     return _psl().privatesuffix(host) or host
 
 
 def same_organisation(host_a: str, host_b: str) -> bool:
     return organisational_domain(host_a) == organisational_domain(host_b)
+
+
+def _is_ip(host: str) -> bool:
+    try:
+        ipaddress.ip_address(host.strip("[]"))
+    except ValueError:
+        return False
+    return True
