@@ -234,8 +234,10 @@ class Link:
     host known without the full URL, e.g. Mimecast's ``domain=``), ``system`` (unsubscribe,
     preferences, view-in-browser: never followed unless asked), ``personal_data`` (the link
     exposes the recipient, e.g. a Mailgun token), ``notes``.
-    Filled by ``pair``: ``expected``. By ``follow``: ``chain`` and ``final_url``. By ``judge``:
-    ``utm`` and ``findings``.
+    Filled by ``pair``: ``expected``. By ``follow``: ``chain``, ``final_url`` and ``outcome`` (how
+    the chain ended: ``ok``, ``broken``, ``loop``, ``too-long``, ``timeout``, ``unreachable``,
+    ``blocked``, ``private``, ``invalid-location``, ``scheme``, ``not-followed``, ``cancelled``;
+    the last hop's ``error`` has the detail). By ``judge``: ``utm`` and ``findings``.
     """
 
     id: int
@@ -259,6 +261,7 @@ class Link:
     expected: str | None = None
     chain: tuple[Hop, ...] = ()
     final_url: str | None = None
+    outcome: str | None = None
     utm: Mapping[str, str] = field(default_factory=_frozen)
     findings: tuple[Finding, ...] = ()
 
