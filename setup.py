@@ -5,11 +5,15 @@ folder (where designers and packagers look for them). Installed, that folder bec
 package ``clickaudit.resources`` so ``importlib.resources`` finds it in any kind of install.
 """
 
-from setuptools import find_packages, setup
+from setuptools import find_namespace_packages, find_packages, setup
+
+resource_packages = [
+    "clickaudit.resources",
+    *(f"clickaudit.resources.{name}" for name in find_namespace_packages(where="resources")),
+]
 
 setup(
-    packages=[*find_packages(include=["clickaudit", "clickaudit.*"]), "clickaudit.resources"],
+    packages=[*find_packages(include=["clickaudit", "clickaudit.*"]), *resource_packages],
     package_dir={"clickaudit.resources": "resources"},
-    package_data={"clickaudit.resources": ["**/*"]},
-    include_package_data=True,
+    package_data={name: ["*"] for name in resource_packages},
 )

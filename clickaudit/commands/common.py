@@ -1,0 +1,68 @@
+"""What the subcommands share: exit statuses, --fail-on, reading several files, writing output."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+
+from clickaudit.errors import ClickauditError, InputError
+from clickaudit.model import Audit, Severity
+
+EXIT_OK = 0
+EXIT_FINDINGS = 1
+EXIT_INPUT = 2
+
+FAIL_ON = {"error": Severity.ERROR, "warning": Severity.WARNING, "never": None}
+
+
+def add_fail_on(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--fail-on",
+        choices=tuple(FAIL_ON),
+        default="error",
+        help="exit 1 when a finding at or above this severity exists (default: error)",
+    )
+
+
+def exit_status(audits: Iterable[Audit], fail_on: str) -> int:
+    threshold = FAIL_ON[fail_on]
+    if threshold is None:
+        return EXIT_OK
+    for audit in audits:
+        if any(f.severity.rank >= threshold.rank for f in audit.all_findings()):
+            return EXIT_FINDINGS
+    return EXIT_OK
+
+
+def run_per_file(
+    paths: Sequence[str], work: Callable[[str], list[Audit]]
+) -> tuple[list[Audit], bool]:
+    """Run ``work`` on each file; a file that fails is reported on stderr and the rest go on.
+
+    Returns the audits and whether any file failed (the caller then exits 2).
+    """
+    audits: list[Audit] = []
+    failed = False
+    for path in paths:
+        try:
+            audits.extend(work(path))
+        except InputError as error:
+            print(f"clickaudit: {error.path}: {error.problem}", file=sys.stderr)
+            failed = True
+        except ClickauditError as error:
+            print(f"clickaudit: {path}: {error}", file=sys.stderr)
+            failed = True
+    return audits, failed
+
+
+def write_output(text: str, output: str | None) -> None:
+    """Write to --output FILE, or to stdout."""
+    if output:
+        try:
+            Path(output).write_text(text, encoding="utf-8")
+        except OSError as error:
+            raise InputError(output, f"cannot write the report: {error.strerror}") from error
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")

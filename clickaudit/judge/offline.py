@@ -1,0 +1,230 @@
+"""Findings that need no network: what the classification already says about each link.
+
+This is the judgement half of ``clickaudit scan``. Chains, UTM and domains are judged by their
+own modules once the network stages have run; everything here is true of the email as written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import replace
+
+from clickaudit import urls
+from clickaudit.findings import finding
+from clickaudit.model import (
+    Category,
+    Email,
+    Finding,
+    Link,
+    Part,
+    UntrackableReason,
+)
+
+# Schemes a mail client handles on purpose; anything else under reason "scheme" is reported.
+BENIGN_SCHEMES = frozenset({"sms", "callto", "facetime", "webcal", "geo", "skype", "whatsapp", "cid"})
+
+
+def judge_link_offline(link: Link, *, message_is_tracked: bool) -> tuple[Finding, ...]:
+    """Findings about one classified link, as written in the email."""
+    found: list[Finding] = []
+    subject = link.subject
+    shown = _short(link.href)
+
+    if link.category is Category.UNTRACKABLE:
+        found.extend(_untrackable_findings(link, shown))
+    if link.category in (Category.TRACKED, Category.WRAPPED, Category.DIRECT):
+        found.extend(_url_safety_findings(link, shown))
+
+    if link.category is Category.WRAPPED:
+        found.append(
+            finding(
+                "link-wrapped",
+                f"{shown} is wrapped by {' → '.join(link.wrappers)}"
+                + (f"; it leads to {_short(link.decoded)}" if link.decoded else ""),
+                subject,
+            )
+        )
+    if link.category is Category.TRACKED and not link.decoded and not link.expected:
+        esp = link.esp or "the ESP"
+        found.append(
+            finding(
+                "link-opaque",
+                f"{shown}: {esp} keeps this link's destination on its server"
+                + (f" (host hint: {link.host_hint})" if link.host_hint else ""),
+                subject,
+            )
+        )
+    if link.personal_data:
+        found.append(
+            finding("link-personal-data", f"{shown} carries the recipient's identity", subject)
+        )
+    if (
+        message_is_tracked
+        and link.category is Category.DIRECT
+        and link.part is Part.HTML
+        and link.system is None
+    ):
+        found.append(
+            finding(
+                "link-untracked",
+                f"{shown} was not rewritten although other links of this email are tracked",
+                subject,
+            )
+        )
+    return tuple(found)
+
+
+def _untrackable_findings(link: Link, shown: str) -> list[Finding]:
+    subject = link.subject
+    reason = link.reason
+    if reason is UntrackableReason.MALFORMED:
+        why = urls.malformed_reason(link.href) or "not a valid URL"
+        return [finding("link-malformed", f"{shown}: {why}", subject)]
+    if reason is UntrackableReason.MERGE_TAG:
+        tag = urls.merge_tag(link.href, esp=link.esp) or "template syntax"
+        return [finding("link-merge-tag", f"{shown} still contains {tag}", subject)]
+    if reason is UntrackableReason.RELATIVE:
+        return [finding("link-relative", f"{shown} has no host: it goes nowhere in an inbox", subject)]
+    if reason is UntrackableReason.SCHEME:
+        scheme = (urls.scheme_of(link.href) or "").lower()
+        if scheme in BENIGN_SCHEMES:
+            return []
+        return [finding("link-unsupported-scheme", f"{shown} uses the {scheme}: scheme", subject)]
+    if reason is UntrackableReason.OPT_OUT:
+        attribute = next(iter(_opt_out_attributes(link)), "an opt-out attribute")
+        return [finding("link-opted-out", f"{shown} is excluded from tracking by {attribute}", subject)]
+    return []
+
+
+def _opt_out_attributes(link: Link) -> list[str]:
+    return [
+        f'{name}="{value}"' if value else name
+        for name, value in link.attributes.items()
+        if "track" in name.lower()
+    ]
+
+
+def _url_safety_findings(link: Link, shown: str) -> list[Finding]:
+    found: list[Finding] = []
+    subject = link.subject
+    parsed = urls.parse_url(link.href)
+    if parsed and parsed.scheme == "http":
+        what = "tracking link" if link.category is Category.TRACKED else "link"
+        found.append(finding("link-insecure", f"{shown}: this {what} uses plain http", subject))
+    elif link.decoded and link.decoded.lower().startswith("http://"):
+        found.append(
+            finding(
+                "link-insecure",
+                f"{shown} leads to a plain-http destination: {_short(link.decoded)}",
+                subject,
+            )
+        )
+    for url in {link.href, *(u for u in (link.decoded,) if u)}:
+        target = urls.parse_url(url)
+        if target is None:
+            continue
+        if urls.has_credentials(url):
+            found.append(
+                finding("link-credentials", f"{_short(url)} has credentials before its host", subject)
+            )
+        why = urls.homograph_reason(target.host) if target.host else None
+        if why:
+            found.append(
+                finding("link-homograph", f"{target.host_unicode or target.host}: {why}", subject)
+            )
+    destination = link.destination
+    if destination and link.text:
+        other = urls.text_shows_other_domain(link.text, destination)
+        if other:
+            target = urls.parse_url(destination)
+            goes_to = target.host if target else "another domain"
+            found.append(
+                finding(
+                    "link-text-mismatch",
+                    f"the text shows {other} but the link goes to {goes_to}",
+                    subject,
+                )
+            )
+    return found
+
+
+def judge_message_offline(email: Email, links: Sequence[Link]) -> tuple[Finding, ...]:
+    """Message-level findings: no links, charset trouble, broken MIME, unsubscribe headers."""
+    found: list[Finding] = []
+    if not links:
+        found.append(finding("email-no-links", f"{email.source.label} has no links"))
+    for part in email.parts:
+        if part.charset_note:
+            found.append(
+                finding("email-charset-fallback", f"{part.content_type} part: {part.charset_note}")
+            )
+    for note in email.notes:
+        lowered = note.lower()
+        if any(word in lowered for word in ("boundary", "mime", "truncated")):
+            found.append(finding("email-malformed", note))
+    found.extend(_unsubscribe_findings(email, links))
+    found.extend(_text_twin_findings(links))
+    return tuple(found)
+
+
+def _unsubscribe_findings(email: Email, links: Sequence[Link]) -> list[Finding]:
+    if email.source.kind not in ("eml", "mbox"):
+        return []  # an HTML or text file has no headers to judge
+    headers = email.headers
+    bulk = bool(headers.esp_headers) or any(link.category is Category.TRACKED for link in links)
+    if not headers.list_unsubscribe:
+        if bulk:
+            return [
+                finding(
+                    "list-unsubscribe-missing",
+                    "this bulk email has no List-Unsubscribe header",
+                )
+            ]
+        return []
+    if "http" in headers.list_unsubscribe.lower() and not headers.list_unsubscribe_post:
+        return [
+            finding(
+                "list-unsubscribe-no-one-click",
+                "List-Unsubscribe has an https URL but there is no List-Unsubscribe-Post header",
+            )
+        ]
+    return []
+
+
+def _text_twin_findings(links: Sequence[Link]) -> list[Finding]:
+    opted_out = {
+        link.href
+        for link in links
+        if link.part is Part.HTML and link.reason is UntrackableReason.OPT_OUT
+    }
+    found = []
+    for link in links:
+        if link.part is Part.TEXT and link.href in opted_out and link.reason is not UntrackableReason.OPT_OUT:
+            found.append(
+                finding(
+                    "link-duplicate-tracking",
+                    f"{_short(link.href)} is opted out in HTML but bare in the text part",
+                    link.subject,
+                )
+            )
+    return found
+
+
+def judge_offline(email: Email, links: Sequence[Link]) -> tuple[tuple[Link, ...], tuple[Finding, ...]]:
+    """Attach offline findings to every link; return the links and the message-level findings."""
+    message_is_tracked = any(link.category is Category.TRACKED for link in links)
+    judged = tuple(
+        replace(
+            link,
+            findings=link.findings
+            + judge_link_offline(link, message_is_tracked=message_is_tracked),
+        )
+        for link in links
+    )
+    return judged, judge_message_offline(email, judged)
+
+
+def _short(url: str | None, limit: int = 90) -> str:
+    if not url:
+        return ""
+    return url if len(url) <= limit else url[: limit - 1] + "…"

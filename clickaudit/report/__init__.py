@@ -1,0 +1,1 @@
+"""Reports: JSON (the contract), text (for people at a terminal), and the formats built on them."""
