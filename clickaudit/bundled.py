@@ -26,7 +26,7 @@ def resources_root() -> Traversable:
 
 
 def resource(*parts: str) -> Traversable:
-    """A file or folder inside the bundled resources, e.g. ``resource("esp", "fingerprints.toml")``."""
+    """A file or folder in the bundled resources: ``resource("esp", "fingerprints.toml")``."""
     node = resources_root()
     for part in parts:
         node = node.joinpath(part)

@@ -1,4 +1,4 @@
-"""The engine's exceptions: one hierarchy, so callers can catch the engine's errors and nothing else.
+"""The engine's exceptions: one hierarchy, so callers catch the engine's errors and nothing else.
 
 Every message names what failed (the file, link or domain) and says what to do, because the CLI
 prints it as it is and the GUI shows it in the window.

@@ -26,8 +26,9 @@ class Check:
     stage: str  # which stage reports it: scan, follow, utm, domains, auth, tls, blocklists
 
 
-E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO
+E, W, I = Severity.ERROR, Severity.WARNING, Severity.INFO  # noqa: E741
 
+# fmt: off
 _CHECKS: tuple[Check, ...] = (
     # --- links, offline (scan) ---
     Check("link-malformed", E, "Malformed link",
@@ -248,6 +249,7 @@ _CHECKS: tuple[Check, ...] = (
           "Query from your own resolver, or use the list's keyed service (--nameserver).",
           "blocklists"),
 )
+# fmt: on
 
 CATALOGUE: Mapping[str, Check] = MappingProxyType({c.code: c for c in _CHECKS})
 

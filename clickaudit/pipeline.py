@@ -8,33 +8,55 @@ never disagree about what an audit is.
 
 from __future__ import annotations
 
+import asyncio
 import os
+import ssl
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
+
+import httpx
 
 from clickaudit.classify import classify
 from clickaudit.esp.fingerprints import Fingerprints, load_fingerprints
+from clickaudit.events import CancelToken, Progress, ProgressCallback, ignore_progress
 from clickaudit.extract import extract
 from clickaudit.judge.offline import judge_offline
 from clickaudit.load import load_path
-from clickaudit.model import Audit, Email
+from clickaudit.model import Audit, Category, DomainReport, Email, Finding, Image, Link
+from clickaudit.settings import AuditSettings
 
 
 def now_iso() -> str:
     return datetime.now(UTC).isoformat(timespec="seconds")
 
 
+@dataclass(frozen=True, slots=True)
+class Classified:
+    """An email after the offline stages, before judgement: what the network stages start from."""
+
+    email: Email
+    links: tuple[Link, ...]
+    images: tuple[Image, ...]
+    esp: str | None
+
+
+def classify_email(email: Email, fingerprints: Fingerprints) -> Classified:
+    extraction = extract(email)
+    result = classify(email, extraction.links, extraction.images, fingerprints)
+    return Classified(email, tuple(result.links), tuple(result.images), result.esp)
+
+
 def scan_email(email: Email, fingerprints: Fingerprints | None = None) -> Audit:
     """The offline audit of one loaded email."""
     started = now_iso()
-    fingerprints = fingerprints or load_fingerprints()
-    extraction = extract(email)
-    classification = classify(email, extraction.links, extraction.images, fingerprints)
-    links, message_findings = judge_offline(email, classification.links)
+    classified = classify_email(email, fingerprints or load_fingerprints())
+    links, message_findings = judge_offline(email, classified.links)
     return Audit(
         email=email,
         links=links,
-        images=classification.images,
-        esp=classification.esp,
+        images=classified.images,
+        esp=classified.esp,
         findings=message_findings,
         settings={"mode": "scan"},
         started_at=started,
@@ -50,3 +72,227 @@ def scan_path(path: str | os.PathLike[str]) -> list[Audit]:
     """
     fingerprints = load_fingerprints()
     return [scan_email(email, fingerprints) for email in load_path(path)]
+
+
+@dataclass(frozen=True, slots=True)
+class NetworkOverrides:
+    """What tests, benchmarks and the demo inject instead of the real network.
+
+    ``resolver`` is a dnspython async resolver (pointed at a local DNS server), ``ssl_context``
+    trusts a test CA, ``transport`` replaces httpx's connection layer. The CLI and GUI leave
+    them empty and the settings decide.
+    """
+
+    resolver: object | None = None
+    address_resolver: object | None = None
+    ssl_context: ssl.SSLContext | None = None
+    transport: httpx.AsyncBaseTransport | None = None
+
+
+def audit_emails(
+    emails: Sequence[Email],
+    settings: AuditSettings,
+    *,
+    progress: ProgressCallback = ignore_progress,
+    cancel: CancelToken | None = None,
+    network: NetworkOverrides | None = None,
+) -> list[Audit]:
+    """The full audit of several emails, synchronously: it runs its own asyncio loop.
+
+    Call it from a worker thread (the GUI) or the main thread (the CLI), never from inside a
+    running event loop. Raises :class:`clickaudit.errors.Cancelled` when ``cancel`` fires, and
+    :class:`clickaudit.errors.PolicyError` / ``InputError`` for a bad policy or template.
+    """
+    return asyncio.run(
+        audit_emails_async(emails, settings, progress=progress, cancel=cancel, network=network)
+    )
+
+
+async def audit_emails_async(
+    emails: Sequence[Email],
+    settings: AuditSettings,
+    *,
+    progress: ProgressCallback = ignore_progress,
+    cancel: CancelToken | None = None,
+    network: NetworkOverrides | None = None,
+) -> list[Audit]:
+    from clickaudit.utm import load_policy
+
+    cancel = cancel or CancelToken()
+    network = network or NetworkOverrides()
+    fingerprints = load_fingerprints()
+    policy = load_policy(settings.policy_path)
+    template_links = _template_links(settings.template_path, fingerprints)
+    audits: list[Audit] = []
+    for index, email in enumerate(emails, start=1):
+        cancel.raise_if_cancelled()
+        progress(Progress("classify", index - 1, len(emails), email.source.label))
+        audits.append(
+            await _audit_one(
+                email,
+                settings,
+                fingerprints=fingerprints,
+                policy=policy,
+                template_links=template_links,
+                progress=progress,
+                cancel=cancel,
+                network=network,
+            )
+        )
+    return audits
+
+
+def _template_links(path: str | None, fingerprints: Fingerprints) -> tuple[Link, ...] | None:
+    if not path:
+        return None
+    emails = load_path(path)
+    return classify_email(emails[0], fingerprints).links if emails else ()
+
+
+async def _audit_one(
+    email: Email,
+    settings: AuditSettings,
+    *,
+    fingerprints: Fingerprints,
+    policy: object,
+    template_links: tuple[Link, ...] | None,
+    progress: ProgressCallback,
+    cancel: CancelToken,
+    network: NetworkOverrides,
+) -> Audit:
+    from clickaudit.judge.chains import judge_chain
+    from clickaudit.utm import check_link_utm, check_utm_consistency, check_utm_lost
+
+    started = now_iso()
+    classified = classify_email(email, fingerprints)
+    links = classified.links
+    message_findings: list[Finding] = []
+    if template_links is not None:
+        from clickaudit.pair import apply_pairing, pair_links
+
+        progress(Progress("pair", 0, 1, email.source.label))
+        pairing = pair_links(links, template_links)
+        links = apply_pairing(links, template_links, pairing)
+        message_findings.extend(getattr(pairing, "findings", ()))
+        progress(Progress("pair", 1, 1, email.source.label))
+
+    domains: tuple[DomainReport, ...] = ()
+    if settings.safe and settings.check_domains:
+        # Safe mode must not click a branded tracking domain it only recognises by its CNAME,
+        # so the domains are checked (and links reclassified) before anything is followed.
+        domains = await _check_domains(
+            email, links, settings, fingerprints, progress, cancel, network
+        )
+        links = reclassify_by_cname(links, domains)
+        links = await _follow(links, settings, progress, cancel, network)
+    else:
+        follow_task = _follow(links, settings, progress, cancel, network)
+        if settings.check_domains:
+            domain_task = _check_domains(
+                email, links, settings, fingerprints, progress, cancel, network
+            )
+            links, domains = await asyncio.gather(follow_task, domain_task)
+        else:
+            links = await follow_task
+        links = reclassify_by_cname(links, domains)
+    cancel.raise_if_cancelled()
+
+    progress(Progress("judge", 0, len(links), email.source.label))
+    links, offline_findings = judge_offline(email, links)
+    message_findings.extend(offline_findings)
+    judged: list[Link] = []
+    for link in links:
+        extra = (
+            judge_chain(link, policy=policy) + check_link_utm(link, policy) + check_utm_lost(link)
+        )
+        judged.append(replace(link, findings=link.findings + extra))
+    message_findings.extend(check_utm_consistency(judged, policy))
+    progress(Progress("judge", len(links), len(links), email.source.label))
+    return Audit(
+        email=email,
+        links=tuple(judged),
+        images=classified.images,
+        esp=classified.esp or _esp_from_domains(domains),
+        domains=domains,
+        findings=tuple(message_findings),
+        settings=settings.to_dict() | {"mode": "audit"},
+        started_at=started,
+        finished_at=now_iso(),
+    )
+
+
+async def _follow(
+    links: tuple[Link, ...],
+    settings: AuditSettings,
+    progress: ProgressCallback,
+    cancel: CancelToken,
+    network: NetworkOverrides,
+) -> tuple[Link, ...]:
+    if not settings.follow:
+        return links
+    from clickaudit.follow import Follower
+
+    async with Follower(
+        settings,
+        resolver=network.address_resolver,  # type: ignore[arg-type]
+        transport=network.transport,
+        verify=network.ssl_context,
+    ) as follower:
+        return tuple(await follower.follow_links(links, progress=progress, cancel=cancel))
+
+
+async def _check_domains(
+    email: Email,
+    links: tuple[Link, ...],
+    settings: AuditSettings,
+    fingerprints: Fingerprints,
+    progress: ProgressCallback,
+    cancel: CancelToken,
+    network: NetworkOverrides,
+) -> tuple[DomainReport, ...]:
+    from clickaudit.domains import check_domains, targets_for
+
+    return tuple(
+        await check_domains(
+            targets_for(email, links),
+            settings,
+            fingerprints=fingerprints,
+            resolver=network.resolver,  # type: ignore[arg-type]
+            ssl_context=network.ssl_context,
+            progress=progress,
+            cancel=cancel,
+        )
+    )
+
+
+def reclassify_by_cname(
+    links: tuple[Link, ...], domains: Sequence[DomainReport]
+) -> tuple[Link, ...]:
+    """A link to a host whose CNAME points at an ESP is tracked, whatever its URL looks like.
+
+    Branded tracking domains (click.shop.example → sendgrid.net) carry no ESP in the URL, so
+    only DNS tells them apart from a direct link to the sender's own site.
+    """
+    esp_by_host = {d.name: d.esp for d in domains if d.esp and d.cname}
+    if not esp_by_host:
+        return links
+    from clickaudit.urls import parse_url
+
+    out: list[Link] = []
+    for link in links:
+        parsed = parse_url(link.href) if link.category is Category.DIRECT else None
+        esp = esp_by_host.get(parsed.host) if parsed and parsed.host else None
+        if esp:
+            link = replace(
+                link,
+                category=Category.TRACKED,
+                esp=esp,
+                tracking_host=parsed.host if parsed else None,
+                notes=(*link.notes, f"tracked by {esp}: its host's CNAME points at {esp}"),
+            )
+        out.append(link)
+    return tuple(out)
+
+
+def _esp_from_domains(domains: Sequence[DomainReport]) -> str | None:
+    return next((d.esp for d in domains if d.esp), None)

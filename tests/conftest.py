@@ -1,4 +1,4 @@
-"""Shared fixtures: the real-email corpus, bundled resources, and a check that no test leaks a thread."""
+"""Shared fixtures: the real-email corpus, bundled resources, a guard against leaked threads."""
 
 from __future__ import annotations
 

@@ -9,12 +9,42 @@ import pytest
 from clickaudit.findings import CATALOGUE, finding, worst
 from clickaudit.model import Severity
 
-DESIGN_CODES = """link-malformed link-relative link-merge-tag link-unsupported-scheme link-insecure
-link-text-mismatch link-untracked redirect-loop redirect-too-long redirect-blocked redirect-broken
-redirect-timeout redirect-downgrade redirect-unreachable destination-mismatch utm-missing utm-invalid
-utm-inconsistent utm-lost tracking-domain-misaligned tracking-domain-shared dns-nxdomain
-dns-cname-mismatch tls-invalid tls-hostname-mismatch tls-expiring tls-unavailable spf-missing
-spf-too-many-lookups dmarc-missing dmarc-weak dkim-missing blocklisted address-private""".split()
+DESIGN_CODES = (
+    "link-malformed",
+    "link-relative",
+    "link-merge-tag",
+    "link-unsupported-scheme",
+    "link-insecure",
+    "link-text-mismatch",
+    "link-untracked",
+    "redirect-loop",
+    "redirect-too-long",
+    "redirect-blocked",
+    "redirect-broken",
+    "redirect-timeout",
+    "redirect-downgrade",
+    "redirect-unreachable",
+    "destination-mismatch",
+    "utm-missing",
+    "utm-invalid",
+    "utm-inconsistent",
+    "utm-lost",
+    "tracking-domain-misaligned",
+    "tracking-domain-shared",
+    "dns-nxdomain",
+    "dns-cname-mismatch",
+    "tls-invalid",
+    "tls-hostname-mismatch",
+    "tls-expiring",
+    "tls-unavailable",
+    "spf-missing",
+    "spf-too-many-lookups",
+    "dmarc-missing",
+    "dmarc-weak",
+    "dkim-missing",
+    "blocklisted",
+    "address-private",
+)
 
 
 def test_every_code_of_the_design_is_in_the_catalogue() -> None:
@@ -31,7 +61,11 @@ def test_each_entry_is_complete(code: str) -> None:
 
 def test_finding_takes_severity_and_fix_from_the_catalogue() -> None:
     f = finding("redirect-loop", "a → b → a", "link:2")
-    assert (f.severity, f.fix, f.subject) == (Severity.ERROR, CATALOGUE["redirect-loop"].fix, "link:2")
+    assert (f.severity, f.fix, f.subject) == (
+        Severity.ERROR,
+        CATALOGUE["redirect-loop"].fix,
+        "link:2",
+    )
 
 
 def test_an_unknown_code_is_refused() -> None:

@@ -12,9 +12,10 @@ REPO = Path(__file__).resolve().parent.parent
 
 def test_wheel_contains_the_resources_folder(tmp_path: Path) -> None:
     subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q",
-         "-w", str(tmp_path), str(REPO)],
-        check=True, timeout=300, capture_output=True,
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "-q", "-w", str(tmp_path), str(REPO)],
+        check=True,
+        timeout=300,
+        capture_output=True,
     )
     wheel = next(tmp_path.glob("clickaudit-*.whl"))
     names = set(zipfile.ZipFile(wheel).namelist())
@@ -25,9 +26,20 @@ def test_wheel_contains_the_resources_folder(tmp_path: Path) -> None:
 def test_installed_package_finds_its_resources_outside_the_checkout(tmp_path: Path) -> None:
     target = tmp_path / "site"
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "--no-deps", "-q",
-         "--target", str(target), str(REPO)],
-        check=True, timeout=300, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "--no-deps",
+            "-q",
+            "--target",
+            str(target),
+            str(REPO),
+        ],
+        check=True,
+        timeout=300,
+        capture_output=True,
     )
     code = (
         "import clickaudit.bundled as b, json\n"
@@ -35,8 +47,13 @@ def test_installed_package_finds_its_resources_outside_the_checkout(tmp_path: Pa
         "print(json.loads(b.read_text('schema', 'report.schema.json'))['title'])\n"
     )
     result = subprocess.run(
-        [sys.executable, "-c", code], cwd=tmp_path, env={"PYTHONPATH": str(target)},
-        capture_output=True, text=True, check=True, timeout=60,
+        [sys.executable, "-c", code],
+        cwd=tmp_path,
+        env={"PYTHONPATH": str(target)},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
     )
     root, title = result.stdout.strip().splitlines()
     assert root.startswith(str(target))

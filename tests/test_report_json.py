@@ -1,4 +1,4 @@
-"""The JSON report is the contract of DESIGN.md, described by resources/schema/report.schema.json."""
+"""The JSON report is DESIGN.md's contract, described by resources/schema/report.schema.json."""
 
 from __future__ import annotations
 
@@ -27,17 +27,48 @@ def test_report_of_several_emails_is_an_array() -> None:
 
 def test_report_has_the_keys_design_md_promises() -> None:
     report = audit_to_dict(sample_audit())
-    assert {"schema", "tool", "version", "source", "links", "domains", "findings", "summary"} <= set(report)
+    assert {
+        "schema",
+        "tool",
+        "version",
+        "source",
+        "links",
+        "domains",
+        "findings",
+        "summary",
+    } <= set(report)
     assert set(report["source"]) >= {"path", "sha256", "kind", "subject", "from", "esp"}
     link = report["links"][0]
     assert set(link) >= {
-        "id", "part", "element", "text", "href", "category", "reason", "esp", "decoded",
-        "expected", "chain", "final_url", "utm", "findings",
+        "id",
+        "part",
+        "element",
+        "text",
+        "href",
+        "category",
+        "reason",
+        "esp",
+        "decoded",
+        "expected",
+        "chain",
+        "final_url",
+        "utm",
+        "findings",
     }
     assert set(link["chain"][0]) >= {"url", "status", "location", "kind", "ms"}
     assert set(link["findings"][0]) == {"code", "severity", "message", "fix", "subject"}
     domain = report["domains"][0]
-    assert set(domain) >= {"name", "roles", "cname", "esp", "addresses", "tls", "auth", "blocklists", "findings"}
+    assert set(domain) >= {
+        "name",
+        "roles",
+        "cname",
+        "esp",
+        "addresses",
+        "tls",
+        "auth",
+        "blocklists",
+        "findings",
+    }
     assert set(report["summary"]) >= {"links", "tracked", "untrackable", "errors", "warnings"}
 
 

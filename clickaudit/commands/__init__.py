@@ -2,6 +2,6 @@
 
 from types import ModuleType
 
-from clickaudit.commands import checks, scan
+from clickaudit.commands import audit, checks, scan
 
-COMMAND_MODULES: tuple[ModuleType, ...] = (scan, checks)
+COMMAND_MODULES: tuple[ModuleType, ...] = (scan, audit, checks)

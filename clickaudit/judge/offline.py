@@ -21,7 +21,9 @@ from clickaudit.model import (
 )
 
 # Schemes a mail client handles on purpose; anything else under reason "scheme" is reported.
-BENIGN_SCHEMES = frozenset({"sms", "callto", "facetime", "webcal", "geo", "skype", "whatsapp", "cid"})
+BENIGN_SCHEMES = frozenset(
+    {"sms", "callto", "facetime", "webcal", "geo", "skype", "whatsapp", "cid"}
+)
 
 
 def judge_link_offline(link: Link, *, message_is_tracked: bool) -> tuple[Finding, ...]:
@@ -84,7 +86,9 @@ def _untrackable_findings(link: Link, shown: str) -> list[Finding]:
         tag = urls.merge_tag(link.href, esp=link.esp) or "template syntax"
         return [finding("link-merge-tag", f"{shown} still contains {tag}", subject)]
     if reason is UntrackableReason.RELATIVE:
-        return [finding("link-relative", f"{shown} has no host: it goes nowhere in an inbox", subject)]
+        return [
+            finding("link-relative", f"{shown} has no host: it goes nowhere in an inbox", subject)
+        ]
     if reason is UntrackableReason.SCHEME:
         scheme = (urls.scheme_of(link.href) or "").lower()
         if scheme in BENIGN_SCHEMES:
@@ -92,7 +96,9 @@ def _untrackable_findings(link: Link, shown: str) -> list[Finding]:
         return [finding("link-unsupported-scheme", f"{shown} uses the {scheme}: scheme", subject)]
     if reason is UntrackableReason.OPT_OUT:
         attribute = next(iter(_opt_out_attributes(link)), "an opt-out attribute")
-        return [finding("link-opted-out", f"{shown} is excluded from tracking by {attribute}", subject)]
+        return [
+            finding("link-opted-out", f"{shown} is excluded from tracking by {attribute}", subject)
+        ]
     return []
 
 
@@ -125,7 +131,9 @@ def _url_safety_findings(link: Link, shown: str) -> list[Finding]:
             continue
         if urls.has_credentials(url):
             found.append(
-                finding("link-credentials", f"{_short(url)} has credentials before its host", subject)
+                finding(
+                    "link-credentials", f"{_short(url)} has credentials before its host", subject
+                )
             )
         why = urls.homograph_reason(target.host) if target.host else None
         if why:
@@ -199,7 +207,11 @@ def _text_twin_findings(links: Sequence[Link]) -> list[Finding]:
     }
     found = []
     for link in links:
-        if link.part is Part.TEXT and link.href in opted_out and link.reason is not UntrackableReason.OPT_OUT:
+        if (
+            link.part is Part.TEXT
+            and link.href in opted_out
+            and link.reason is not UntrackableReason.OPT_OUT
+        ):
             found.append(
                 finding(
                     "link-duplicate-tracking",
@@ -210,7 +222,9 @@ def _text_twin_findings(links: Sequence[Link]) -> list[Finding]:
     return found
 
 
-def judge_offline(email: Email, links: Sequence[Link]) -> tuple[tuple[Link, ...], tuple[Finding, ...]]:
+def judge_offline(
+    email: Email, links: Sequence[Link]
+) -> tuple[tuple[Link, ...], tuple[Finding, ...]]:
     """Attach offline findings to every link; return the links and the message-level findings."""
     message_is_tracked = any(link.category is Category.TRACKED for link in links)
     judged = tuple(

@@ -42,7 +42,8 @@ def render_one(audit: Audit, *, width: int = 120) -> str:
         f"open pixels: {counts['pixels']}"
     )
     lines.append(
-        f"Result:  {counts['errors']} errors, {counts['warnings']} warnings, {counts['infos']} notes"
+        f"Result:  {counts['errors']} errors, {counts['warnings']} warnings, "
+        f"{counts['infos']} notes"
     )
     if audit.links:
         lines.append("")

@@ -1,0 +1,196 @@
+"""``clickaudit audit FILE…``: the full audit — follow every chain, check domains, judge, save.
+
+Options are DESIGN.md's contract. Reports go to stdout (or ``--output``); progress goes to stderr
+only when it is a terminal; the audit is saved to the history database unless ``--no-save``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from typing import Any
+
+from clickaudit.commands.common import (
+    EXIT_INPUT,
+    FAIL_ON,
+    add_fail_on,
+    exit_status,
+    write_output,
+)
+from clickaudit.errors import ClickauditError, InputError
+
+NAME = "audit"
+FORMATS = ("text", "json", "html", "csv", "junit")
+
+
+def register(commands: Any) -> None:
+    parser: argparse.ArgumentParser = commands.add_parser(
+        NAME,
+        help="follow every link's redirect chain, check domains, verify destinations and UTMs",
+        description="The full audit: everything 'scan' does, then each link's redirect chain is "
+        "followed hop by hop as a browser would, destinations and UTM parameters are verified, "
+        "and tracking and sender domains are checked (DNS, CNAME, SPF/DKIM/DMARC, TLS, "
+        "blocklists). Unsubscribe links are never requested unless --follow-unsubscribe.",
+    )
+    parser.add_argument("files", nargs="+", metavar="FILE", help=".eml, .mbox, .html or .txt")
+    parser.add_argument("--template", metavar="HTML", help="the pre-send template to pair with")
+    parser.add_argument("--policy", metavar="FILE", help="UTM policy (TOML)")
+    parser.add_argument("--format", choices=FORMATS, default="text")
+    parser.add_argument("--output", "-o", metavar="FILE", help="write the report here")
+    store = parser.add_mutually_exclusive_group()
+    store.add_argument("--db", metavar="FILE", help="history database (default: per user)")
+    store.add_argument("--no-save", action="store_true", help="do not keep this audit")
+    add_fail_on(parser)
+    net = parser.add_argument_group("network")
+    net.add_argument(
+        "--safe",
+        action="store_true",
+        help="never request a tracked link (no click is recorded); verify decoded destinations",
+    )
+    net.add_argument("--no-follow", action="store_true", help="request no link at all")
+    net.add_argument("--no-domains", action="store_true", help="skip DNS/TLS/auth checks")
+    net.add_argument(
+        "--follow-unsubscribe",
+        action="store_true",
+        help="also request unsubscribe and preference links (this may unsubscribe!)",
+    )
+    net.add_argument("--user-agent", metavar="PROFILE", default="desktop")
+    net.add_argument("--head", action="store_true", help="HEAD instead of GET where possible")
+    net.add_argument(
+        "--nameserver",
+        action="append",
+        default=[],
+        metavar="HOST[:PORT]",
+        help="DNS server to use (repeatable; default: the system's)",
+    )
+    net.add_argument("--ca-bundle", metavar="PEM", help="trust these CA certificates")
+    net.add_argument(
+        "--allow-private",
+        action="store_true",
+        help="allow loopback and private addresses (local test servers)",
+    )
+    net.add_argument("--concurrency", type=_positive_int, default=20, metavar="N")
+    net.add_argument("--per-host", type=_positive_int, default=4, metavar="N")
+    net.add_argument("--timeout", type=_positive_float, default=10.0, metavar="SECONDS")
+    net.add_argument("--max-hops", type=_positive_int, default=10, metavar="N")
+    net.add_argument(
+        "--blocklist",
+        action="append",
+        default=[],
+        metavar="ZONE",
+        help="domain blocklist zone to query (repeatable; default: the bundled list)",
+    )
+    parser.set_defaults(handler=run)
+
+
+def _positive_int(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number")
+    return value
+
+
+def _positive_float(text: str) -> float:
+    value = float(text)
+    if value <= 0:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number of seconds")
+    return value
+
+
+def settings_from_args(args: argparse.Namespace) -> Any:
+    from clickaudit.follow import USER_AGENTS
+    from clickaudit.net.nameservers import parse_nameserver
+    from clickaudit.settings import AuditSettings
+
+    if args.user_agent not in USER_AGENTS:
+        known = ", ".join(sorted(USER_AGENTS))
+        raise InputError("--user-agent", f"unknown profile {args.user_agent!r} (known: {known})")
+    try:
+        nameservers = tuple(parse_nameserver(n) for n in args.nameserver)
+    except ValueError as error:
+        raise InputError("--nameserver", str(error)) from error
+    return AuditSettings(
+        follow=not args.no_follow,
+        safe=args.safe,
+        follow_unsubscribe=args.follow_unsubscribe,
+        check_domains=not args.no_domains,
+        user_agent=args.user_agent,
+        method="HEAD" if args.head else "GET",
+        nameservers=nameservers,
+        ca_bundle=args.ca_bundle,
+        allow_private=args.allow_private,
+        concurrency=args.concurrency,
+        per_host=args.per_host,
+        timeout=args.timeout,
+        max_hops=args.max_hops,
+        policy_path=args.policy,
+        template_path=args.template,
+        blocklist_zones=tuple(args.blocklist),
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    from clickaudit.commands.progress_line import ProgressLine
+    from clickaudit.load import load_path
+    from clickaudit.pipeline import audit_emails
+
+    settings = settings_from_args(args)
+    emails = []
+    failed = False
+    for path in args.files:
+        try:
+            emails.extend(load_path(path))
+        except InputError as error:
+            print(f"clickaudit: {error.path}: {error.problem}", file=sys.stderr)
+            failed = True
+    if not emails:
+        return EXIT_INPUT
+    progress = ProgressLine()
+    try:
+        audits = audit_emails(emails, settings, progress=progress)
+    finally:
+        progress.clear()
+    if not args.no_save:
+        _save(audits, args.db)
+    write_output(render(audits, args.format, args.fail_on), args.output)
+    if failed:
+        return EXIT_INPUT
+    return exit_status(audits, args.fail_on)
+
+
+def render(audits: list[Any], fmt: str, fail_on: str) -> str:
+    """The report in the chosen format (shared with ``export``)."""
+    if fmt == "json":
+        from clickaudit.report import json_report
+
+        return json_report.dumps(audits)
+    if fmt == "junit":
+        from clickaudit.report import junit
+
+        return junit.render(audits, fail_on=FAIL_ON[fail_on])
+    if fmt == "html":
+        from clickaudit.report import html
+
+        return html.render(audits)
+    if fmt == "csv":
+        from clickaudit.report import csv_report
+
+        return csv_report.render(audits)
+    from clickaudit.report import text
+
+    return text.render(audits)
+
+
+def _save(audits: list[Any], db: str | None) -> None:
+    """Keep the audits in the history; a database problem is reported, the report still printed."""
+    from clickaudit.paths import default_db_path
+    from clickaudit.store import Store
+
+    path = db or str(default_db_path())
+    try:
+        with Store.open(path) as store:
+            for audit in audits:
+                audit_id = store.save(audit)
+                print(f"clickaudit: saved as audit {audit_id} in {path}", file=sys.stderr)
+    except ClickauditError as error:
+        print(f"clickaudit: {path}: not saved: {error}", file=sys.stderr)
