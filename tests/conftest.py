@@ -48,3 +48,16 @@ def no_leaked_threads() -> Iterator[None]:
         if thread.is_alive() and not thread.daemon:
             leaked.append(thread.name)
     assert not leaked, f"threads left running: {leaked}"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """With pytest-qt present, a Qt warning logged during any test fails it.
+
+    Set here rather than as the ``qt_log_level_fail`` ini option so that the engine's tests also
+    run where pytest-qt is not installed (scripts/test-headless), where that option is unknown.
+    """
+    if not config.pluginmanager.hasplugin("pytest-qt"):
+        return
+    for item in items:
+        if item.get_closest_marker("qt_log_level_fail") is None:
+            item.add_marker(pytest.mark.qt_log_level_fail("WARNING"))
