@@ -86,9 +86,11 @@ def _untrackable_findings(link: Link, shown: str) -> list[Finding]:
         tag = urls.merge_tag(link.href, esp=link.esp) or "template syntax"
         return [finding("link-merge-tag", f"{shown} still contains {tag}", subject)]
     if reason is UntrackableReason.RELATIVE:
-        return [
-            finding("link-relative", f"{shown} has no host: it goes nowhere in an inbox", subject)
-        ]
+        if urls.is_protocol_relative(link.href):
+            why = "has no scheme (//host): mail clients without a base URL cannot open it"
+        else:
+            why = "has no host: it goes nowhere in an inbox"
+        return [finding("link-relative", f"{shown} {why}", subject)]
     if reason is UntrackableReason.SCHEME:
         scheme = (urls.scheme_of(link.href) or "").lower()
         if scheme in BENIGN_SCHEMES:
@@ -122,6 +124,15 @@ def _url_safety_findings(link: Link, shown: str) -> list[Finding]:
             finding(
                 "link-insecure",
                 f"{shown} leads to a plain-http destination: {_short(link.decoded)}",
+                subject,
+            )
+        )
+    if link.decoded and urls.is_relative(link.decoded):
+        found.append(
+            finding(
+                "link-relative",
+                f"{shown} leads to the relative address {_short(link.decoded)}: the template "
+                "had a relative link, so the tracker redirects nowhere",
                 subject,
             )
         )

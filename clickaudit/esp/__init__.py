@@ -1,0 +1,1 @@
+"""ESP fingerprints (data in resources/esp/) and the matchers over them."""

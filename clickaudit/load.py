@@ -1,0 +1,571 @@
+"""Load emails from files: .eml, .mbox, .html/.htm and .txt, into :class:`clickaudit.model.Email`.
+
+Real emails lie about themselves: wrong charsets, broken boundaries, truncated base64, HTML saved
+with a .eml name. Loading keeps going wherever a mail client would, and records each problem as a
+note on the email (reports show them); only a file that is not an email at all (missing, empty,
+binary, too large) raises :class:`InputError`, whose message names the file and the problem.
+A forwarded message attached as message/rfc822 becomes an email of its own.
+"""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import hashlib
+import mailbox
+import os
+import re
+from collections.abc import Iterator
+from email.message import EmailMessage, Message
+from email.utils import getaddresses
+from pathlib import Path
+
+from clickaudit.errors import InputError
+from clickaudit.model import BodyPart, DkimSignature, Email, Headers, Part, Source
+
+MAX_FILE_BYTES = 256 * 1024 * 1024
+MAX_ATTACHMENT_DEPTH = 20
+HTML_SUFFIXES = (".html", ".htm", ".xhtml")
+TEXT_SUFFIXES = (".txt", ".text")
+MBOX_SUFFIXES = (".mbox", ".mbx")
+EML_SUFFIXES = (".eml", ".msg822", ".mht", ".email")
+_BINARY_MAGIC = (
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"PK\x03\x04", "a ZIP archive (or an Office document)"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\xd0\xcf\x11\xe0", "an Outlook .msg or old Office file (save it as .eml)"),
+    (b"\x7fELF", "a program"),
+)
+# Headers that name the sending platform: classification reads them to name the ESP.
+_ESP_HEADER = re.compile(
+    r"^(x-|feedback-id$|list-id$|precedence$|errors-to$|sender$|return-receipt)", re.I
+)
+_META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.I)
+
+
+def load_path(path: str | os.PathLike[str]) -> list[Email]:
+    """Every email in a file: one for .eml/.html/.txt, one per message of an mbox, plus one per
+    attached message/rfc822.
+
+    Raises:
+        InputError: the file is missing, unreadable, empty, binary or too large.
+    """
+    file = Path(path)
+    name = str(path)
+    data = _read(file, name)
+    kind = _kind_of(file, data)
+    if kind == "mbox":
+        return _load_mbox(file, name)
+    return load_bytes(data, name, kind=kind)
+
+
+def load_bytes(data: bytes, name: str = "<input>", *, kind: str | None = None) -> list[Email]:
+    """Load from bytes; ``kind`` is ``eml``, ``html``, ``txt`` or ``mbox`` (sniffed when None)."""
+    if not data.strip():
+        raise InputError(name, "the file is empty")
+    _refuse_binary(data, name)
+    kind = kind or _sniff(data)
+    if kind == "html":
+        return [_load_document(data, name, Part.HTML)]
+    if kind == "txt":
+        return [_load_document(data, name, Part.TEXT)]
+    if kind == "mbox":
+        return [
+            mail
+            for index, message in enumerate(_split_mbox(data))
+            for mail in _load_message(message, name, "mbox", index)
+        ]
+    return _load_message(data, name, "eml", 0)
+
+
+def _read(file: Path, name: str) -> bytes:
+    try:
+        if file.is_dir():
+            raise InputError(name, "is a folder, not a file")
+        size = file.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError(
+                name,
+                f"is too large ({size / 1e6:.0f} MB; the limit is {MAX_FILE_BYTES // 2**20} MB)",
+            )
+        return file.read_bytes()
+    except FileNotFoundError:
+        raise InputError(name, "no such file") from None
+    except PermissionError:
+        raise InputError(name, "permission denied: the file cannot be read") from None
+    except OSError as error:
+        raise InputError(name, f"cannot be read: {error.strerror or error}") from None
+
+
+def _kind_of(file: Path, data: bytes) -> str:
+    suffix = file.suffix.lower()
+    if suffix in MBOX_SUFFIXES:
+        return "mbox"
+    if suffix in HTML_SUFFIXES:
+        return "html"
+    if suffix in TEXT_SUFFIXES:
+        return "txt"
+    sniffed = _sniff(data)
+    if suffix in EML_SUFFIXES and sniffed != "html":
+        return "mbox" if sniffed == "mbox" else "eml"
+    return sniffed
+
+
+def _sniff(data: bytes) -> str:
+    head = data[:4096].lstrip(b"\xef\xbb\xbf \t\r\n")
+    lower = head[:512].lower()
+    if head.startswith(b"From ") and re.match(rb"From \S+ ", head):
+        return "mbox"
+    if lower.startswith((b"<!doctype html", b"<html", b"<head", b"<body", b"<table", b"<div")):
+        return "html"
+    if re.match(rb"[A-Za-z0-9-]+:[ \t]", head) or re.match(rb"[A-Za-z0-9-]+:\r?\n[ \t]", head):
+        return "eml"
+    if b"<html" in lower or b"<a " in lower:
+        return "html"
+    return "txt"
+
+
+def _refuse_binary(data: bytes, name: str) -> None:
+    for magic, what in _BINARY_MAGIC:
+        if data.startswith(magic):
+            raise InputError(name, f"is {what}, not an email, HTML or text file")
+    sample = data[:65536]
+    if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return  # UTF-16 text
+    if sample.count(0) > len(sample) // 10:
+        raise InputError(name, "contains binary data, not an email, HTML or text file")
+
+
+def _split_mbox(data: bytes) -> list[bytes]:
+    """Messages of an mbox held in memory (``From `` separator lines, mboxrd ``>From`` unquoted)."""
+    messages: list[bytes] = []
+    current: list[bytes] = []
+    for line in data.splitlines(keepends=True):
+        if line.startswith(b"From ") and (not current or current[-1].strip() == b""):
+            if current:
+                messages.append(b"".join(current))
+            current = []
+            continue
+        if re.match(rb">+From ", line):
+            line = line[1:]
+        current.append(line)
+    if current and b"".join(current).strip():
+        messages.append(b"".join(current))
+    return messages
+
+
+def _load_mbox(file: Path, name: str) -> list[Email]:
+    try:
+        box = mailbox.mbox(str(file), create=False)
+        keys = list(box.keys())
+    except (OSError, mailbox.Error) as error:
+        raise InputError(name, f"is not a readable mbox: {error}") from None
+    emails: list[Email] = []
+    for index, key in enumerate(keys):
+        emails.extend(_load_message(box.get_bytes(key), name, "mbox", index))
+    box.close()
+    if not emails:
+        raise InputError(name, "is an mbox with no messages")
+    return emails
+
+
+def _load_message(
+    data: bytes, name: str, kind: str, index: int, attachment_path: str = "", depth: int = 0
+) -> list[Email]:
+    message: Message = email.message_from_bytes(data, policy=email.policy.default)
+    notes: list[str] = []
+    repaired = _repair_boundary(message, data)
+    if repaired is not None:
+        message, note = repaired
+        notes.append(note)
+    if not list(message.keys()):
+        if _sniff(data) == "html":
+            document = _load_document(data, name, Part.HTML)
+            note = "the file has no email headers; it was read as an HTML document"
+            return [_with_note(document, note)]
+        notes.append("the message has no headers")
+    source = Source(
+        path=name,
+        sha256=hashlib.sha256(data).hexdigest(),
+        kind=kind,
+        index=index,
+        attachment_path=attachment_path,
+    )
+    parts: list[BodyPart] = []
+    attached: list[Message] = []
+    attachment_names: list[str] = []
+    _collect(message, parts, attached, attachment_names, notes)
+    notes.extend(_defect_notes(message))
+    if not parts:
+        parts.extend(_recover_body(message, notes))
+    mail = Email(
+        source=source,
+        headers=read_headers(message),
+        parts=tuple(
+            BodyPart(p.kind, p.content_type, p.charset, p.text, i, p.charset_note)
+            for i, p in enumerate(parts)
+        ),
+        raw=_decode_raw(data),
+        attachments=tuple(attachment_names),
+        notes=tuple(dict.fromkeys(notes)),
+    )
+    emails = [mail]
+    for number, inner in enumerate(attached, start=1):
+        path = f"{attachment_path}.{number}" if attachment_path else str(number)
+        if depth + 1 > MAX_ATTACHMENT_DEPTH:
+            emails[0] = _with_note(
+                emails[0],
+                f"attached messages nest deeper than {MAX_ATTACHMENT_DEPTH}; the rest were skipped",
+            )
+            break
+        inner_bytes = _message_bytes(inner)
+        if inner_bytes.strip():
+            emails.extend(_load_message(inner_bytes, name, kind, index, path, depth + 1))
+    return emails
+
+
+_BOUNDARY_LINE = re.compile(rb"^--([^\s]{1,200}?)[ \t]*\r?\n(?=content-)", re.I | re.M)
+
+
+def _repair_boundary(message: Message, data: bytes) -> tuple[Message, str] | None:
+    """A multipart whose declared boundary never occurs, but whose body uses another one.
+
+    Spam kits and broken mailers get this wrong; mail clients then show nothing, but the
+    links are still in the body, so the boundary the body really uses is put in its place.
+    """
+    payload = message.get_payload()
+    if message.get_content_maintype() != "multipart" or (isinstance(payload, list) and payload):
+        return None
+    declared = message.get_boundary()
+    header_end = re.search(rb"\r?\n\r?\n", data)
+    if not declared or not header_end:
+        return None
+    head, body = data[: header_end.start()], data[header_end.start() :]
+    found = _BOUNDARY_LINE.search(body)
+    if not found:
+        return None
+    actual = found.group(1)
+    if actual.decode("ascii", "replace") == declared:
+        return None
+    fixed_head = head.replace(declared.encode("ascii", "replace"), actual, 1)
+    if fixed_head == head:
+        return None
+    repaired = email.message_from_bytes(fixed_head + body, policy=email.policy.default)
+    repaired_payload = repaired.get_payload()
+    if not (isinstance(repaired_payload, list) and repaired_payload):
+        return None
+    note = (
+        f"MIME boundary problem: the declared boundary {declared!r} never occurs; the body's "
+        f"boundary {actual.decode('ascii', 'replace')!r} was used instead"
+    )
+    return repaired, note
+
+
+def _with_note(mail: Email, note: str) -> Email:
+    from dataclasses import replace
+
+    return replace(mail, notes=(*mail.notes, note))
+
+
+def _message_bytes(message: Message) -> bytes:
+    try:
+        return message.as_bytes(policy=email.policy.default.clone(linesep="\r\n"))
+    except Exception:  # a defective inner message the generator cannot re-serialise
+        try:
+            return message.as_string().encode("utf-8", "surrogateescape")
+        except Exception:
+            return b""
+
+
+def _collect(
+    part: Message,
+    parts: list[BodyPart],
+    attached: list[Message],
+    attachment_names: list[str],
+    notes: list[str],
+) -> None:
+    """Walk the MIME tree, stopping at attached messages (they are emails of their own)."""
+    content_type = part.get_content_type()
+    if content_type == "message/rfc822":
+        payload = part.get_payload()
+        inner = payload[0] if isinstance(payload, list) and payload else None
+        if isinstance(inner, Message):
+            attached.append(inner)
+        return
+    if part.is_multipart():
+        payload = part.get_payload()
+        for child in payload if isinstance(payload, list) else []:
+            if isinstance(child, Message):
+                _collect(child, parts, attached, attachment_names, notes)
+        return
+    disposition = (part.get_content_disposition() or "").lower()
+    filename = _safe_filename(part)
+    if content_type in ("text/html", "text/plain") and disposition != "attachment":
+        kind = Part.HTML if content_type == "text/html" else Part.TEXT
+        body = _decode_part(part, kind, notes)
+        if body is not None and body.text.strip():
+            parts.append(body)
+        return
+    if content_type.endswith("/rfc822") or (filename or "").lower().endswith(".eml"):
+        raw = part.get_payload(decode=True)
+        if isinstance(raw, bytes) and raw.strip():
+            attached.append(email.message_from_bytes(raw, policy=email.policy.default))
+            return
+    if filename or disposition == "attachment":
+        attachment_names.append(filename or content_type)
+
+
+def _safe_filename(part: Message) -> str | None:
+    try:
+        return part.get_filename()
+    except Exception:
+        return None
+
+
+def _decode_part(part: Message, kind: Part, notes: list[str]) -> BodyPart | None:
+    content_type = part.get_content_type()
+    try:
+        payload = part.get_payload(decode=True)
+    except Exception as error:
+        notes.append(f"a {content_type} part could not be decoded ({error}); it was skipped")
+        return None
+    if not isinstance(payload, bytes):
+        return None
+    declared = _declared_charset(part)
+    if kind is Part.HTML and not declared:
+        match = _META_CHARSET.search(payload[:4096])
+        declared = match.group(1).decode("ascii", "replace").lower() if match else None
+    text, charset, note = decode_text(payload, declared)
+    if note:
+        note = f"{content_type}: {note}"
+    return BodyPart(kind, content_type, charset, _normalise_newlines(text), 0, note)
+
+
+def _declared_charset(part: Message) -> str | None:
+    try:
+        charset = part.get_content_charset()
+    except Exception:
+        return None
+    return charset.strip().strip('"').lower() if charset else None
+
+
+def decode_text(data: bytes, declared: str | None) -> tuple[str, str, str]:
+    """Decode bytes with the declared charset, falling back when it is wrong, unknown or absent.
+
+    Returns (text, charset used, note); the note is empty when the declaration was right.
+    """
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8", "replace"), "utf-8", ""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        return data.decode("utf-16", "replace"), "utf-16", ""
+    if declared:
+        codec = _codec(declared)
+        if codec is None:
+            text, used = _fallback(data)
+            return text, used, f"unknown charset '{declared}'; decoded as {used}"
+        try:
+            return data.decode(codec), declared, ""
+        except UnicodeDecodeError:
+            text, used = _fallback(data, exclude=codec)
+            return (
+                text,
+                used,
+                f"declared {declared} but the bytes are not {declared}; decoded as {used}",
+            )
+    if data.isascii():
+        return data.decode("ascii"), "us-ascii", ""
+    text, used = _fallback(data)
+    return text, used, f"no charset declared for non-ASCII text; decoded as {used}"
+
+
+def _codec(name: str) -> str | None:
+    import codecs
+
+    aliases = {
+        "utf8": "utf-8",
+        "unicode-1-1-utf-7": "utf-7",
+        "x-sjis": "shift_jis",
+        "cp-850": "cp850",
+    }
+    name = aliases.get(name, name)
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def _fallback(data: bytes, exclude: str | None = None) -> tuple[str, str]:
+    for codec in ("utf-8", "cp1252"):
+        if codec == exclude:
+            continue
+        try:
+            return data.decode(codec), codec
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1"), "latin-1"
+
+
+def _normalise_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _decode_raw(data: bytes) -> str:
+    try:
+        return _normalise_newlines(data.decode("utf-8"))
+    except UnicodeDecodeError:
+        return _normalise_newlines(data.decode("latin-1"))
+
+
+def _defect_notes(message: Message) -> Iterator[str]:
+    for part in message.walk():
+        for defect in getattr(part, "defects", ()):
+            name = type(defect).__name__
+            if name in ("StartBoundaryNotFoundDefect", "CloseBoundaryNotFoundDefect"):
+                yield f"MIME boundary problem: {defect.__doc__ or name}".strip()
+            elif name == "MultipartInvariantViolationDefect":
+                yield "MIME structure: a multipart part has no parts"
+            elif name in (
+                "InvalidBase64PaddingDefect",
+                "InvalidBase64CharactersDefect",
+                "InvalidBase64LengthDefect",
+            ):
+                yield "MIME: a base64 part is damaged or truncated; its text may be incomplete"
+            elif name == "MissingHeaderBodySeparatorDefect":
+                yield "MIME: a header line without a colon; the headers may be truncated"
+
+
+def _recover_body(message: Message, notes: list[str]) -> list[BodyPart]:
+    """Nothing recognisable as a body part: read whatever text the message holds."""
+    payload: object
+    try:
+        payload = (
+            message.get_payload() if message.is_multipart() else message.get_payload(decode=True)
+        )
+    except Exception:
+        payload = None
+    if isinstance(payload, list) or payload is None:
+        payload = message.get_payload() if not message.is_multipart() else ""
+        if isinstance(payload, list):
+            return []
+    data = payload if isinstance(payload, bytes) else str(payload).encode("utf-8", "replace")
+    if not data.strip():
+        return []
+    text, charset, note = decode_text(data, _declared_charset(message))
+    kind = Part.HTML if re.search(rb"<(html|body|a\s|table)", data[:65536], re.I) else Part.TEXT
+    if message.is_multipart() or message.get_content_maintype() not in ("text", ""):
+        notes.append("MIME structure broken: no readable part; the raw body was read instead")
+    return [
+        BodyPart(
+            kind,
+            f"text/{'html' if kind is Part.HTML else 'plain'}",
+            charset,
+            _normalise_newlines(text),
+            0,
+            note,
+        )
+    ]
+
+
+def _load_document(data: bytes, name: str, kind: Part) -> Email:
+    declared = None
+    if kind is Part.HTML:
+        match = _META_CHARSET.search(data[:4096])
+        declared = match.group(1).decode("ascii", "replace").lower() if match else None
+    text, charset, note = decode_text(data, declared)
+    if note and not declared:
+        note = ""  # a file on disk has no declaration to be wrong; only report real mismatches
+    content_type = "text/html" if kind is Part.HTML else "text/plain"
+    text = _normalise_newlines(text)
+    return Email(
+        source=Source(
+            path=name,
+            sha256=hashlib.sha256(data).hexdigest(),
+            kind="html" if kind is Part.HTML else "txt",
+        ),
+        headers=Headers(subject=_html_title(text) if kind is Part.HTML else ""),
+        parts=(BodyPart(kind, content_type, charset, text, 0, note),),
+        raw=text,
+    )
+
+
+def _html_title(text: str) -> str:
+    match = re.search(r"<title[^>]*>(.*?)</title>", text[:65536], re.I | re.S)
+    return re.sub(r"\s+", " ", match.group(1)).strip() if match else ""
+
+
+def read_headers(message: Message) -> Headers:
+    """The headers an audit uses, each read defensively: one bad header never loses the rest."""
+    from_ = _header(message, "From")
+    addresses = _addresses(from_)
+    esp_headers = {}
+    for key in message:
+        if _ESP_HEADER.match(key) and key not in esp_headers:
+            esp_headers[key] = _header(message, key)[:500]
+    return Headers(
+        from_=from_,
+        from_address=addresses[0] if addresses else "",
+        reply_to=_header(message, "Reply-To"),
+        return_path=_header(message, "Return-Path"),
+        subject=_header(message, "Subject"),
+        date=_header(message, "Date"),
+        message_id=_header(message, "Message-ID"),
+        to=_header(message, "To"),
+        dkim=tuple(
+            signature
+            for value in _all_headers(message, "DKIM-Signature")
+            if (signature := parse_dkim_signature(value)) is not None
+        ),
+        list_unsubscribe=_header(message, "List-Unsubscribe"),
+        list_unsubscribe_post=_header(message, "List-Unsubscribe-Post"),
+        authentication_results=tuple(_all_headers(message, "Authentication-Results")),
+        esp_headers=esp_headers,
+    )
+
+
+def _header(message: Message, name: str) -> str:
+    values = _all_headers(message, name)
+    return values[0] if values else ""
+
+
+def _all_headers(message: Message, name: str) -> list[str]:
+    try:
+        raw_values = message.get_all(name) or []
+    except Exception:
+        raw_values = []
+    values = []
+    for value in raw_values:
+        try:
+            text = str(value)
+        except Exception:
+            text = repr(value)
+        values.append(re.sub(r"\s*\r?\n\s*", " ", text).strip())
+    return values
+
+
+def _addresses(value: str) -> list[str]:
+    try:
+        return [address for _, address in getaddresses([value]) if "@" in address]
+    except Exception:
+        match = re.search(r"[\w.+-]+@[\w.-]+", value)
+        return [match.group(0)] if match else []
+
+
+def parse_dkim_signature(value: str) -> DkimSignature | None:
+    """``d=`` and ``s=`` of a DKIM-Signature header value, or None when either is missing."""
+    tags = {}
+    for item in re.sub(r"\s+", "", value).split(";"):
+        key, sep, tag_value = item.partition("=")
+        if sep:
+            tags[key.lower()] = tag_value
+    domain, selector = tags.get("d", "").lower(), tags.get("s", "")
+    if not domain or not selector:
+        return None
+    return DkimSignature(domain=domain, selector=selector)
+
+
+# For callers that build emails from an EmailMessage they already hold (tests, the store).
+def load_message(message: EmailMessage, name: str = "<message>") -> list[Email]:
+    return _load_message(bytes(message), name, "eml", 0)

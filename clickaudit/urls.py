@@ -1,0 +1,486 @@
+"""URL facts every stage needs: parse, validate (RFC 3986), spot merge tags, compare, find in text.
+
+Emails carry URLs that browsers would silently "fix" and ESPs would choke on, so this module is
+stricter than ``urllib.parse`` where a sender needs to know (spaces, bad percent-escapes, bad
+hosts, ``http:/x``) and as forgiving as a mail client where a recipient would not notice
+(non-ASCII paths, IDN hosts). Nothing here touches the network.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+
+from clickaudit.psl import organisational_domain
+
+_SCHEME = re.compile(r"^\s*([A-Za-z][A-Za-z0-9+.\-]*):")
+_HEX = frozenset("0123456789abcdefABCDEF")
+# RFC 3986 never allows these unencoded anywhere in a URI (gen-delims and sub-delims are fine).
+_FORBIDDEN = frozenset('<>"{}|\\^`')
+_HOST_LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
+DEFAULT_PORTS = {"http": 80, "https": 443}
+
+
+@dataclass(frozen=True, slots=True)
+class ParsedUrl:
+    """An absolute URL split into parts; ``host`` is lowercase ASCII (IDNA), ``host_unicode``
+    the same host as a person reads it."""
+
+    scheme: str
+    host: str
+    host_unicode: str
+    port: int | None
+    path: str
+    query: str
+    fragment: str
+    username: str | None = None
+    password: str | None = None
+
+    @property
+    def effective_port(self) -> int | None:
+        return self.port if self.port is not None else DEFAULT_PORTS.get(self.scheme)
+
+
+def scheme_of(href: str) -> str | None:
+    """The scheme as written (``"https"``, ``"mailto"``), or ``None`` for a scheme-less href."""
+    match = _SCHEME.match(href)
+    return match.group(1).lower() if match else None
+
+
+def is_fragment(href: str) -> bool:
+    return href.strip().startswith("#")
+
+
+def is_protocol_relative(href: str) -> bool:
+    return href.strip().startswith("//")
+
+
+def is_relative(href: str) -> bool:
+    """No scheme and not a fragment: ``/page``, ``page.html``, ``//host/x`` (no base in a mail)."""
+    stripped = href.strip()
+    return bool(stripped) and scheme_of(stripped) is None and not stripped.startswith("#")
+
+
+def host_to_ascii(host: str) -> str | None:
+    """IDNA-encode a host (``bücher.example`` → ``xn--bcher-kva.example``); ``None`` if invalid."""
+    host = host.strip().rstrip(".").lower()
+    if not host:
+        return None
+    if host.startswith("[") or _is_ip(host) or host.isascii():
+        return host
+    try:
+        return host.encode("idna").decode("ascii")
+    except UnicodeError:
+        return None
+
+
+def host_to_unicode(host: str) -> str:
+    if "xn--" not in host:
+        return host
+    try:
+        return host.encode("ascii").decode("idna")
+    except UnicodeError:
+        return host
+
+
+def _is_ip(host: str) -> bool:
+    return bool(re.fullmatch(r"\d{1,3}(\.\d{1,3}){3}", host)) or host.startswith("[")
+
+
+def parse_url(href: str) -> ParsedUrl | None:
+    """Parse an absolute URL with a host (``scheme://host/...``); ``None`` if it has none.
+
+    Lenient on purpose: use :func:`malformed_reason` to judge validity.
+    """
+    text = href.strip()
+    scheme = scheme_of(text)
+    if scheme is None or "//" not in text[: len(scheme) + 3]:
+        return None
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        return None
+    raw_host = parts.hostname or ""
+    if not raw_host:
+        return None
+    if ":" in raw_host:  # IPv6 literal; urlsplit drops the brackets
+        raw_host = f"[{raw_host}]"
+    host = host_to_ascii(unquote(raw_host))
+    if host is None:
+        return None
+    return ParsedUrl(
+        scheme=scheme,
+        host=host,
+        host_unicode=host_to_unicode(host),
+        port=port,
+        path=parts.path,
+        query=parts.query,
+        fragment=parts.fragment,
+        username=parts.username,
+        password=parts.password,
+    )
+
+
+def host_of(href: str) -> str | None:
+    parsed = parse_url(href)
+    return parsed.host if parsed else None
+
+
+def malformed_reason(href: str) -> str | None:
+    """Why an http(s) URL is not valid per RFC 3986 (in words a sender can act on), or ``None``.
+
+    Other schemes are judged only on gross errors; mailto/tel are left to their own parsers.
+    """
+    text = href.strip()
+    scheme = scheme_of(text)
+    if scheme is None:
+        return None
+    if scheme not in ("http", "https"):
+        return None
+    rest = text[len(scheme) + 1 :]
+    if not rest.startswith("//"):
+        return f"'{scheme}:' must be followed by '//' and a host"
+    for character in text:
+        if character in " \t\r\n":
+            return "contains a space or line break (percent-encode it as %20)"
+        if ord(character) < 0x20 or ord(character) == 0x7F:
+            return f"contains the control character U+{ord(character):04X}"
+        if character in _FORBIDDEN:
+            return f"contains an unencoded '{character}'"
+    bad = _bad_percent_escape(text)
+    if bad:
+        return f"bad percent-escape '{bad}' (a % must be followed by two hex digits)"
+    if text.count("#") > 1:
+        return "contains more than one '#'"
+    authority = rest[2:].split("/", 1)[0].split("?", 1)[0].split("#", 1)[0]
+    host_port = authority.rsplit("@", 1)[-1]
+    if not host_port:
+        return "has no host"
+    if host_port.startswith("["):
+        close = host_port.find("]")
+        if close < 0:
+            return "has an unclosed IPv6 address '['"
+        port_text = host_port[close + 1 :].removeprefix(":")
+        host = host_port[: close + 1]
+    else:
+        host, _, port_text = host_port.partition(":")
+    if port_text and (not port_text.isdigit() or not 0 < int(port_text) < 65536):
+        return f"has an invalid port '{port_text}'"
+    if not host.startswith("["):
+        why = _bad_host(unquote(host))
+        if why:
+            return why
+    return None
+
+
+def _bad_percent_escape(text: str) -> str | None:
+    index = text.find("%")
+    while index >= 0:
+        pair = text[index + 1 : index + 3]
+        if len(pair) < 2 or not all(c in _HEX for c in pair):
+            return text[index : index + 3]
+        index = text.find("%", index + 1)
+    return None
+
+
+def _bad_host(host: str) -> str | None:
+    if not host:
+        return "has no host"
+    ascii_host = host_to_ascii(host)
+    if ascii_host is None:
+        return f"has an invalid host name '{host}'"
+    if _is_ip(ascii_host):
+        if any(int(octet) > 255 for octet in ascii_host.split(".")):
+            return f"has an invalid IP address '{host}'"
+        return None
+    labels = ascii_host.split(".")
+    if any(not label for label in labels):
+        return f"has an empty label in its host '{host}' (two dots in a row?)"
+    for label in labels:
+        if not _HOST_LABEL.match(label):
+            return f"has an invalid host name '{host}'"
+    if len(ascii_host) > 253:
+        return "has a host name longer than 253 characters"
+    return None
+
+
+# Template languages of ESPs and templating engines; a match means the tag was never filled in.
+_MERGE_TAGS: tuple[tuple[str, re.Pattern[str]], ...] = (
+    ("Handlebars/Liquid {{ }}", re.compile(r"\{\{\{?.*?\}?\}\}", re.S)),
+    ("Liquid/Jinja {% %}", re.compile(r"\{%.*?%\}", re.S)),
+    ("Mailchimp *| |*", re.compile(r"\*\|[^|]*\|\*")),
+    ("AMPscript %%= =%%", re.compile(r"%%=.*?=%%", re.S)),
+    ("Salesforce/Pardot %% %%", re.compile(r"%%\[?[A-Za-z_][\w .\-]*\]?%%")),
+    ("${ } placeholder", re.compile(r"\$\{[^}]*\}")),
+    ("ERB/ASP <% %>", re.compile(r"<%.*?%>", re.S)),
+    ("Salesforce {! }", re.compile(r"\{![^}]*\}")),
+    (
+        "Campaign Monitor [ ]",
+        re.compile(r"\[(?:unsubscribe|webversion|preferences|forward)\]", re.I),
+    ),
+    ("Marketo {{my.}}/##", re.compile(r"##[A-Za-z_][\w.]*##")),
+    ("ActiveCampaign %TAG%", re.compile(r"%(?:[A-Z][A-Z0-9_]{2,})%")),
+    ("SendGrid -tag-", re.compile(r"(?<![\w/.-])-[a-z][a-zA-Z0-9_]*-(?![\w.-])")),
+    ("Mailgun %recipient.%", re.compile(r"%recipient\.[\w-]+%")),
+    ("Iterable/Braze [[ ]]", re.compile(r"\[\[.*?\]\]")),
+)
+_ENCODED_BRACES = re.compile(r"%7B%7B|%7D%7D|%2A%7C|%7C%2A|%7B%25|%25%7D", re.I)
+
+
+def merge_tag(href: str, *, esp: str | None = None) -> str | None:
+    """The unresolved template variable in ``href`` (``"{{ url }}"``, ``"*|ARCHIVE|*"``), or None.
+
+    Percent-encoded tags (``%7B%7B``) count too: an editor that encoded the braces still left
+    the variable unfilled. ``esp`` is accepted for ESP-specific syntaxes; the common ones are
+    checked for every ESP because templates move between them.
+    """
+    text = href.strip()
+    candidates = [text]
+    if _ENCODED_BRACES.search(text):
+        candidates.append(unquote(text))
+    for candidate in candidates:
+        for _name, pattern in _MERGE_TAGS:
+            match = pattern.search(candidate)
+            if match and not _is_false_merge_tag(candidate, match):
+                return match.group(0)
+    return None
+
+
+def _is_false_merge_tag(text: str, match: re.Match[str]) -> bool:
+    tag = match.group(0)
+    if tag.startswith("%") and tag.endswith("%") and not tag.startswith("%%"):
+        # %TAG% must not be a run of percent-escapes (%2F%3A...) in a real URL
+        return bool(re.fullmatch(r"%[0-9A-F]{2}.*", tag))
+    if tag.startswith("-") and tag.endswith("-"):
+        # SendGrid's -name- substitution only counts as the whole href or a whole query value
+        return not re.search(r"(^|[=/])" + re.escape(tag) + r"($|&)", text)
+    return False
+
+
+def has_credentials(url: str) -> bool:
+    """``user:password@`` before the host: a trick that hides the real destination."""
+    parsed = parse_url(url)
+    return bool(parsed and (parsed.username or parsed.password))
+
+
+_CONFUSABLE_LATIN = frozenset("аеорсухіјѕԁһӏԛԝաօցոսᴠνοατіɡ")
+
+
+def homograph_reason(host: str) -> str | None:
+    """Why a host name imitates another (mixed scripts in a label, Latin look-alikes), or None."""
+    unicode_host = host_to_unicode(host)
+    if unicode_host.isascii():
+        return None
+    for label in unicode_host.split("."):
+        scripts = {_script(c) for c in label if c.isalpha()}
+        scripts.discard("COMMON")
+        if len(scripts) > 1:
+            return f"the label '{label}' mixes {' and '.join(sorted(s.title() for s in scripts))}"
+        if (
+            scripts
+            and scripts <= {"CYRILLIC", "GREEK"}
+            and all(c in _CONFUSABLE_LATIN or not c.isalpha() for c in label.lower())
+        ):
+            script = next(iter(scripts)).title()
+            return f"the label '{label}' is written in {script} letters that look Latin"
+    for character in unicode_host:
+        if unicodedata.name(character, "").startswith("FULLWIDTH"):
+            return "it uses full-width characters that imitate ASCII"
+    return None
+
+
+def _script(character: str) -> str:
+    name = unicodedata.name(character, "")
+    if not name:
+        return "UNKNOWN"
+    if character.isascii():
+        return "LATIN"
+    first = name.split(" ", 1)[0]
+    return "LATIN" if first in ("LATIN", "FULLWIDTH") else first
+
+
+def query_params(url: str) -> list[tuple[str, str]]:
+    """The query's parameters in order, percent-decoded, blanks kept."""
+    try:
+        query = urlsplit(url.strip()).query
+    except ValueError:
+        return []
+    return parse_qsl(query, keep_blank_values=True)
+
+
+def utm_params(url: str) -> dict[str, str]:
+    """The ``utm_*`` parameters of a URL (the first value of each), names as written."""
+    found: dict[str, str] = {}
+    for name, value in query_params(url):
+        if name.lower().startswith("utm_") and name not in found:
+            found[name] = value
+    return found
+
+
+# A URL in plain text: a scheme URL, or a www. host. Trailing punctuation is trimmed after.
+_TEXT_URL = re.compile(r"(?:(?:https?|ftp)://|mailto:|www\.)[^\s<>\"'\]\[]+", re.I)
+_ANGLE_URL = re.compile(r"<\s*((?:https?|ftp)://[^<>]+|mailto:[^<>]+)>", re.I)
+_TRAILING = ".,;:!?'\")]}»›"
+
+
+def urls_in_text(text: str) -> list[tuple[str, int]]:
+    """URLs in a plain-text body with the offset where each starts, in order.
+
+    Handles ``<https://...>`` (whitespace and line breaks inside the brackets are removed: RFC
+    3986 appendix C, and how mailers wrap long URLs), bare URLs ending at whitespace with
+    trailing punctuation trimmed (a closing bracket is kept when the URL opened one), and a
+    bare URL whose line was broken at a ``=`` or ``/`` followed directly by more URL on the next
+    line with no indentation (joined; a blank line or a space always ends a URL).
+    """
+    found: list[tuple[str, int]] = []
+    covered: list[tuple[int, int]] = []
+    for match in _ANGLE_URL.finditer(text):
+        url = re.sub(r"\s+", "", match.group(1))
+        found.append((url, match.start(1)))
+        covered.append((match.start(), match.end()))
+    for match in _TEXT_URL.finditer(text):
+        start = match.start()
+        if any(a <= start < b for a, b in covered):
+            continue
+        url, end = match.group(0), match.end()
+        while end < len(text) - 1 and text[end] == "\n" and url.endswith(("=", "/", "&", "?")):
+            more = _TEXT_URL_CONTINUATION.match(text, end + 1)
+            if not more:
+                break
+            url += more.group(0)
+            end = more.end()
+        url = _trim_trailing(url)
+        if url.lower().startswith("www."):
+            url = "http://" + url
+        found.append((url, start))
+    found.sort(key=lambda item: item[1])
+    return found
+
+
+_TEXT_URL_CONTINUATION = re.compile(r"[A-Za-z0-9%/?=&._~\-+#]+")
+
+
+def _trim_trailing(url: str) -> str:
+    while url and url[-1] in _TRAILING:
+        closer = url[-1]
+        opener = {")": "(", "]": "[", "}": "{"}.get(closer)
+        if opener and url.count(opener) >= url.count(closer):
+            break
+        url = url[:-1]
+    return url
+
+
+_DOMAIN_IN_TEXT = re.compile(
+    r"(?:https?://)?((?:[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,24})(?=[/:?#\s]|$)", re.I
+)
+
+
+def text_shows_other_domain(text: str, href: str) -> str | None:
+    """The domain an anchor text displays when it differs from where the link goes, else None.
+
+    Only texts that look like a URL or a host name count ("www.shop.example",
+    "https://shop.example/sale"); words never do. Domains are compared by organisational
+    domain, so "shop.example" text on a "www.shop.example" link is fine.
+    """
+    candidate = text.strip().strip("<>()[]").strip()
+    if not candidate or " " in candidate or "@" in candidate:
+        return None
+    match = _DOMAIN_IN_TEXT.match(candidate)
+    if not match:
+        return None
+    shown = match.group(1).lower()
+    if "." not in shown or shown.rsplit(".", 1)[-1].isdigit():
+        return None
+    target = host_of(href)
+    if not target:
+        return None
+    if organisational_domain(shown) == organisational_domain(target):
+        return None
+    return shown
+
+
+_SYSTEM_TEXT = (
+    (
+        "unsubscribe",
+        re.compile(
+            r"unsubscri|opt[\s-]?out|abmelden|désinscri|desinscri|darse de baja|desuscri|"
+            r"cancel(?:ar)? (?:la )?suscrip|afmelden|disiscriv|stop (?:receiving|these) emails",
+            re.I,
+        ),
+    ),
+    (
+        "preferences",
+        re.compile(
+            r"(?:manage|update|change|email|your|subscription|communication)\s+(?:your\s+)?"
+            r"(?:preferences|settings|subscriptions)|preference cent(?:er|re)|einstellungen",
+            re.I,
+        ),
+    ),
+    (
+        "view-online",
+        re.compile(
+            r"view (?:it |this (?:email |message )?)?"
+            r"(?:in (?:your |a )?browser|online|as a web ?page)"
+            r"|web ?version|trouble (?:viewing|reading)|im browser (?:ansehen|öffnen)",
+            re.I,
+        ),
+    ),
+)
+_SYSTEM_PATH = (
+    ("unsubscribe", re.compile(r"unsub|opt-?out|/asm/|list-manage\.com/unsubscribe", re.I)),
+    ("preferences", re.compile(r"/(?:preferences|manage-?subscriptions?|profile/update)", re.I)),
+    ("view-online", re.compile(r"/(?:webversion|view-?online|web-?view|mirror)\b", re.I)),
+)
+
+
+def system_link_kind(href: str, text: str = "") -> str | None:
+    """``unsubscribe``, ``preferences`` or ``view-online`` when the link is one, else None.
+
+    Such links are never requested unless the user asks: an auditor that unsubscribes the
+    test recipient is worse than none. Anchor text decides first; then the URL's path.
+    """
+    for kind, pattern in _SYSTEM_TEXT:
+        if text and pattern.search(text):
+            return kind
+    try:
+        parts = urlsplit(href.strip())
+        where = parts.path + "?" + parts.query
+    except ValueError:
+        where = href
+    for kind, pattern in _SYSTEM_PATH:
+        if pattern.search(where):
+            return kind
+    return None
+
+
+def normalise_url(url: str, *, ignore_params: Iterable[str] = ()) -> str:
+    """A comparable form: lowercase scheme and host, default port dropped, empty path as ``/``,
+    percent-escapes of unreserved characters decoded, query parameters sorted, ``ignore_params``
+    (exact names, or prefixes ending in ``*``) removed, fragment dropped."""
+    parsed = parse_url(url)
+    if parsed is None:
+        return url.strip()
+    ignored = tuple(p.lower() for p in ignore_params)
+    params = sorted(
+        (name, value)
+        for name, value in parse_qsl(parsed.query, keep_blank_values=True)
+        if not _ignored(name.lower(), ignored)
+    )
+    port = parsed.port if parsed.port not in (None, DEFAULT_PORTS.get(parsed.scheme)) else None
+    netloc = parsed.host + (f":{port}" if port else "")
+    path = unquote(parsed.path) or "/"
+    return urlunsplit((parsed.scheme, netloc, path, urlencode(params), ""))
+
+
+def _ignored(name: str, ignored: tuple[str, ...]) -> bool:
+    return any(name.startswith(p[:-1]) if p.endswith("*") else name == p for p in ignored)
+
+
+def same_url_ignoring(a: str, b: str, *, ignore_params: Iterable[str] = ()) -> bool:
+    """Whether two URLs lead to the same resource, ignoring the named query parameters."""
+    ignore = tuple(ignore_params)
+    return normalise_url(a, ignore_params=ignore) == normalise_url(b, ignore_params=ignore)
