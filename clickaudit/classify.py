@@ -47,17 +47,30 @@ def classify(
     fingerprints = fingerprints or load_fingerprints()
     header_esp = fingerprints.esp_for_headers(email.headers)
     classified = tuple(classify_link(link, fingerprints, header_esp=header_esp) for link in links)
-    link_esps = Counter(
-        link.esp for link in classified if link.esp and link.category is Category.TRACKED
-    )
-    # The links say who tracks them; headers often name the relay underneath (Iterable and
-    # Marketo send through SES, Customer.io through Mailgun), so they only break ties.
-    esp = link_esps.most_common(1)[0][0] if link_esps else header_esp
+    classified_images = tuple(classify_image(image, fingerprints) for image in images)
     return Classification(
         links=classified,
-        images=tuple(classify_image(image, fingerprints, esp) for image in images),
-        esp=esp,
+        images=classified_images,
+        esp=sending_esp(classified, classified_images, header_esp),
     )
+
+
+def sending_esp(
+    links: Sequence[Link], images: Sequence[Image], header_esp: str | None
+) -> str | None:
+    """Who sent the email: the ESP most of its links are tracked by.
+
+    Headers often name the relay underneath (Iterable and Marketo send through SES, Customer.io
+    through Mailgun), so they only break ties; with no tracked link, the open pixel decides.
+    """
+    counts = Counter(link.esp for link in links if link.esp)
+    if counts:
+        best = max(counts.values())
+        leaders = [esp for esp, count in counts.items() if count == best]
+        return header_esp if header_esp in leaders else leaders[0]
+    if header_esp:
+        return header_esp
+    return next((image.esp for image in images if image.pixel and image.esp), None)
 
 
 def classify_link(link: Link, fingerprints: Fingerprints, *, header_esp: str | None = None) -> Link:
@@ -65,10 +78,14 @@ def classify_link(link: Link, fingerprints: Fingerprints, *, header_esp: str | N
     system = "unsubscribe" if link.element is Element.LIST_UNSUBSCRIBE else None
     reason = _untrackable_reason(href, link, fingerprints)
     if reason is not None:
+        on_esp_host = (
+            fingerprints.esp_for_url(href) if reason is UntrackableReason.MALFORMED else None
+        )
         return replace(
             link,
             category=Category.UNTRACKABLE,
             reason=reason,
+            esp=on_esp_host.esp if on_esp_host else None,
             system=system
             or (system_link_kind(href, link.text) if reason is UntrackableReason.OPT_OUT else None),
             personal_data=contains_email_address(href) and reason is not UntrackableReason.MAILTO,
@@ -168,7 +185,7 @@ def _decode_nested(
     return destination, personal, hint, chain
 
 
-def classify_image(image: Image, fingerprints: Fingerprints, email_esp: str | None) -> Image:
+def classify_image(image: Image, fingerprints: Fingerprints) -> Image:
     esp = fingerprints.esp_for_open_pixel(image.src)
     if esp:
         reason = image.reason or f"{esp} open-tracking URL"

@@ -32,6 +32,8 @@ _CSS_URL = re.compile(r"url\(\s*(['\"]?)([^'\")]+)\1\s*\)", re.I)
 _TAG = re.compile(r"<[^>]+>")
 _SPACE = re.compile(r"\s+")
 _ANGLE_ITEM = re.compile(r"<([^<>]+)>")
+# SparkPost's text-part attribute syntax right after a URL: URL[[data-msys-clicktrack="0"]]
+_TEXT_ATTRIBUTES = re.compile(r'\[\[([\w:-]+)="([^"]*)"\]\]')
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,28 +81,62 @@ def extract(email: Email) -> Extraction:
     return Extraction(links, tuple(images))
 
 
-def parse_html(text: str) -> lxml.html.HtmlElement | None:
-    """Parse an HTML part as a browser would (recovering from errors); None when it has no tree."""
+def parse_html(text: str) -> tuple[lxml.html.HtmlElement | None, bool]:
+    """Parse an HTML part as a browser would (recovering from errors).
+
+    Returns the tree (None when there is none) and whether the parser gave up part-way, which
+    libxml2 does beyond 2048 levels of nesting (hostile HTML nests 100,000 deep).
+    """
     parser = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True, remove_comments=False)
     data = text.encode("utf-8", "surrogatepass")
     if not data.strip():
-        return None
+        return None, False
     try:
-        return lxml.html.document_fromstring(data, parser=parser)
+        root = lxml.html.document_fromstring(data, parser=parser)
     except (lxml.etree.ParserError, ValueError, lxml.etree.XMLSyntaxError):
-        return None
+        return None, True
+    truncated = any(error.level_name == "FATAL" for error in parser.error_log)
+    return root, truncated
+
+
+_A_TAG = re.compile(
+    r"<(a|area)\b[^>]*?\bhref\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)[^>]*>(.{0,2000}?)(?:</a>|(?=<a\b)|$)",
+    re.I | re.S,
+)
+
+
+def _scan_links(part: BodyPart) -> list[_Found]:
+    """Links found by pattern where the parser could not build the whole tree."""
+    found = []
+    for match in _A_TAG.finditer(part.text):
+        text = _SPACE.sub(" ", _TAG.sub(" ", match.group(3))).strip()
+        found.append(
+            _Found(
+                part=Part.HTML,
+                element=Element.AREA if match.group(1).lower() == "area" else Element.A,
+                href=_as_browser_reads(_unescape(match.group(2).strip("'\""))),
+                text=_unescape(text)[:MAX_TEXT],
+                line=part.text.count("\n", 0, match.start()) + 1,
+                part_index=part.index,
+                attributes={"recovered": "pattern"},
+            )
+        )
+    return found
 
 
 def _from_html(part: BodyPart) -> tuple[list[_Found], list[Image]]:
-    root = parse_html(part.text)
+    root, truncated = parse_html(part.text)
+    if truncated:
+        return _scan_links(part), []
     if root is None:
         return [], []
     links: list[_Found] = []
     images: list[Image] = []
+    text_index = _LineIndex(part.text)
     for node in root.iter():
         tag = node.tag
         if tag is lxml.etree.Comment:
-            links.extend(_from_conditional_comment(node, part))
+            links.extend(_from_conditional_comment(node, part, text_index))
             continue
         if not isinstance(tag, str):
             continue
@@ -151,12 +187,30 @@ def _anchor_text(node: lxml.html.HtmlElement) -> str:
     return text[:MAX_TEXT]
 
 
-def _from_conditional_comment(comment: lxml.etree._Element, part: BodyPart) -> Iterator[_Found]:
+class _LineIndex:
+    """Finds where a comment's text starts in the part (libxml2 reports a comment's last line)."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.searched_from = 0
+
+    def line_of(self, snippet: str, fallback: int) -> int:
+        position = self.text.find(snippet, self.searched_from)
+        if position < 0:
+            return fallback
+        self.searched_from = position + 1
+        return self.text.count("\n", 0, position) + 1
+
+
+def _from_conditional_comment(
+    comment: lxml.etree._Element, part: BodyPart, text_index: _LineIndex
+) -> Iterator[_Found]:
     """VML buttons live in ``<!--[if mso]> ... <![endif]-->``, which parsers see as a comment."""
     content = comment.text or ""
     if "href" not in content.lower() or "<v:" not in content.lower():
         return
-    start_line = comment.sourceline or 0
+    fallback = (comment.sourceline or 0) - content.count("\n")
+    start_line = text_index.line_of(content[:300], fallback)
     for match in _VML_HREF.finditer(content):
         href = match.group(1).strip("'\"")
         line = start_line + content.count("\n", 0, match.start())
@@ -193,6 +247,7 @@ def _from_text(part: BodyPart) -> Iterator[_Found]:
     for url, offset in urls_in_text(text):
         line_start = text.rfind("\n", 0, offset) + 1
         label = text[line_start:offset].strip().rstrip("<(:").strip()
+        suffix = _TEXT_ATTRIBUTES.match(text, offset + len(url))
         yield _Found(
             part=Part.TEXT,
             element=Element.TEXT,
@@ -200,7 +255,7 @@ def _from_text(part: BodyPart) -> Iterator[_Found]:
             text=label[-MAX_TEXT:],
             line=text.count("\n", 0, offset) + 1,
             part_index=part.index,
-            attributes={},
+            attributes={suffix.group(1): suffix.group(2)} if suffix else {},
         )
 
 

@@ -43,6 +43,8 @@ _BINARY_MAGIC = (
 _ESP_HEADER = re.compile(
     r"^(x-|feedback-id$|list-id$|precedence$|errors-to$|sender$|return-receipt)", re.I
 )
+# Control bytes text never has (tab, newlines, form feed and ESC, used by ISO-2022-JP, are allowed)
+_BINARY_CONTROLS = bytes([*range(0, 9), *range(14, 27), *range(28, 32), 127])
 _META_CHARSET = re.compile(rb"""<meta[^>]+charset\s*=\s*["']?\s*([A-Za-z0-9_:.\-]+)""", re.I)
 
 
@@ -135,7 +137,8 @@ def _refuse_binary(data: bytes, name: str) -> None:
     sample = data[:65536]
     if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
         return  # UTF-16 text
-    if sample.count(0) > len(sample) // 10:
+    controls = sum(sample.count(byte) for byte in _BINARY_CONTROLS)
+    if sample.count(0) > max(8, len(sample) // 100) or controls > max(16, len(sample) // 20):
         raise InputError(name, "contains binary data, not an email, HTML or text file")
 
 
