@@ -22,7 +22,10 @@ def test_links_keep_element_text_part_and_line(fixtures: Path) -> None:
     assert (text_link.part, text_link.element, text_link.line) == (Part.TEXT, Element.TEXT, 1)
     assert by_href["https://shop.example/help"].part is Part.TEXT
     headers = [link for link in links if link.part is Part.HEADER]
-    assert [h.href for h in headers] == ["https://shop.example/unsub?u=1", "mailto:unsub@shop.example"]
+    assert [h.href for h in headers] == [
+        "https://shop.example/unsub?u=1",
+        "mailto:unsub@shop.example",
+    ]
     assert all(h.element is Element.LIST_UNSUBSCRIBE for h in headers)
     assert [link.id for link in links] == list(range(1, len(links) + 1))
 

@@ -60,7 +60,11 @@ def test_html_and_text_files_are_emails_without_headers(tmp_path: Path) -> None:
     note.write_text("see https://shop.example/", "utf-8")
     [html] = load_path(page)
     [text] = load_path(note)
-    assert (html.source.kind, html.parts[0].kind, html.headers.subject) == ("html", Part.HTML, "Sale")
+    assert (html.source.kind, html.parts[0].kind, html.headers.subject) == (
+        "html",
+        Part.HTML,
+        "Sale",
+    )
     assert (text.source.kind, text.parts[0].kind) == ("txt", Part.TEXT)
 
 
@@ -115,7 +119,8 @@ def test_deeply_nested_attachments_stop_at_the_cap_with_a_note() -> None:
     message = b"From: a@b.example\r\nSubject: leaf\r\nContent-Type: text/plain\r\n\r\nhttps://b.example/\r\n"
     for depth in range(30):
         message = (
-            b"From: a@b.example\r\nSubject: level %d\r\nContent-Type: message/rfc822\r\n\r\n" % depth
+            b"From: a@b.example\r\nSubject: level %d\r\nContent-Type: message/rfc822\r\n\r\n"
+            % depth
             + message
         )
     emails = load_bytes(message, "nested.eml")

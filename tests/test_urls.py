@@ -95,8 +95,14 @@ def test_credentials_before_the_host_are_noticed() -> None:
 
 
 def test_anchor_text_showing_another_domain() -> None:
-    assert urls.text_shows_other_domain("www.bank.example", "https://evil.example/") == "www.bank.example"
-    assert urls.text_shows_other_domain("https://shop.example/sale", "https://www.shop.example/") is None
+    assert (
+        urls.text_shows_other_domain("www.bank.example", "https://evil.example/")
+        == "www.bank.example"
+    )
+    assert (
+        urls.text_shows_other_domain("https://shop.example/sale", "https://www.shop.example/")
+        is None
+    )
     assert urls.text_shows_other_domain("Shop now", "https://evil.example/") is None
 
 
