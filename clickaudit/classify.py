@@ -12,11 +12,11 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from clickaudit.decode import contains_email_address, decode_tracker
 from clickaudit.esp.fingerprints import Fingerprints, load_fingerprints
-from clickaudit.model import Category, Element, Email, Image, Link, Part, UntrackableReason
+from clickaudit.model import Category, Element, Email, Image, Link, Part, UntrackableReason, evolve
 from clickaudit.unwrap import unwrap
 from clickaudit.urls import (
     host_of,
@@ -81,7 +81,7 @@ def classify_link(link: Link, fingerprints: Fingerprints, *, header_esp: str | N
         on_esp_host = (
             fingerprints.esp_for_url(href) if reason is UntrackableReason.MALFORMED else None
         )
-        return replace(
+        return evolve(
             link,
             category=Category.UNTRACKABLE,
             reason=reason,
@@ -112,7 +112,7 @@ def classify_link(link: Link, fingerprints: Fingerprints, *, header_esp: str | N
     system = system or system_link_kind(destination_for_kind, link.text)
     if system is None and esp and fingerprints.is_system_path(esp, target):
         system = "unsubscribe"
-    return replace(
+    return evolve(
         link,
         category=category,
         reason=None,
@@ -189,9 +189,9 @@ def classify_image(image: Image, fingerprints: Fingerprints) -> Image:
     esp = fingerprints.esp_for_open_pixel(image.src)
     if esp:
         reason = image.reason or f"{esp} open-tracking URL"
-        return replace(image, pixel=True, esp=esp, reason=reason)
+        return evolve(image, pixel=True, esp=esp, reason=reason)
     if image.pixel:
         host = host_of(image.src)
         owner = fingerprints.esp_for_host(host) if host else None
-        return replace(image, esp=owner or image.esp)
+        return evolve(image, esp=owner or image.esp)
     return image

@@ -16,6 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
+from typing import TypeVar
 
 
 class Severity(StrEnum):
@@ -371,3 +372,23 @@ class Audit:
         for domain in self.domains:
             found.extend(domain.findings)
         return tuple(found)
+
+
+_Model = TypeVar("_Model")
+
+
+def evolve(obj: _Model, **changes: object) -> _Model:
+    """A copy of a frozen model object with some fields changed: ``dataclasses.replace``, fast.
+
+    Stages evolve every link of an email (thousands) several times; ``replace`` re-runs
+    ``__init__`` with every field, which dominated the scan of a large email. Model classes
+    have no ``__post_init__``, so copying the slots is equivalent.
+    """
+    cls = type(obj)
+    new = object.__new__(cls)
+    for name in cls.__slots__:  # type: ignore[attr-defined]
+        value = changes.pop(name) if name in changes else getattr(obj, name)
+        object.__setattr__(new, name, value)
+    if changes:
+        raise TypeError(f"{cls.__name__} has no field(s) {', '.join(sorted(changes))}")
+    return new

@@ -12,6 +12,7 @@ import re
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
 
 from clickaudit.psl import organisational_domain
@@ -20,6 +21,7 @@ _SCHEME = re.compile(r"^\s*([A-Za-z][A-Za-z0-9+.\-]*):")
 _HEX = frozenset("0123456789abcdefABCDEF")
 # RFC 3986 never allows these unencoded anywhere in a URI (gen-delims and sub-delims are fine).
 _FORBIDDEN = frozenset('<>"{}|\\^`')
+_BAD_CHARACTER = re.compile(r'[\x00-\x20\x7f<>"{}|\\^`]')
 _HOST_LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -90,6 +92,7 @@ def _is_ip(host: str) -> bool:
     return bool(re.fullmatch(r"\d{1,3}(\.\d{1,3}){3}", host)) or host.startswith("[")
 
 
+@lru_cache(maxsize=8192)
 def parse_url(href: str) -> ParsedUrl | None:
     """Parse an absolute URL with a host (``scheme://host/...``); ``None`` if it has none.
 
@@ -130,6 +133,7 @@ def host_of(href: str) -> str | None:
     return parsed.host if parsed else None
 
 
+@lru_cache(maxsize=8192)
 def malformed_reason(href: str) -> str | None:
     """Why an http(s) URL is not valid per RFC 3986 (in words a sender can act on), or ``None``.
 
@@ -144,13 +148,14 @@ def malformed_reason(href: str) -> str | None:
     rest = text[len(scheme) + 1 :]
     if not rest.startswith("//"):
         return f"'{scheme}:' must be followed by '//' and a host"
-    for character in text:
+    bad_character = _BAD_CHARACTER.search(text)
+    if bad_character:
+        character = bad_character.group(0)
         if character in " \t\r\n":
             return "contains a space or line break (percent-encode it as %20)"
-        if ord(character) < 0x20 or ord(character) == 0x7F:
-            return f"contains the control character U+{ord(character):04X}"
         if character in _FORBIDDEN:
             return f"contains an unencoded '{character}'"
+        return f"contains the control character U+{ord(character):04X}"
     bad = _bad_percent_escape(text)
     if bad:
         return f"bad percent-escape '{bad}' (a % must be followed by two hex digits)"
@@ -228,6 +233,7 @@ _MERGE_TAGS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("Mailgun %recipient.%", re.compile(r"%recipient\.[\w-]+%")),
     ("Iterable/Braze [[ ]]", re.compile(r"\[\[.*?\]\]")),
 )
+_ANY_MERGE_TAG = re.compile("|".join(f"(?:{p.pattern})" for _, p in _MERGE_TAGS), re.S | re.I)
 _ENCODED_BRACES = re.compile(r"%7B%7B|%7D%7D|%2A%7C|%7C%2A|%7B%25|%25%7D", re.I)
 
 
@@ -242,6 +248,8 @@ def merge_tag(href: str, *, esp: str | None = None) -> str | None:
     candidates = [text]
     if _ENCODED_BRACES.search(text):
         candidates.append(unquote(text))
+    elif not _ANY_MERGE_TAG.search(text):
+        return None
     for candidate in candidates:
         for _name, pattern in _MERGE_TAGS:
             match = pattern.search(candidate)
@@ -436,6 +444,9 @@ _SYSTEM_PATH = (
     ("view-online", re.compile(r"/(?:webversion|view-?online|web-?view|mirror)\b", re.I)),
 )
 
+_ANY_SYSTEM_TEXT = re.compile("|".join(f"(?:{p.pattern})" for _, p in _SYSTEM_TEXT), re.I)
+_ANY_SYSTEM_PATH = re.compile("|".join(f"(?:{p.pattern})" for _, p in _SYSTEM_PATH), re.I)
+
 
 def system_link_kind(href: str, text: str = "") -> str | None:
     """``unsubscribe``, ``preferences`` or ``view-online`` when the link is one, else None.
@@ -443,17 +454,19 @@ def system_link_kind(href: str, text: str = "") -> str | None:
     Such links are never requested unless the user asks: an auditor that unsubscribes the
     test recipient is worse than none. Anchor text decides first; then the URL's path.
     """
-    for kind, pattern in _SYSTEM_TEXT:
-        if text and pattern.search(text):
-            return kind
+    if text and _ANY_SYSTEM_TEXT.search(text):
+        for kind, pattern in _SYSTEM_TEXT:
+            if pattern.search(text):
+                return kind
     try:
         parts = urlsplit(href.strip())
         where = parts.path + "?" + parts.query
     except ValueError:
         where = href
-    for kind, pattern in _SYSTEM_PATH:
-        if pattern.search(where):
-            return kind
+    if _ANY_SYSTEM_PATH.search(where):
+        for kind, pattern in _SYSTEM_PATH:
+            if pattern.search(where):
+                return kind
     return None
 
 

@@ -96,6 +96,28 @@ class Fingerprints:
         self.esps = tuple(esps)
         self.wrappers = tuple(wrappers)
         self._by_name = {esp.name: esp for esp in self.esps}
+        # An email has thousands of links but a handful of hosts: host answers are cached, and
+        # one combined pattern rules out most URLs before the per-ESP path patterns run.
+        self._click_host_cache: dict[str, tuple[EspFingerprint, ...]] = {}
+        self._wrapper_host_cache: dict[str, tuple[WrapperFingerprint, ...]] = {}
+        self._other_host_cache: dict[tuple[str, str], bool] = {}
+        paths = [p.pattern for esp in self.esps for p in esp.click_paths]
+        self._any_click_path = re.compile("|".join(f"(?:{p})" for p in paths)) if paths else None
+
+    def _esps_for_click_host(self, host: str) -> tuple[EspFingerprint, ...]:
+        cached = self._click_host_cache.get(host)
+        if cached is None:
+            cached = tuple(e for e in self.esps if any(p.matches(host) for p in e.click_hosts))
+            self._click_host_cache[host] = cached
+        return cached
+
+    def _is_other_host(self, esp: EspFingerprint, host: str) -> bool:
+        key = (esp.name, host)
+        cached = self._other_host_cache.get(key)
+        if cached is None:
+            cached = any(p.matches(host) for p in esp.other_hosts)
+            self._other_host_cache[key] = cached
+        return cached
 
     def esp(self, name: str) -> EspFingerprint | None:
         return self._by_name.get(name)
@@ -110,18 +132,18 @@ class Fingerprints:
         host, where = _host_and_where(url)
         if not host:
             return None
-        for esp in self.esps:
-            if any(p.matches(host) for p in esp.click_hosts) and not _is_open(esp, host, where):
-                if any(p.matches(host) for p in esp.other_hosts):
-                    continue
-                if esp.host_paths and not any(p.search(where) for p in esp.host_paths):
-                    continue
-                return EspMatch(esp.name, host, "host", esp.decoder)
+        for esp in self._esps_for_click_host(host):
+            if _is_open(esp, host, where) or self._is_other_host(esp, host):
+                continue
+            if esp.host_paths and not any(p.search(where) for p in esp.host_paths):
+                continue
+            return EspMatch(esp.name, host, "host", esp.decoder)
+        if self._any_click_path is None or not self._any_click_path.search(where):
+            return None
         candidates = [
             esp
             for esp in self.esps
-            if any(p.search(where) for p in esp.click_paths)
-            and not any(p.matches(host) for p in esp.other_hosts)
+            if any(p.search(where) for p in esp.click_paths) and not self._is_other_host(esp, host)
         ]
         if not candidates:
             return None
@@ -208,10 +230,12 @@ class Fingerprints:
         host = (parts.hostname or "").lower()
         if not host:
             return None
-        for wrapper in self.wrappers:
-            if any(p.matches(host) for p in wrapper.hosts) and (
-                wrapper.path is None or wrapper.path.search(parts.path)
-            ):
+        candidates = self._wrapper_host_cache.get(host)
+        if candidates is None:
+            candidates = tuple(w for w in self.wrappers if any(p.matches(host) for p in w.hosts))
+            self._wrapper_host_cache[host] = candidates
+        for wrapper in candidates:
+            if wrapper.path is None or wrapper.path.search(parts.path):
                 return wrapper
         return None
 

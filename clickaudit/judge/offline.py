@@ -7,7 +7,6 @@ own modules once the network stages have run; everything here is true of the ema
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
 from clickaudit import urls
 from clickaudit.findings import finding
@@ -18,6 +17,7 @@ from clickaudit.model import (
     Link,
     Part,
     UntrackableReason,
+    evolve,
 )
 
 # Schemes a mail client handles on purpose; anything else under reason "scheme" is reported.
@@ -239,7 +239,7 @@ def judge_offline(
     """Attach offline findings to every link; return the links and the message-level findings."""
     message_is_tracked = any(link.category is Category.TRACKED for link in links)
     judged = tuple(
-        replace(
+        evolve(
             link,
             findings=link.findings
             + judge_link_offline(link, message_is_tracked=message_is_tracked),
