@@ -1,0 +1,483 @@
+"""Follow redirect chains hop by hop, as a recipient's browser would, and record every hop.
+
+Never httpx's automatic redirects: each hop is one request whose status, Location, timing,
+remote address and TLS version are kept, and HTML meta refreshes and simple ``window.location``
+redirects count as hops too. One chain per distinct URL (a link that appears ten times is
+requested once per hop), a global and a per-host concurrency limit, a time limit per hop and per
+chain, a hop limit, bodies read only as far as needed and never past a cap, cookies kept within a
+chain and never shared. Unsubscribe and preference links are not requested unless asked, and
+safe mode never requests a tracked link at all.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import ssl
+import time
+import zlib
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from urllib.parse import urljoin, urlsplit, urlunsplit
+
+import certifi
+import httpcore
+import httpx
+
+from clickaudit.errors import Cancelled
+from clickaudit.events import CancelToken, Progress, ProgressCallback, ignore_progress
+from clickaudit.model import Category, Hop, HopKind, Link, evolve
+from clickaudit.net.transport import (
+    AddressRefused,
+    AddressResolver,
+    DnsAddressResolver,
+    NameNotResolved,
+    make_transport,
+)
+from clickaudit.settings import AuditSettings
+
+USER_AGENTS: Mapping[str, str] = {
+    "desktop": (
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/131.0.0.0 Safari/537.36"
+    ),
+    "mobile": (
+        "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 "
+        "(KHTML, like Gecko) Version/18.1 Mobile/15E148 Safari/604.1"
+    ),
+    "android": (
+        "Mozilla/5.0 (Linux; Android 15; Pixel 9) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/131.0.0.0 Mobile Safari/537.36"
+    ),
+    "outlook": (
+        "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+        "Chrome/131.0.0.0 Safari/537.36 Edg/131.0.0.0 Microsoft Outlook 16.0"
+    ),
+    "scanner": "Mozilla/5.0 (compatible; clickaudit link scanner; +https://github.com/clickaudit)",
+}
+BODY_CAP = 256 * 1024  # enough for any meta refresh or script redirect; never more
+BLOCK_MARKERS = re.compile(
+    rb"captcha|cf-chl|challenge-platform|just a moment|attention required|access denied|"
+    rb"bot detection|are you a robot|px-captcha|datadome|perimeterx",
+    re.I,
+)
+_META_REFRESH = re.compile(
+    rb"""<meta[^>]+http-equiv\s*=\s*["']?refresh["']?[^>]*content\s*=\s*["']?\s*\d*\s*[;,]?\s*url\s*=\s*['"]?([^"'>\s]+)""",
+    re.I,
+)
+_META_REFRESH_REVERSED = re.compile(
+    rb"""<meta[^>]+content\s*=\s*["']\s*\d*\s*[;,]\s*url\s*=\s*['"]?([^"'>]+?)['"]?\s*["'][^>]*http-equiv\s*=\s*["']?refresh""",
+    re.I,
+)
+_JS_REDIRECT = re.compile(
+    rb"""(?:window\.|document\.|top\.|self\.)?location(?:\.href)?\s*=\s*["']([^"']+)["']|"""
+    rb"""location\.(?:replace|assign)\(\s*["']([^"']+)["']\s*\)""",
+    re.I,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class ChainResult:
+    """One followed chain: every hop, where it ended, and how."""
+
+    start: str
+    hops: tuple[Hop, ...]
+    final_url: str | None
+    outcome: str  # ok, broken, blocked, loop, too-long, timeout, unreachable, private, ...
+
+
+class Follower:
+    """Follows chains under the settings' limits. Use as ``async with Follower(settings) as f``."""
+
+    def __init__(
+        self,
+        settings: AuditSettings,
+        *,
+        resolver: AddressResolver | None = None,
+        transport: httpx.AsyncBaseTransport | None = None,
+        verify: ssl.SSLContext | None = None,
+    ) -> None:
+        self.settings = settings
+        self.user_agent = USER_AGENTS.get(settings.user_agent, settings.user_agent)
+        context = verify or _ssl_context(settings.ca_bundle)
+        self._transport = transport or make_transport(
+            resolver or DnsAddressResolver(settings.nameservers, timeout=settings.timeout),
+            allow_private=settings.allow_private,
+            ssl_context=context,
+            max_connections=max(settings.concurrency, 1) * 2,
+        )
+        self._global = asyncio.Semaphore(max(settings.concurrency, 1))
+        self._per_host: dict[str, asyncio.Semaphore] = {}
+        self._seen: dict[str, asyncio.Task[ChainResult]] = {}
+
+    async def __aenter__(self) -> Follower:
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        await self.aclose()
+
+    async def aclose(self) -> None:
+        await self._transport.aclose()
+
+    # --- links ----------------------------------------------------------------------------
+    def start_url(self, link: Link) -> tuple[str | None, str | None]:
+        """What to request for a link, or why nothing is requested: (url, reason-not-followed)."""
+        if link.category is Category.UNTRACKABLE or link.category is None:
+            return None, None
+        if link.system and not self.settings.follow_unsubscribe:
+            return None, f"{link.system} link: not requested unless --follow-unsubscribe"
+        clicks_a_tracker = link.category is Category.TRACKED or (
+            link.category is Category.WRAPPED and link.esp is not None
+        )
+        if self.settings.safe and (clicks_a_tracker or link.category is Category.WRAPPED):
+            if link.decoded and link.decoded.lower().startswith(("http://", "https://")):
+                return link.decoded, None
+            return None, "safe mode: following this tracked link would record a click"
+        return link.href, None
+
+    async def follow_links(
+        self,
+        links: Sequence[Link],
+        *,
+        progress: ProgressCallback = ignore_progress,
+        cancel: CancelToken | None = None,
+    ) -> tuple[Link, ...]:
+        """Follow every link that should be followed; return the links with chains filled in."""
+        plans = [(link, *self.start_url(link)) for link in links]
+        distinct = list(dict.fromkeys(url for _, url, _ in plans if url))
+        total = len(distinct)
+        done = 0
+        progress(Progress("follow", 0, total))
+
+        async def run(url: str) -> ChainResult:
+            nonlocal done
+            result = await self.follow(url)
+            done += 1
+            progress(Progress("follow", done, total, url))
+            return result
+
+        loop = asyncio.get_running_loop()
+        gathered = asyncio.ensure_future(asyncio.gather(*(run(url) for url in distinct)))
+        if cancel is not None:
+            cancel.on_cancel(lambda: loop.call_soon_threadsafe(gathered.cancel))
+        try:
+            results = await gathered
+        except asyncio.CancelledError:
+            if cancel is not None and cancel.cancelled:
+                raise Cancelled("the audit was cancelled while following links") from None
+            raise
+        by_url = dict(zip(distinct, results, strict=True))
+        followed = []
+        for link, url, not_followed in plans:
+            if url:
+                chain = by_url[url]
+                followed.append(
+                    evolve(link, chain=chain.hops, final_url=chain.final_url, outcome=chain.outcome)
+                )
+            elif not_followed:
+                followed.append(
+                    evolve(link, outcome="not-followed", notes=(*link.notes, not_followed))
+                )
+            else:
+                followed.append(link)
+        return tuple(followed)
+
+    # --- one chain ------------------------------------------------------------------------
+    async def follow(self, url: str) -> ChainResult:
+        """Follow one chain from ``url`` (deduplicated: the same URL is followed once)."""
+        task = self._seen.get(url)
+        if task is None:
+            task = asyncio.ensure_future(self._follow(url))
+            self._seen[url] = task
+        return await asyncio.shield(task)
+
+    async def _follow(self, start: str) -> ChainResult:
+        hops: list[Hop] = []
+        cookies = httpx.Cookies()
+        client = httpx.AsyncClient(
+            transport=self._transport, follow_redirects=False, cookies=cookies
+        )
+        try:
+            async with asyncio.timeout(self.settings.chain_timeout):
+                return await self._walk(start, hops, client)
+        except TimeoutError:
+            url = hops[-1].location if hops and hops[-1].location else start
+            hops.append(
+                Hop(url, None, error=f"the whole chain took over {self.settings.chain_timeout:g} s")
+            )
+            return ChainResult(start, tuple(hops), None, "timeout")
+
+    async def _walk(self, start: str, hops: list[Hop], client: httpx.AsyncClient) -> ChainResult:
+        url = start
+        seen: set[str] = set()
+        fragment = urlsplit(start).fragment
+        deadline = time.monotonic() + self.settings.chain_timeout
+        while True:
+            if url in seen:
+                hops.append(Hop(url, None, error="this URL was already visited in the chain"))
+                return ChainResult(start, tuple(hops), url, "loop")
+            if len(hops) >= self.settings.max_hops:
+                hops.append(Hop(url, None, error=f"more than {self.settings.max_hops} hops"))
+                return ChainResult(start, tuple(hops), url, "too-long")
+            seen.add(url)
+            hop, next_url, body_kind = await self._hop(client, url, deadline)
+            hops.append(hop)
+            if hop.error is not None and hop.status is None:
+                outcome = _outcome_of_error(hop.error)
+                return ChainResult(start, tuple(hops), None, outcome)
+            if next_url is None:
+                return ChainResult(start, tuple(hops), url, _outcome_of_status(hop))
+            resolved = urljoin(url, next_url)
+            scheme = urlsplit(resolved).scheme.lower()
+            if scheme not in ("http", "https"):
+                hops.append(Hop(resolved, None, error=f"redirects to a {scheme or 'non-web'}: URL"))
+                return ChainResult(start, tuple(hops), resolved, "scheme")
+            if not urlsplit(resolved).hostname:
+                hops.append(Hop(resolved, None, error="the redirect target has no host"))
+                return ChainResult(start, tuple(hops), resolved, "invalid-location")
+            resolved, fragment = _carry_fragment(resolved, fragment)
+            del body_kind
+            url = resolved
+
+    async def _hop(
+        self, client: httpx.AsyncClient, url: str, deadline: float
+    ) -> tuple[Hop, str | None, HopKind | None]:
+        """One request; returns the hop, the next URL (if any) and how it was given."""
+        host = (urlsplit(url).hostname or "").lower()
+        per_host = self._per_host.setdefault(
+            host, asyncio.Semaphore(max(self.settings.per_host, 1))
+        )
+        method = self.settings.method
+        for attempt in range(3):
+            started = time.monotonic()
+            async with self._global, per_host:
+                try:
+                    async with asyncio.timeout(self.settings.timeout):
+                        hop, next_url, retry_after = await self._request(
+                            client, url, method, started
+                        )
+                except TimeoutError:
+                    elapsed = (time.monotonic() - started) * 1000
+                    return (
+                        Hop(
+                            url,
+                            None,
+                            ms=elapsed,
+                            error=f"no answer within {self.settings.timeout:g} s",
+                        ),
+                        None,
+                        None,
+                    )
+            if hop.status == 405 and method == "HEAD":
+                method = "GET"
+                continue
+            if retry_after is not None and attempt < 2:
+                wait = min(retry_after, 5.0)
+                if time.monotonic() + wait < deadline - self.settings.timeout:
+                    await asyncio.sleep(wait)
+                    continue
+            return hop, next_url, hop.kind if next_url else None
+        return hop, next_url, None
+
+    async def _request(
+        self, client: httpx.AsyncClient, url: str, method: str, started: float
+    ) -> tuple[Hop, str | None, float | None]:
+        headers = {
+            "User-Agent": self.user_agent,
+            "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
+            "Accept-Language": "en-GB,en;q=0.9",
+            "Accept-Encoding": "gzip, deflate",
+        }
+        try:
+            request = client.build_request(method, url, headers=headers)
+        except (httpx.InvalidURL, ValueError) as error:
+            return Hop(url, None, error=f"invalid URL: {error}"), None, None
+        try:
+            response = await client.send(request, stream=True)
+        except AddressRefused as error:
+            return (
+                Hop(url, None, remote_address=error.address, error=f"private address: {error}"),
+                None,
+                None,
+            )
+        except NameNotResolved as error:
+            return Hop(url, None, ms=_ms(started), error=f"DNS: {error}"), None, None
+        except httpx.ConnectError as error:
+            cause = error.__cause__
+            if isinstance(cause, AddressRefused):
+                return (
+                    Hop(url, None, remote_address=cause.address, error=f"private address: {cause}"),
+                    None,
+                    None,
+                )
+            if isinstance(cause, NameNotResolved):
+                return Hop(url, None, ms=_ms(started), error=f"DNS: {cause}"), None, None
+            return Hop(url, None, ms=_ms(started), error=_connect_error(error)), None, None
+        except (httpx.TimeoutException, httpcore.TimeoutException):
+            return Hop(url, None, ms=_ms(started), error="no answer in time"), None, None
+        except (httpx.HTTPError, httpcore.ProtocolError, ssl.SSLError, OSError) as error:
+            return (
+                Hop(url, None, ms=_ms(started), error=f"{type(error).__name__}: {error}"),
+                None,
+                None,
+            )
+        try:
+            remote, tls_version = _connection_facts(response)
+            status = response.status_code
+            location = response.headers.get("location")
+            retry_after = _retry_after(response) if status in (429, 503) else None
+            kind = HopKind.HTTP
+            next_url: str | None = None
+            body = b""
+            if 300 <= status < 400:
+                if location:
+                    next_url = location.strip()
+                else:
+                    return (
+                        Hop(
+                            url,
+                            status,
+                            None,
+                            HopKind.HTTP,
+                            _ms(started),
+                            remote,
+                            tls_version,
+                            error="a redirect status without a Location header",
+                        ),
+                        None,
+                        None,
+                    )
+            elif method == "GET" and _is_html(response):
+                body = await _read_capped(response)
+                refresh = _meta_refresh(body)
+                script = None if refresh else _js_redirect(body)
+                if refresh:
+                    kind, next_url, location = HopKind.META_REFRESH, refresh, refresh
+                elif script:
+                    kind, next_url, location = HopKind.JS, script, script
+            elif status in (403, 999) and method == "GET":
+                body = await _read_capped(response)
+            hop = Hop(url, status, location, kind, _ms(started), remote, tls_version)
+            if status in (403, 429, 999) and _blocked(status, body, response):
+                hop = evolve(hop, error="the site refused an automated visitor (bot protection)")
+            return hop, next_url, retry_after
+        except (httpx.HTTPError, httpcore.ProtocolError, OSError) as error:
+            return (
+                Hop(url, None, ms=_ms(started), error=f"{type(error).__name__}: {error}"),
+                None,
+                None,
+            )
+        finally:
+            await response.aclose()
+
+
+def _ssl_context(ca_bundle: str | None) -> ssl.SSLContext:
+    return ssl.create_default_context(cafile=ca_bundle or certifi.where())
+
+
+def _ms(started: float) -> float:
+    return round((time.monotonic() - started) * 1000, 1)
+
+
+def _connection_facts(response: httpx.Response) -> tuple[str | None, str | None]:
+    stream = response.extensions.get("network_stream")
+    if stream is None:
+        return None, None
+    address = stream.get_extra_info("server_addr")
+    ssl_object = stream.get_extra_info("ssl_object")
+    remote = str(address[0]) if address else None
+    return remote, ssl_object.version() if ssl_object is not None else None
+
+
+def _is_html(response: httpx.Response) -> bool:
+    content_type = response.headers.get("content-type", "text/html").lower()
+    return response.status_code < 300 and ("html" in content_type or "text/plain" in content_type)
+
+
+async def _read_capped(response: httpx.Response) -> bytes:
+    """At most BODY_CAP bytes of the decoded body, however big or however compressed it is."""
+    encoding = response.headers.get("content-encoding", "").lower().strip()
+    decompressor = None
+    if encoding in ("gzip", "x-gzip"):
+        decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+    elif encoding == "deflate":
+        decompressor = zlib.decompressobj()
+    data = bytearray()
+    raw_read = 0
+    async for chunk in response.aiter_raw():
+        raw_read += len(chunk)
+        if decompressor is not None:
+            try:
+                chunk = decompressor.decompress(chunk, BODY_CAP - len(data))
+            except zlib.error:
+                break
+        data += chunk
+        if len(data) >= BODY_CAP or raw_read >= 4 * BODY_CAP:
+            break
+    return bytes(data[:BODY_CAP])
+
+
+def _meta_refresh(body: bytes) -> str | None:
+    match = _META_REFRESH.search(body) or _META_REFRESH_REVERSED.search(body)
+    return match.group(1).decode("utf-8", "replace").strip("'\"") if match else None
+
+
+def _js_redirect(body: bytes) -> str | None:
+    match = _JS_REDIRECT.search(body)
+    if not match:
+        return None
+    target = (match.group(1) or match.group(2)).decode("utf-8", "replace")
+    return target if not target.lower().startswith("javascript:") else None
+
+
+def _retry_after(response: httpx.Response) -> float | None:
+    value = response.headers.get("retry-after", "").strip()
+    return float(value) if value.isdigit() else None
+
+
+def _blocked(status: int, body: bytes, response: httpx.Response) -> bool:
+    if status == 999:
+        return True
+    server = response.headers.get("server", "").lower()
+    return bool(BLOCK_MARKERS.search(body)) or (status == 403 and "cloudflare" in server)
+
+
+def _carry_fragment(url: str, fragment: str) -> tuple[str, str]:
+    """Browsers keep the fragment across a redirect whose Location has none (RFC 7231 7.1.2)."""
+    parts = urlsplit(url)
+    if parts.fragment:
+        return url, parts.fragment
+    if fragment:
+        return urlunsplit(parts._replace(fragment=fragment)), fragment
+    return url, fragment
+
+
+def _connect_error(error: Exception) -> str:
+    text = str(error) or type(error).__name__
+    lowered = text.lower()
+    if "certificate" in lowered or "ssl" in lowered or "tls" in lowered:
+        return f"TLS: {text}"
+    if "refused" in lowered:
+        return f"connection refused: {text}"
+    return f"cannot connect: {text}"
+
+
+def _outcome_of_error(error: str) -> str:
+    if error.startswith("private address"):
+        return "private"
+    if error.startswith("no answer") or "took over" in error:
+        return "timeout"
+    if error.startswith("invalid URL"):
+        return "invalid-location"
+    return "unreachable"
+
+
+def _outcome_of_status(hop: Hop) -> str:
+    status = hop.status or 0
+    if hop.error and "automated visitor" in hop.error:
+        return "blocked"
+    if 300 <= status < 400:
+        return "invalid-location"
+    if status >= 400:
+        return "broken"
+    return "ok"

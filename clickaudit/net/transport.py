@@ -1,0 +1,185 @@
+"""The connection layer of every request clickaudit makes: names resolved by the engine itself,
+and the address actually connected to checked before a byte is sent.
+
+A hostile email must not make the auditor probe the user's LAN or a cloud metadata endpoint
+(169.254.169.254), DNS rebinding included; so the check happens at connect time, on the very
+address used, not on an earlier lookup. TLS still verifies the host name (SNI and Host stay the
+name). Private, loopback, link-local and reserved addresses are refused unless the settings allow
+them (tests and the demo run servers on 127.0.0.1).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import ssl
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Protocol
+
+import dns.asyncresolver
+import dns.exception
+import dns.resolver
+import httpcore
+import httpx
+
+from clickaudit.net.nameservers import Nameserver, make_resolver
+
+
+class AddressRefused(httpcore.ConnectError):
+    """The host resolves only to addresses an audit may not connect to."""
+
+    def __init__(self, host: str, address: str) -> None:
+        super().__init__(f"{host} resolves to {address}, a private or reserved address")
+        self.host = host
+        self.address = address
+
+
+class NameNotResolved(httpcore.ConnectError):
+    """DNS gave no address for the host (NXDOMAIN, no A/AAAA, or no answer in time)."""
+
+
+class AddressResolver(Protocol):
+    async def resolve(self, host: str) -> list[str]:
+        """IP addresses for ``host``; raises :class:`NameNotResolved` when there are none."""
+        ...
+
+
+class DnsAddressResolver:
+    """A and AAAA lookups through dnspython with the configured nameservers."""
+
+    def __init__(self, nameservers: Sequence[Nameserver] = (), timeout: float = 5.0) -> None:
+        self._resolver: dns.asyncresolver.Resolver = make_resolver(nameservers, timeout=timeout)
+        self._cache: dict[str, list[str]] = {}
+
+    async def resolve(self, host: str) -> list[str]:
+        if host in self._cache:
+            return self._cache[host]
+        addresses: list[str] = []
+        errors: list[str] = []
+        for record_type in ("A", "AAAA"):
+            try:
+                answer = await self._resolver.resolve(host, record_type)
+            except dns.resolver.NXDOMAIN:
+                raise NameNotResolved(f"{host}: no such domain (NXDOMAIN)") from None
+            except (dns.resolver.NoAnswer, dns.resolver.NoNameservers) as error:
+                errors.append(type(error).__name__)
+                continue
+            except dns.exception.Timeout:
+                errors.append("timeout")
+                continue
+            addresses.extend(record.to_text() for record in answer)
+        if not addresses:
+            why = ", ".join(errors) or "no address"
+            raise NameNotResolved(f"{host}: DNS gave no address ({why})")
+        self._cache[host] = addresses
+        return addresses
+
+
+class StaticResolver:
+    """Fixed answers (tests, benchmarks and the demo): ``{"shop.example": ["127.0.0.1"]}``.
+
+    ``default`` answers every other name, e.g. ``["127.0.0.1"]`` to send everything to a
+    local simulator.
+    """
+
+    def __init__(self, table: Mapping[str, Iterable[str]], default: Iterable[str] = ()) -> None:
+        self._table = {host.lower(): list(addresses) for host, addresses in table.items()}
+        self._default = list(default)
+
+    async def resolve(self, host: str) -> list[str]:
+        found = self._table.get(host.lower(), self._default)
+        if not found:
+            raise NameNotResolved(f"{host}: no such domain (NXDOMAIN)")
+        return list(found)
+
+
+def is_refused_address(address: str) -> bool:
+    """Loopback, private, link-local, multicast, reserved or unspecified addresses."""
+    ip = ipaddress.ip_address(address)
+    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
+        ip = ip.ipv4_mapped
+    return (
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_unspecified
+    )
+
+
+def _literal(host: str) -> str | None:
+    try:
+        return str(ipaddress.ip_address(host.strip("[]")))
+    except ValueError:
+        return None
+
+
+class CheckedBackend(httpcore.AsyncNetworkBackend):
+    """httpcore's network backend, resolving and vetting every address before connecting."""
+
+    def __init__(self, resolver: AddressResolver, *, allow_private: bool) -> None:
+        self._resolver = resolver
+        self._allow_private = allow_private
+        self._inner = httpcore.AnyIOBackend()
+
+    async def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[object] | None = None,
+    ) -> httpcore.AsyncNetworkStream:
+        literal = _literal(host)
+        addresses = [literal] if literal else await self._resolver.resolve(host)
+        allowed = [a for a in addresses if self._allow_private or not is_refused_address(a)]
+        if not allowed:
+            raise AddressRefused(host, addresses[0])
+        last_error: Exception | None = None
+        for address in allowed:
+            try:
+                return await self._inner.connect_tcp(
+                    address,
+                    port,
+                    timeout=timeout,
+                    local_address=local_address,
+                    socket_options=socket_options,  # type: ignore[arg-type]
+                )
+            except (httpcore.ConnectError, httpcore.ConnectTimeout, OSError) as error:
+                last_error = error
+        assert last_error is not None
+        raise last_error
+
+    async def connect_unix_socket(
+        self, *args: object, **kwargs: object
+    ) -> httpcore.AsyncNetworkStream:
+        raise httpcore.ConnectError("unix sockets are never used by an audit")
+
+    async def sleep(self, seconds: float) -> None:
+        await self._inner.sleep(seconds)
+
+
+def make_transport(
+    resolver: AddressResolver,
+    *,
+    allow_private: bool,
+    ssl_context: ssl.SSLContext,
+    max_connections: int = 100,
+) -> httpx.AsyncHTTPTransport:
+    """An httpx transport whose connections go through :class:`CheckedBackend`.
+
+    httpx exposes no public hook for the network backend, so the pool it builds is replaced by
+    one built the same way with our backend (httpx 0.28 / httpcore 1.x).
+    """
+    transport = httpx.AsyncHTTPTransport(verify=ssl_context, retries=0)
+    transport._pool = httpcore.AsyncConnectionPool(
+        ssl_context=ssl_context,
+        max_connections=max_connections,
+        max_keepalive_connections=max_connections,
+        keepalive_expiry=5.0,
+        http1=True,
+        http2=False,
+        retries=0,
+        network_backend=CheckedBackend(resolver, allow_private=allow_private),
+    )
+    return transport
