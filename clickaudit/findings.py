@@ -140,6 +140,14 @@ _CHECKS: tuple[Check, ...] = (
           "The final URL is not the expected destination (the decoded one or the template's).",
           "Update the link in the template or the tracking mapping; check the landing site's "
           "redirects.", "follow"),
+    Check("link-missing", W, "Template link missing",
+          "A link of the pre-send template has no counterpart in the sent email: the ESP or an "
+          "editor dropped or changed it beyond recognition.",
+          "Compare the sent email with the template; restore the link.", "pair"),
+    Check("link-added", I, "Link not in the template",
+          "The sent email has a link the template does not: usually the ESP's own (unsubscribe, "
+          "view online); otherwise an edit made after the template was approved.",
+          "Check that the link was meant to be there.", "pair"),
     Check("address-private", W, "Refused: private address",
           "A hop's host resolves to a loopback, private, link-local or reserved address. The "
           "auditor refuses to probe the local network (a hostile email could abuse it).",

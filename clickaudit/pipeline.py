@@ -12,19 +12,34 @@ import asyncio
 import os
 import ssl
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, datetime
 
+import dns.asyncresolver
 import httpx
 
 from clickaudit.classify import classify
+from clickaudit.domains import check_domains, targets_for
 from clickaudit.esp.fingerprints import Fingerprints, load_fingerprints
 from clickaudit.events import CancelToken, Progress, ProgressCallback, ignore_progress
 from clickaudit.extract import extract
+from clickaudit.follow import Follower
+from clickaudit.judge.chains import judge_chain
 from clickaudit.judge.offline import judge_offline
 from clickaudit.load import load_path
-from clickaudit.model import Audit, Category, DomainReport, Email, Finding, Image, Link
+from clickaudit.model import Audit, Category, DomainReport, Email, Finding, Image, Link, evolve
+from clickaudit.net.transport import AddressResolver
+from clickaudit.pair import apply_pairing, pair_links
 from clickaudit.settings import AuditSettings
+from clickaudit.urls import parse_url
+from clickaudit.utm import (
+    UtmPolicy,
+    check_link_utm,
+    check_utm_consistency,
+    check_utm_lost,
+    load_policy,
+    utm_at_destination,
+)
 
 
 def now_iso() -> str:
@@ -83,8 +98,8 @@ class NetworkOverrides:
     them empty and the settings decide.
     """
 
-    resolver: object | None = None
-    address_resolver: object | None = None
+    resolver: dns.asyncresolver.Resolver | None = None
+    address_resolver: AddressResolver | None = None
     ssl_context: ssl.SSLContext | None = None
     transport: httpx.AsyncBaseTransport | None = None
 
@@ -116,8 +131,6 @@ async def audit_emails_async(
     cancel: CancelToken | None = None,
     network: NetworkOverrides | None = None,
 ) -> list[Audit]:
-    from clickaudit.utm import load_policy
-
     cancel = cancel or CancelToken()
     network = network or NetworkOverrides()
     fingerprints = load_fingerprints()
@@ -154,26 +167,21 @@ async def _audit_one(
     settings: AuditSettings,
     *,
     fingerprints: Fingerprints,
-    policy: object,
+    policy: UtmPolicy,
     template_links: tuple[Link, ...] | None,
     progress: ProgressCallback,
     cancel: CancelToken,
     network: NetworkOverrides,
 ) -> Audit:
-    from clickaudit.judge.chains import judge_chain
-    from clickaudit.utm import check_link_utm, check_utm_consistency, check_utm_lost
-
     started = now_iso()
     classified = classify_email(email, fingerprints)
     links = classified.links
     message_findings: list[Finding] = []
     if template_links is not None:
-        from clickaudit.pair import apply_pairing, pair_links
-
         progress(Progress("pair", 0, 1, email.source.label))
         pairing = pair_links(links, template_links)
         links = apply_pairing(links, template_links, pairing)
-        message_findings.extend(getattr(pairing, "findings", ()))
+        message_findings.extend(pairing.findings)
         progress(Progress("pair", 1, 1, email.source.label))
 
     domains: tuple[DomainReport, ...] = ()
@@ -185,32 +193,36 @@ async def _audit_one(
         )
         links = reclassify_by_cname(links, domains)
         links = await _follow(links, settings, progress, cancel, network)
-    else:
-        follow_task = _follow(links, settings, progress, cancel, network)
-        if settings.check_domains:
-            domain_task = _check_domains(
-                email, links, settings, fingerprints, progress, cancel, network
-            )
-            links, domains = await asyncio.gather(follow_task, domain_task)
-        else:
-            links = await follow_task
+    elif settings.check_domains:
+        links, domains = await asyncio.gather(
+            _follow(links, settings, progress, cancel, network),
+            _check_domains(email, links, settings, fingerprints, progress, cancel, network),
+        )
         links = reclassify_by_cname(links, domains)
+    else:
+        links = await _follow(links, settings, progress, cancel, network)
     cancel.raise_if_cancelled()
 
     progress(Progress("judge", 0, len(links), email.source.label))
+    sender = email.headers.from_domain
     links, offline_findings = judge_offline(email, links)
     message_findings.extend(offline_findings)
-    judged: list[Link] = []
-    for link in links:
-        extra = (
-            judge_chain(link, policy=policy) + check_link_utm(link, policy) + check_utm_lost(link)
+    judged = tuple(
+        evolve(
+            link,
+            utm=utm_at_destination(link),
+            findings=link.findings
+            + judge_chain(link, policy=policy)
+            + check_link_utm(link, policy, sender_domain=sender)
+            + check_utm_lost(link),
         )
-        judged.append(replace(link, findings=link.findings + extra))
-    message_findings.extend(check_utm_consistency(judged, policy))
+        for link in links
+    )
+    message_findings.extend(check_utm_consistency(judged, policy, sender_domain=sender))
     progress(Progress("judge", len(links), len(links), email.source.label))
     return Audit(
         email=email,
-        links=tuple(judged),
+        links=judged,
         images=classified.images,
         esp=classified.esp or _esp_from_domains(domains),
         domains=domains,
@@ -230,15 +242,13 @@ async def _follow(
 ) -> tuple[Link, ...]:
     if not settings.follow:
         return links
-    from clickaudit.follow import Follower
-
     async with Follower(
         settings,
-        resolver=network.address_resolver,  # type: ignore[arg-type]
+        resolver=network.address_resolver,
         transport=network.transport,
         verify=network.ssl_context,
     ) as follower:
-        return tuple(await follower.follow_links(links, progress=progress, cancel=cancel))
+        return await follower.follow_links(links, progress=progress, cancel=cancel)
 
 
 async def _check_domains(
@@ -250,18 +260,14 @@ async def _check_domains(
     cancel: CancelToken,
     network: NetworkOverrides,
 ) -> tuple[DomainReport, ...]:
-    from clickaudit.domains import check_domains, targets_for
-
-    return tuple(
-        await check_domains(
-            targets_for(email, links),
-            settings,
-            fingerprints=fingerprints,
-            resolver=network.resolver,  # type: ignore[arg-type]
-            ssl_context=network.ssl_context,
-            progress=progress,
-            cancel=cancel,
-        )
+    return await check_domains(
+        targets_for(email, links),
+        settings,
+        fingerprints=fingerprints,
+        resolver=network.resolver,
+        ssl_context=network.ssl_context,
+        progress=progress,
+        cancel=cancel,
     )
 
 
@@ -276,14 +282,12 @@ def reclassify_by_cname(
     esp_by_host = {d.name: d.esp for d in domains if d.esp and d.cname}
     if not esp_by_host:
         return links
-    from clickaudit.urls import parse_url
-
     out: list[Link] = []
     for link in links:
         parsed = parse_url(link.href) if link.category is Category.DIRECT else None
         esp = esp_by_host.get(parsed.host) if parsed and parsed.host else None
         if esp:
-            link = replace(
+            link = evolve(
                 link,
                 category=Category.TRACKED,
                 esp=esp,

@@ -163,7 +163,7 @@ class SimCertificates:
             if server_name:
                 connection.context = self.server_context(server_name)
 
-        context.sni_callback = choose  # type: ignore[assignment]
+        context.sni_callback = choose
         return context
 
     def close(self) -> None:

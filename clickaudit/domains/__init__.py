@@ -1,0 +1,337 @@
+"""Domain checks: each tracking, sender and destination domain checked once per audit.
+
+DNS (addresses, the CNAME chain and which ESP it points at), alignment of tracking domains with
+the From domain, SPF/DMARC/DKIM for the sender, TLS for hosts links go to over HTTPS, and domain
+blocklists. One domain's failure never stops the others; every check is bounded in time.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+import certifi
+import dns.asyncresolver
+
+from clickaudit.domains.auth import check_dkim, check_dmarc, check_spf
+from clickaudit.domains.blocklists import BlocklistChecker, zones_from_settings
+from clickaudit.domains.dns import DnsCache
+from clickaudit.domains.tls import probe_tls
+from clickaudit.errors import Cancelled
+from clickaudit.esp.fingerprints import Fingerprints, load_fingerprints
+from clickaudit.events import CancelToken, Progress, ProgressCallback, ignore_progress
+from clickaudit.findings import finding
+from clickaudit.model import (
+    AuthReport,
+    Category,
+    DkimSignature,
+    DomainReport,
+    DomainRole,
+    Email,
+    Finding,
+    Link,
+)
+from clickaudit.net.nameservers import make_resolver
+from clickaudit.net.transport import is_refused_address
+from clickaudit.psl import organisational_domain
+from clickaudit.settings import AuditSettings
+
+MAX_DESTINATIONS = 60
+CONCURRENT_DOMAINS = 10
+
+
+@dataclass(frozen=True, slots=True)
+class DomainTargets:
+    """Which domains an audit checks, and why each one."""
+
+    from_domain: str
+    tracking: Mapping[str, str | None]  # tracking host → the ESP its links' shape says
+    dkim: tuple[DkimSignature, ...] = ()
+    return_path_domain: str | None = None
+    destinations: tuple[str, ...] = ()
+    https_ports: Mapping[str, int] = field(default_factory=dict)
+    http_only: frozenset[str] = frozenset()
+
+    def roles(self) -> dict[str, list[DomainRole]]:
+        roles: dict[str, list[DomainRole]] = {}
+        for host in self.tracking:
+            roles.setdefault(host, []).append(DomainRole.TRACKING)
+        if self.from_domain:
+            roles.setdefault(self.from_domain, []).append(DomainRole.SENDER)
+        for signature in self.dkim:
+            if signature.domain != self.from_domain:
+                roles.setdefault(signature.domain, []).append(DomainRole.SENDER)
+        for host in self.destinations:
+            if DomainRole.DESTINATION not in roles.get(host, []):
+                roles.setdefault(host, []).append(DomainRole.DESTINATION)
+        return roles
+
+
+def targets_for(email: Email, links: Sequence[Link]) -> DomainTargets:
+    """The domains of one email: its links' tracking hosts and destinations, and its sender."""
+    tracking: dict[str, str | None] = {}
+    destinations: dict[str, None] = {}
+    https_ports: dict[str, int] = {}
+    http_seen: set[str] = set()
+    for link in links:
+        if link.category is Category.UNTRACKABLE or link.category is None:
+            continue
+        if link.tracking_host:
+            tracking.setdefault(link.tracking_host, link.esp)
+            _note_port(link.href, https_ports, http_seen)
+        for url in (link.decoded, link.expected, link.final_url, _direct(link)):
+            parts = _split(url)
+            if parts and parts.hostname and parts.hostname not in tracking:
+                destinations.setdefault(parts.hostname.lower(), None)
+                _note_port(url or "", https_ports, http_seen)
+    return_path = email.headers.return_path.strip("<> ")
+    return DomainTargets(
+        from_domain=email.headers.from_domain,
+        tracking=tracking,
+        dkim=email.headers.dkim,
+        return_path_domain=return_path.rpartition("@")[2].lower() or None,
+        destinations=tuple(d for d in destinations if d not in tracking)[:MAX_DESTINATIONS],
+        https_ports=https_ports,
+        http_only=frozenset(http_seen - set(https_ports)),
+    )
+
+
+def _direct(link: Link) -> str | None:
+    return link.href if link.category is Category.DIRECT else None
+
+
+def _split(url: str | None):  # type: ignore[no-untyped-def]
+    if not url:
+        return None
+    try:
+        return urlsplit(url)
+    except ValueError:
+        return None
+
+
+def _note_port(url: str, https_ports: dict[str, int], http_seen: set[str]) -> None:
+    parts = _split(url)
+    if not parts or not parts.hostname:
+        return
+    host = parts.hostname.lower()
+    try:
+        port = parts.port
+    except ValueError:
+        return
+    if parts.scheme == "https":
+        https_ports.setdefault(host, port or 443)
+    elif parts.scheme == "http":
+        http_seen.add(host)
+
+
+async def check_domains(
+    targets: DomainTargets,
+    settings: AuditSettings,
+    *,
+    fingerprints: Fingerprints | None = None,
+    resolver: dns.asyncresolver.Resolver | None = None,
+    ssl_context: ssl.SSLContext | None = None,
+    progress: ProgressCallback = ignore_progress,
+    cancel: CancelToken | None = None,
+) -> tuple[DomainReport, ...]:
+    """One :class:`DomainReport` per domain, in the order tracking, sender, destinations."""
+    fingerprints = fingerprints or load_fingerprints()
+    cache = DnsCache(resolver or make_resolver(settings.nameservers, timeout=settings.timeout))
+    context = ssl_context or ssl.create_default_context(
+        cafile=settings.ca_bundle or certifi.where()
+    )
+    blocklists = BlocklistChecker(cache, zones_from_settings(settings.blocklist_zones))
+    roles = targets.roles()
+    total = len(roles)
+    done = 0
+    limit = asyncio.Semaphore(CONCURRENT_DOMAINS)
+    progress(Progress("domains", 0, total))
+
+    async def one(name: str, domain_roles: list[DomainRole]) -> DomainReport:
+        nonlocal done
+        async with limit:
+            report = await _check_one(
+                name,
+                tuple(domain_roles),
+                targets,
+                settings,
+                fingerprints,
+                cache,
+                context,
+                blocklists,
+            )
+        done += 1
+        progress(Progress("domains", done, total, name))
+        return report
+
+    loop = asyncio.get_running_loop()
+    gathered = asyncio.ensure_future(asyncio.gather(*(one(n, r) for n, r in roles.items())))
+    if cancel is not None:
+        cancel.on_cancel(lambda: loop.call_soon_threadsafe(gathered.cancel))
+    try:
+        return tuple(await gathered)
+    except asyncio.CancelledError:
+        if cancel is not None and cancel.cancelled:
+            raise Cancelled("the audit was cancelled while checking domains") from None
+        raise
+
+
+async def _check_one(
+    name: str,
+    roles: tuple[DomainRole, ...],
+    targets: DomainTargets,
+    settings: AuditSettings,
+    fingerprints: Fingerprints,
+    cache: DnsCache,
+    context: ssl.SSLContext,
+    blocklists: BlocklistChecker,
+) -> DomainReport:
+    subject = f"domain:{name}"
+    found: list[Finding] = []
+    is_web = DomainRole.TRACKING in roles or DomainRole.DESTINATION in roles
+    a_lookup = await cache.lookup(name, "A")
+    addresses = list(a_lookup.records)
+    if a_lookup.status in ("ok", "noanswer"):
+        aaaa = await cache.lookup(name, "AAAA")
+        addresses += [a for a in aaaa.records if a not in addresses]
+    chain = a_lookup.cname_chain
+    esp = fingerprints.esp_for_cname(chain) if chain else None
+    if is_web:
+        if a_lookup.status == "nxdomain":
+            found.append(finding("dns-nxdomain", f"{name} does not exist (NXDOMAIN)", subject))
+        elif a_lookup.status in ("servfail", "timeout"):
+            found.append(
+                finding(
+                    "dns-servfail", f"{name}: the DNS lookup failed ({a_lookup.status})", subject
+                )
+            )
+        elif not addresses:
+            found.append(finding("dns-nxdomain", f"{name} has no A or AAAA record", subject))
+    if DomainRole.TRACKING in roles:
+        found.extend(_tracking_findings(name, chain, esp, targets, fingerprints, subject))
+    tls = None
+    reachable = [a for a in addresses if settings.allow_private or not is_refused_address(a)]
+    if is_web and addresses and (name in targets.https_ports or DomainRole.TRACKING in roles):
+        if reachable:
+            port = targets.https_ports.get(name, 443)
+            tls, tls_findings = await probe_tls(
+                name, port, reachable, context, timeout=settings.timeout, subject=subject
+            )
+            if name not in targets.https_ports and not tls.ok:
+                tls_findings = [
+                    f
+                    if f.code != "tls-unavailable"
+                    else finding(
+                        "link-insecure",
+                        f"{name} is used over plain http; HTTPS does not work there: {tls.error}",
+                        subject,
+                    )
+                    for f in tls_findings
+                ]
+            found.extend(tls_findings)
+        else:
+            found.append(
+                finding(
+                    "address-private",
+                    f"{name} resolves to {addresses[0]}; its TLS was not checked",
+                    subject,
+                )
+            )
+    auth = None
+    if DomainRole.SENDER in roles:
+        auth, auth_findings = await _auth(name, targets, cache, subject)
+        found.extend(auth_findings)
+    listed, unchecked = await blocklists.check(name)
+    for entry in listed:
+        found.append(finding("blocklisted", f"{name} is listed by {entry}", subject))
+    if unchecked:
+        found.append(
+            finding(
+                "blocklist-unchecked",
+                f"{', '.join(unchecked)} did not answer usably (the resolver may be refused)",
+                subject,
+            )
+        )
+    return DomainReport(
+        name=name,
+        roles=roles,
+        cname=chain,
+        esp=esp,
+        addresses=tuple(addresses),
+        organisational_domain=organisational_domain(name),
+        tls=tls,
+        auth=auth,
+        blocklists=tuple(listed),
+        blocklists_unchecked=tuple(unchecked),
+        findings=tuple(found),
+    )
+
+
+def _tracking_findings(
+    name: str,
+    chain: tuple[str, ...],
+    cname_esp: str | None,
+    targets: DomainTargets,
+    fingerprints: Fingerprints,
+    subject: str,
+) -> list[Finding]:
+    found = []
+    link_esp = targets.tracking.get(name)
+    if chain and link_esp and cname_esp and cname_esp != link_esp:
+        found.append(
+            finding(
+                "dns-cname-mismatch",
+                f"links on {name} are {link_esp}'s but its CNAME points at {chain[-1]} "
+                f"({cname_esp})",
+                subject,
+            )
+        )
+    if fingerprints.is_shared_tracking_domain(name):
+        found.append(
+            finding(
+                "tracking-domain-shared",
+                f"{name} is {link_esp or 'an ESP'}'s shared tracking domain, not your own",
+                subject,
+            )
+        )
+    elif targets.from_domain and organisational_domain(name) != organisational_domain(
+        targets.from_domain
+    ):
+        found.append(
+            finding(
+                "tracking-domain-misaligned",
+                f"{name} ({organisational_domain(name)}) is not under the From domain "
+                f"{targets.from_domain} ({organisational_domain(targets.from_domain)})",
+                subject,
+            )
+        )
+    return found
+
+
+async def _auth(
+    name: str, targets: DomainTargets, cache: DnsCache, subject: str
+) -> tuple[AuthReport, list[Finding]]:
+    found: list[Finding] = []
+    spf_domain = name
+    if name == targets.from_domain and targets.return_path_domain:
+        spf_domain = targets.return_path_domain
+    spf, spf_findings = await check_spf(spf_domain, cache, subject)
+    found.extend(spf_findings)
+    if spf_domain != name:
+        spf = {"domain": spf_domain, **spf}
+        spf["aligned"] = organisational_domain(spf_domain) == organisational_domain(name)
+    dmarc: dict[str, object] = {}
+    if name == targets.from_domain:
+        dmarc, dmarc_findings = await check_dmarc(name, cache, subject)
+        found.extend(dmarc_findings)
+    signatures = tuple(s for s in targets.dkim if s.domain == name)
+    if name == targets.from_domain and not targets.dkim:
+        found.append(
+            finding("dkim-missing", f"the message carries no DKIM signature for {name}", subject)
+        )
+    dkim, dkim_findings = await check_dkim(signatures, targets.from_domain, cache, subject)
+    found.extend(dkim_findings)
+    return AuthReport(spf=spf, dmarc=dmarc, dkim=dkim), found

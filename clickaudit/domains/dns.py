@@ -1,0 +1,90 @@
+"""DNS lookups for the domain checks: CNAME chains, addresses and TXT records, cached per audit.
+
+Every answer is kept with how it ended (ok, nxdomain, servfail, timeout, no answer), because a
+consultant needs to tell "the domain does not exist" from "the resolver failed" — the first is a
+broken tracking domain, the second says nothing about the domain.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass
+
+import dns.asyncresolver
+import dns.exception
+import dns.name
+import dns.rdatatype
+import dns.resolver
+
+
+@dataclass(frozen=True, slots=True)
+class Lookup:
+    """One name and record type: the records, the CNAME chain followed, and how it ended."""
+
+    name: str
+    rdtype: str
+    records: tuple[str, ...] = ()
+    cname_chain: tuple[str, ...] = ()
+    status: str = "ok"  # ok, nxdomain, noanswer, servfail, timeout
+
+    @property
+    def exists(self) -> bool:
+        return self.status in ("ok", "noanswer")
+
+
+class DnsCache:
+    """Lookups through one dnspython resolver; each (name, type) asked once per audit."""
+
+    def __init__(self, resolver: dns.asyncresolver.Resolver) -> None:
+        self.resolver = resolver
+        self._cache: dict[tuple[str, str], asyncio.Task[Lookup]] = {}
+        self.queries = 0
+
+    async def lookup(self, name: str, rdtype: str) -> Lookup:
+        key = (name.rstrip(".").lower(), rdtype)
+        task = self._cache.get(key)
+        if task is None:
+            task = asyncio.ensure_future(self._lookup(*key))
+            self._cache[key] = task
+        return await asyncio.shield(task)
+
+    async def _lookup(self, name: str, rdtype: str) -> Lookup:
+        self.queries += 1
+        try:
+            answer = await self.resolver.resolve(name, rdtype, raise_on_no_answer=False)
+        except dns.resolver.NXDOMAIN:
+            return Lookup(name, rdtype, status="nxdomain")
+        except dns.resolver.NoNameservers:
+            return Lookup(name, rdtype, status="servfail")
+        except (dns.exception.Timeout, dns.resolver.LifetimeTimeout):
+            return Lookup(name, rdtype, status="timeout")
+        except (dns.name.EmptyLabel, dns.name.LabelTooLong, dns.name.NameTooLong, ValueError):
+            return Lookup(name, rdtype, status="nxdomain")
+        chain = _cname_chain(answer, name)
+        if answer.rrset is None:
+            return Lookup(name, rdtype, cname_chain=chain, status="noanswer")
+        if rdtype == "TXT":
+            records = tuple(b"".join(r.strings).decode("utf-8", "replace") for r in answer.rrset)
+        else:
+            records = tuple(r.to_text() for r in answer.rrset)
+        return Lookup(name, rdtype, records, chain)
+
+    async def txt(self, name: str) -> Lookup:
+        return await self.lookup(name, "TXT")
+
+
+def _cname_chain(answer: dns.resolver.Answer, name: str) -> tuple[str, ...]:
+    """The CNAME targets from ``name`` on, in order, as the response listed them."""
+    targets: dict[str, str] = {}
+    for rrset in answer.response.answer:
+        if rrset.rdtype == dns.rdatatype.CNAME:
+            for record in rrset:
+                targets[rrset.name.to_text().rstrip(".").lower()] = (
+                    record.target.to_text().rstrip(".").lower()
+                )
+    chain: list[str] = []
+    current = name.rstrip(".").lower()
+    while current in targets and len(chain) < 16:
+        current = targets[current]
+        chain.append(current)
+    return tuple(chain)

@@ -1,0 +1,233 @@
+"""TLS of a tracking or destination host: trust, host name, expiry, protocol version, HSTS.
+
+The connection goes to the address the engine resolved (never the operating system's lookup) with
+the host name as SNI, and is verified against certifi or the user's CA bundle. When verification
+fails, a second, unverified handshake reads the certificate anyway so the report can say what is
+wrong with it ("expired on 2026-10-01, issued by X").
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import ssl
+from collections.abc import Sequence
+
+from cryptography import x509
+from cryptography.x509.oid import NameOID
+
+from clickaudit.findings import finding
+from clickaudit.model import Finding, TlsReport
+
+EXPIRY_WARNING_DAYS = 21
+
+
+async def probe_tls(
+    host: str,
+    port: int,
+    addresses: Sequence[str],
+    context: ssl.SSLContext,
+    *,
+    timeout: float,
+    subject: str,
+) -> tuple[TlsReport, list[Finding]]:
+    """Handshake with ``host`` at the first reachable address; report and findings."""
+    if not addresses:
+        return TlsReport(ok=False, error="no address to connect to"), []
+    where = f"{host}:{port}" if port != 443 else host
+    last_error = "no connection"
+    for address in addresses:
+        try:
+            der, version, hsts = await _handshake(address, port, host, context, timeout, hsts=True)
+        except ssl.SSLCertVerificationError as error:
+            details = await _unverified_details(address, port, host, timeout)
+            return _verification_failed(where, error, details, subject)
+        except ssl.SSLError as error:
+            return (
+                TlsReport(ok=False, error=f"TLS handshake failed: {error.reason or error}"),
+                [
+                    finding(
+                        "tls-unavailable",
+                        f"{where}: TLS handshake failed ({error.reason or error})",
+                        subject,
+                    )
+                ],
+            )
+        except (OSError, TimeoutError) as error:
+            last_error = _connect_error(error)
+            continue
+        report = _report(der, version, hsts=hsts)
+        return report, _judge_valid(where, report, subject)
+    return (
+        TlsReport(ok=False, error=last_error),
+        [finding("tls-unavailable", f"{where}: HTTPS does not work ({last_error})", subject)],
+    )
+
+
+async def _handshake(
+    address: str, port: int, host: str, context: ssl.SSLContext, timeout: float, *, hsts: bool
+) -> tuple[bytes | None, str | None, str | None]:
+    async with asyncio.timeout(timeout):
+        reader, writer = await asyncio.open_connection(
+            address, port, ssl=context, server_hostname=host, ssl_handshake_timeout=timeout
+        )
+    try:
+        ssl_object = writer.get_extra_info("ssl_object")
+        der = ssl_object.getpeercert(binary_form=True) if ssl_object else None
+        version = ssl_object.version() if ssl_object else None
+        header = None
+        if hsts:
+            header = await _hsts_header(reader, writer, host, timeout)
+        return der, version, header
+    finally:
+        writer.close()
+        try:
+            async with asyncio.timeout(2):
+                await writer.wait_closed()
+        except (OSError, TimeoutError, ssl.SSLError):
+            pass
+
+
+async def _hsts_header(
+    reader: asyncio.StreamReader, writer: asyncio.StreamWriter, host: str, timeout: float
+) -> str | None:
+    """Strict-Transport-Security from a HEAD of the site's root (not a click: no tracked path)."""
+    try:
+        request = f"HEAD / HTTP/1.1\r\nHost: {host}\r\nUser-Agent: clickaudit\r\n"
+        writer.write((request + "Connection: close\r\n\r\n").encode())
+        await writer.drain()
+        async with asyncio.timeout(timeout):
+            head = await reader.readuntil(b"\r\n\r\n")
+    except (
+        OSError,
+        TimeoutError,
+        asyncio.IncompleteReadError,
+        asyncio.LimitOverrunError,
+        ssl.SSLError,
+    ):
+        return None
+    for line in head.decode("latin-1").split("\r\n")[1:]:
+        name, _, value = line.partition(":")
+        if name.strip().lower() == "strict-transport-security":
+            return value.strip()
+    return None
+
+
+async def _unverified_details(
+    address: str, port: int, host: str, timeout: float
+) -> TlsReport | None:
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    try:
+        der, version, _ = await _handshake(address, port, host, context, timeout, hsts=False)
+    except (OSError, TimeoutError, ssl.SSLError):
+        return None
+    return _report(der, version, hsts=None)
+
+
+def _report(der: bytes | None, version: str | None, *, hsts: str | None) -> TlsReport:
+    if der is None:
+        return TlsReport(ok=True, version=version, hsts=hsts)
+    cert = x509.load_der_x509_certificate(der)
+    not_after = cert.not_valid_after_utc
+    days_left = (not_after - dt.datetime.now(dt.UTC)).days
+    try:
+        sans = tuple(
+            cert.extensions.get_extension_for_class(
+                x509.SubjectAlternativeName
+            ).value.get_values_for_type(x509.DNSName)
+        )
+    except x509.ExtensionNotFound:
+        sans = ()
+    return TlsReport(
+        ok=True,
+        issuer=_name(cert.issuer),
+        subject=_name(cert.subject),
+        not_after=not_after.date().isoformat(),
+        days_left=days_left,
+        version=version,
+        sans=sans,
+        hsts=hsts,
+    )
+
+
+def _name(name: x509.Name) -> str:
+    for oid in (NameOID.ORGANIZATION_NAME, NameOID.COMMON_NAME):
+        values = name.get_attributes_for_oid(oid)
+        if values:
+            return str(values[0].value)
+    return name.rfc4514_string()
+
+
+def _judge_valid(where: str, report: TlsReport, subject: str) -> list[Finding]:
+    found = []
+    if report.days_left is not None and report.days_left < EXPIRY_WARNING_DAYS:
+        found.append(
+            finding(
+                "tls-expiring",
+                f"{where}'s certificate expires on {report.not_after} ({report.days_left} days)",
+                subject,
+            )
+        )
+    if report.version in ("TLSv1", "TLSv1.1", "SSLv3"):
+        found.append(finding("tls-old-protocol", f"{where} negotiated {report.version}", subject))
+    if not report.hsts:
+        found.append(
+            finding("hsts-missing", f"{where} sends no Strict-Transport-Security header", subject)
+        )
+    return found
+
+
+def _verification_failed(
+    where: str, error: ssl.SSLCertVerificationError, details: TlsReport | None, subject: str
+) -> tuple[TlsReport, list[Finding]]:
+    message = error.verify_message or str(error)
+    lowered = message.lower()
+    base = details or TlsReport(ok=False)
+    if "hostname mismatch" in lowered or "doesn't match" in lowered or error.verify_code == 62:
+        names = ", ".join(base.sans) or base.subject or "another name"
+        report = TlsReport(
+            ok=False,
+            error=f"certificate for {names}",
+            issuer=base.issuer,
+            subject=base.subject,
+            not_after=base.not_after,
+            days_left=base.days_left,
+            version=base.version,
+            sans=base.sans,
+        )
+        return report, [
+            finding("tls-hostname-mismatch", f"{where} presents a certificate for {names}", subject)
+        ]
+    if "expired" in lowered or error.verify_code == 10:
+        why = (
+            f"the certificate expired on {base.not_after}"
+            if base.not_after
+            else "the certificate has expired"
+        )
+    elif "self-signed" in lowered or "self signed" in lowered or error.verify_code in (18, 19):
+        why = "the certificate is self-signed"
+    elif "local issuer" in lowered or error.verify_code == 20:
+        why = f"the certificate's issuer ({base.issuer or 'unknown'}) is not trusted"
+    else:
+        why = message
+    report = TlsReport(
+        ok=False,
+        error=why,
+        issuer=base.issuer,
+        subject=base.subject,
+        not_after=base.not_after,
+        days_left=base.days_left,
+        version=base.version,
+        sans=base.sans,
+    )
+    return report, [finding("tls-invalid", f"{where}: {why}", subject)]
+
+
+def _connect_error(error: BaseException) -> str:
+    if isinstance(error, TimeoutError):
+        return "no answer in time"
+    if isinstance(error, ConnectionRefusedError):
+        return "connection refused on the HTTPS port"
+    return str(error) or type(error).__name__

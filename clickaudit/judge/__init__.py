@@ -1,0 +1,1 @@
+"""Judgement: observations turned into findings from the one catalogue (clickaudit.findings)."""
