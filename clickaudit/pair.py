@@ -55,6 +55,8 @@ def pair_links(sent: Sequence[Link], template: Sequence[Link]) -> Pairing:
     _pair_by_unique_text(sent_links, template_links, pairs)
     _pair_by_destination(sent_links, template_links, pairs)
     matched_template = set(pairs.values())
+    template_parts = {link.part for link in template_links}
+    _pair_other_parts(sent_links, template_links, pairs, template_parts)
     unmatched_sent = tuple(link.id for link in sent_links if link.id not in pairs)
     unmatched_template = tuple(
         link.id for link in template_links if link.id not in matched_template
@@ -77,6 +79,8 @@ def pair_links(sent: Sequence[Link], template: Sequence[Link]) -> Pairing:
         extra = sent_by_id[sent_id]
         if extra.system or extra.category is Category.UNTRACKABLE:
             continue
+        if extra.part not in template_parts:
+            continue  # a text part the template does not have: nothing to compare with
         findings.append(
             finding(
                 "link-added",
@@ -119,6 +123,47 @@ def _pair_by_destination(
         match = free_template.pop(normalise_url(destination), None) if destination else None
         if match is not None:
             pairs[link.id] = match.id
+
+
+def _pair_other_parts(
+    sent: Sequence[Link],
+    template: Sequence[Link],
+    pairs: dict[int, int],
+    template_parts: set[Part],
+) -> None:
+    """Links of a part the template lacks (the ESP's generated text part) take their expected
+    destination from the template link whose anchor text is nearest, when one clearly is."""
+    candidates = [link for link in template if link.text.strip()]
+    for link in sent:
+        if link.id in pairs or link.part in template_parts or not link.text.strip():
+            continue
+        text = _normal_text(link.text)
+        scored = sorted(
+            (
+                (difflib.SequenceMatcher(a=text, b=_normal_text(t.text)).ratio(), t.id)
+                for t in candidates
+            ),
+            reverse=True,
+        )
+        if (
+            scored
+            and scored[0][0] >= 0.8
+            and (
+                len(scored) == 1
+                or scored[1][0] < scored[0][0]
+                or _same_destination(template, scored[0][1], scored[1][1])
+            )
+        ):
+            pairs[link.id] = scored[0][1]
+
+
+def _normal_text(text: str) -> str:
+    return re.sub(r"[^\w£€$%]+", " ", text.lower()).strip()
+
+
+def _same_destination(template: Sequence[Link], first: int, second: int) -> bool:
+    by_id = {link.id: link for link in template}
+    return normalise_url(by_id[first].href) == normalise_url(by_id[second].href)
 
 
 def apply_pairing(

@@ -297,7 +297,7 @@ def _tracking_findings(
                 subject,
             )
         )
-    elif targets.from_domain and organisational_domain(name) != organisational_domain(
+    if targets.from_domain and organisational_domain(name) != organisational_domain(
         targets.from_domain
     ):
         found.append(

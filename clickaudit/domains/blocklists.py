@@ -29,7 +29,6 @@ class BlocklistZone:
     zone: str
     test_name: str | None
     decode: Callable[[str], Verdict]
-    registered_domain_only: bool = False
 
 
 def decode_dbl(value: str) -> Verdict:
@@ -92,7 +91,7 @@ def _generic(value: str) -> Verdict:
 DEFAULT_ZONES: tuple[BlocklistZone, ...] = (
     BlocklistZone("Spamhaus DBL", "dbl.spamhaus.org", "dbltest.com", decode_dbl),
     BlocklistZone("SURBL", "multi.surbl.org", "test.surbl.org", decode_surbl),
-    BlocklistZone("URIBL", "multi.uribl.com", "test.uribl.com", decode_uribl, True),
+    BlocklistZone("URIBL", "multi.uribl.com", "test.uribl.com", decode_uribl),
 )
 
 
@@ -146,7 +145,9 @@ class BlocklistChecker:
             if not await self.usable(zone):
                 unchecked.append(zone.name)
                 continue
-            name = organisational_domain(domain) if zone.registered_domain_only else domain
+            # The lists hold registered domains (DBL and SURBL also answer for subdomains
+            # through wildcards, URIBL does not), so the organisational domain is asked.
+            name = organisational_domain(domain)
             lookup = await self.dns.lookup(f"{name}.{zone.zone}", "A")
             if lookup.status in ("servfail", "timeout"):
                 unchecked.append(zone.name)

@@ -46,7 +46,7 @@ def judge_link_offline(link: Link, *, message_is_tracked: bool) -> tuple[Finding
                 subject,
             )
         )
-    if link.category is Category.TRACKED and not link.decoded and not link.expected:
+    if link.category is Category.TRACKED and not (link.decoded or link.expected or link.system):
         esp = link.esp or "the ESP"
         found.append(
             finding(

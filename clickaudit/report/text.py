@@ -141,10 +141,39 @@ def _domains_block(domains: Sequence[DomainReport], width: int) -> list[str]:
                 facts.append(f"TLS ok ({d.tls.version or '?'}, {d.tls.days_left} days left)")
             else:
                 facts.append(f"TLS: {d.tls.error}")
+        if d.auth is not None:
+            facts.extend(_auth_facts(d))
         if d.blocklists:
             facts.append("LISTED on " + ", ".join(d.blocklists))
+        elif d.blocklists_unchecked:
+            facts.append("blocklists not checked: " + ", ".join(d.blocklists_unchecked))
         out.append(_cut(f"  {d.name}: " + "; ".join(facts), width))
     return out
+
+
+def _auth_facts(domain: DomainReport) -> list[str]:
+    """SPF, DMARC and DKIM in a few words each: what a consultant looks at first."""
+    assert domain.auth is not None
+    facts = []
+    spf = domain.auth.spf
+    if spf:
+        if spf.get("record"):
+            facts.append(
+                f"SPF ({spf.get('all') or 'no'} all, {spf.get('lookups', '?')}/10 lookups)"
+            )
+        else:
+            facts.append("no SPF")
+    dmarc = domain.auth.dmarc
+    if dmarc:
+        facts.append(f"DMARC p={dmarc.get('p')}" if dmarc.get("record") else "no DMARC")
+    for selector, key in domain.auth.dkim.items():
+        if isinstance(key, dict):
+            bits = key.get("bits")
+            facts.append(
+                f"DKIM {selector}: "
+                + (f"{key.get('key')} {bits} bits" if bits else str(key.get("key")))
+            )
+    return facts
 
 
 def _rule(title: str, width: int) -> str:

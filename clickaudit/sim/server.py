@@ -15,12 +15,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gzip
+import re
 import threading
 import time
 import tomllib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import parse_qs
 
 from clickaudit.sim.certs import LeafSpec, SimCertificates
 
@@ -279,11 +281,17 @@ class SimServer:
         return await self._act(route, method, path, query, writer)
 
     def _expand(self, text: str, query: str) -> str:
-        return (
+        """Fill ``{http}``, ``{https}``, ``{query}`` and ``{param:NAME}`` (a query value, decoded:
+        how a redirector such as Safe Links forwards to the URL it carries)."""
+        text = (
             text.replace("{http}", str(self.http_port))
             .replace("{https}", str(self.https_port))
             .replace("{query}", query)
         )
+        for name in re.findall(r"\{param:([\w.-]+)\}", text):
+            value = parse_qs(query).get(name, [""])[0]
+            text = text.replace("{param:" + name + "}", value)
+        return text
 
     async def _act(
         self, route: Route, method: str, path: str, query: str, writer: asyncio.StreamWriter
