@@ -193,13 +193,10 @@ class Follower:
 
     async def _follow(self, start: str) -> ChainResult:
         hops: list[Hop] = []
-        cookies = httpx.Cookies()
-        client = httpx.AsyncClient(
-            transport=self._transport, follow_redirects=False, cookies=cookies
-        )
+        cookies = httpx.Cookies()  # this chain's own jar: never shared with another chain
         try:
             async with asyncio.timeout(self.settings.chain_timeout):
-                return await self._walk(start, hops, client)
+                return await self._walk(start, hops, cookies)
         except TimeoutError:
             url = hops[-1].location if hops and hops[-1].location else start
             hops.append(
@@ -207,7 +204,7 @@ class Follower:
             )
             return ChainResult(start, tuple(hops), None, "timeout")
 
-    async def _walk(self, start: str, hops: list[Hop], client: httpx.AsyncClient) -> ChainResult:
+    async def _walk(self, start: str, hops: list[Hop], cookies: httpx.Cookies) -> ChainResult:
         url = start
         seen: set[str] = set()
         fragment = urlsplit(start).fragment
@@ -220,7 +217,7 @@ class Follower:
                 hops.append(Hop(url, None, error=f"more than {self.settings.max_hops} hops"))
                 return ChainResult(start, tuple(hops), url, "too-long")
             seen.add(url)
-            hop, next_url, body_kind = await self._hop(client, url, deadline)
+            hop, next_url, body_kind = await self._hop(cookies, url, deadline)
             hops.append(hop)
             if hop.error is not None and hop.status is None:
                 outcome = _outcome_of_error(hop.error)
@@ -240,7 +237,7 @@ class Follower:
             url = resolved
 
     async def _hop(
-        self, client: httpx.AsyncClient, url: str, deadline: float
+        self, cookies: httpx.Cookies, url: str, deadline: float
     ) -> tuple[Hop, str | None, HopKind | None]:
         """One request; returns the hop, the next URL (if any) and how it was given."""
         host = (urlsplit(url).hostname or "").lower()
@@ -254,7 +251,7 @@ class Follower:
                 try:
                     async with asyncio.timeout(self.settings.timeout):
                         hop, next_url, retry_after = await self._request(
-                            client, url, method, started
+                            cookies, url, method, started
                         )
                 except TimeoutError:
                     elapsed = (time.monotonic() - started) * 1000
@@ -280,8 +277,11 @@ class Follower:
         return hop, next_url, None
 
     async def _request(
-        self, client: httpx.AsyncClient, url: str, method: str, started: float
+        self, cookies: httpx.Cookies, url: str, method: str, started: float
     ) -> tuple[Hop, str | None, float | None]:
+        """One request straight through the transport: httpx's client would build the next
+        request of a redirect itself (and fail on ``javascript:`` Locations); here every hop is
+        decided by the chain walker."""
         headers = {
             "User-Agent": self.user_agent,
             "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
@@ -289,11 +289,19 @@ class Follower:
             "Accept-Encoding": "gzip, deflate",
         }
         try:
-            request = client.build_request(method, url, headers=headers)
+            request = httpx.Request(
+                method,
+                url,
+                headers=headers,
+                extensions={"timeout": httpx.Timeout(self.settings.timeout).as_dict()},
+            )
+            cookies.set_cookie_header(request)
         except (httpx.InvalidURL, ValueError) as error:
             return Hop(url, None, error=f"invalid URL: {error}"), None, None
         try:
-            response = await client.send(request, stream=True)
+            response = await self._transport.handle_async_request(request)
+            response.request = request
+            cookies.extract_cookies(response)
         except AddressRefused as error:
             return (
                 Hop(url, None, remote_address=error.address, error=f"private address: {error}"),
