@@ -114,9 +114,7 @@ def zones_from_settings(specs: Sequence[str]) -> tuple[BlocklistZone, ...]:
         elif "surbl" in zone:
             zones.append(BlocklistZone(label, zone, test_name or "test.surbl.org", decode_surbl))
         elif "uribl" in zone:
-            zones.append(
-                BlocklistZone(label, zone, test_name or "test.uribl.com", decode_uribl, True)
-            )
+            zones.append(BlocklistZone(label, zone, test_name or "test.uribl.com", decode_uribl))
         else:
             zones.append(BlocklistZone(label, zone, test_name or None, _generic))
     return tuple(zones)
