@@ -38,7 +38,7 @@ def command_names() -> set[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list or (args_list[0] not in command_names() and not args_list[0].startswith("-")):
-        return _open_app(args_list)
+        return open_app(args_list)
     parser = build_parser()
     args = parser.parse_args(args_list)
     if args.command is None:
@@ -55,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return status
 
 
-def _open_app(files: list[str]) -> int:
+def open_app(files: list[str], *, demo: bool = False) -> int:
     """Start the desktop app; the CLI works without Qt installed, so import it only here."""
     try:
         from clickaudit.gui.app import main as gui_main
@@ -66,4 +66,4 @@ def _open_app(files: list[str]) -> int:
             file=sys.stderr,
         )
         return EXIT_INPUT
-    return gui_main(files)
+    return gui_main(files, demo=demo)

@@ -62,10 +62,11 @@ class DemoWorld:
     """``with DemoWorld() as world:``, then audit ``world.files.campaign`` with its settings."""
 
     def __init__(self, folder: Path | None = None, *, timeout: float = 3.0) -> None:
-        self._tmp = (
-            tempfile.TemporaryDirectory(prefix="clickaudit-demo-") if folder is None else None
-        )
-        self.folder = Path(self._tmp.name) if self._tmp else Path(folder)
+        self._tmp: tempfile.TemporaryDirectory[str] | None = None
+        if folder is None:
+            self._tmp = tempfile.TemporaryDirectory(prefix="clickaudit-demo-")
+            folder = Path(self._tmp.name)
+        self.folder = Path(folder)
         self.timeout = timeout
         self.config: dict[str, Any] = tomllib.loads(read_text(*SAMPLE, "demo.toml"))
         specs = {

@@ -2,6 +2,6 @@
 
 from types import ModuleType
 
-from clickaudit.commands import audit, checks, scan
+from clickaudit.commands import audit, checks, demo, diff, export, history, scan, show
 
-COMMAND_MODULES: tuple[ModuleType, ...] = (scan, audit, checks)
+COMMAND_MODULES: tuple[ModuleType, ...] = (scan, audit, history, show, diff, export, demo, checks)

@@ -40,6 +40,9 @@ def register(commands: Any) -> None:
     store = parser.add_mutually_exclusive_group()
     store.add_argument("--db", metavar="FILE", help="history database (default: per user)")
     store.add_argument("--no-save", action="store_true", help="do not keep this audit")
+    parser.add_argument(
+        "--redact", action="store_true", help="mask recipients' addresses and tracking tokens"
+    )
     add_fail_on(parser)
     net = parser.add_argument_group("network")
     net.add_argument(
@@ -152,7 +155,12 @@ def run(args: argparse.Namespace) -> int:
         progress.clear()
     if not args.no_save:
         _save(audits, args.db)
-    write_output(render(audits, args.format, args.fail_on), args.output)
+    shown = audits
+    if args.redact:
+        from clickaudit.report.redact import redact_audit
+
+        shown = [redact_audit(audit) for audit in audits]
+    write_output(render(shown, args.format, args.fail_on), args.output)
     if failed:
         return EXIT_INPUT
     return exit_status(audits, args.fail_on)

@@ -26,6 +26,12 @@ def add_fail_on(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_db(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db", metavar="FILE", help="history database (default: per user; CLICKAUDIT_DB overrides)"
+    )
+
+
 def exit_status(audits: Iterable[Audit], fail_on: str) -> int:
     threshold = FAIL_ON[fail_on]
     if threshold is None:

@@ -1,0 +1,36 @@
+"""``clickaudit show ID``: a stored audit's report, exactly as it was."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+from clickaudit.commands.common import EXIT_OK, add_db, write_output
+
+NAME = "show"
+
+
+def register(commands: Any) -> None:
+    parser: argparse.ArgumentParser = commands.add_parser(
+        NAME, help="show a stored audit", description=__doc__
+    )
+    parser.add_argument("audit_id", type=int, metavar="ID")
+    parser.add_argument("--format", choices=("text", "json"), default="text")
+    add_db(parser)
+    parser.set_defaults(handler=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    import json
+
+    from clickaudit.report import text
+    from clickaudit.report.json_report import audit_from_dict
+    from clickaudit.store import Store
+
+    with Store.open(args.db) as store:
+        report = store.report(args.audit_id)
+    if args.format == "json":
+        write_output(json.dumps(report, indent=2, ensure_ascii=False), None)
+    else:
+        write_output(text.render([audit_from_dict(report)]), None)
+    return EXIT_OK

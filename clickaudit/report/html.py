@@ -1,0 +1,244 @@
+"""A self-contained HTML report a consultant can send to a customer.
+
+Summary first, then findings by severity with their fixes, then every link with its redirect
+chain and UTM table, then the domains. Nothing is loaded from anywhere: the stylesheet is inline,
+there are no images, scripts or fonts, and links in the report are plain text the reader can
+copy (an HTML report must not fire an open pixel or a click when opened). It prints cleanly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from html import escape
+
+from clickaudit import __version__
+from clickaudit.findings import CATALOGUE, worst
+from clickaudit.model import Audit, DomainReport, Finding, Link, Severity
+from clickaudit.report.json_report import summary
+
+STYLE = """
+:root { --err:#b42318; --warn:#b54708; --info:#475467; --ok:#067647; --line:#d0d5dd; }
+* { box-sizing: border-box; }
+body { font: 14px/1.45 -apple-system, "Segoe UI", Roboto, Helvetica, Arial, sans-serif;
+       color:#101828; margin: 0 auto; max-width: 1180px; padding: 24px; }
+h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 18px; margin: 28px 0 8px; }
+h3 { font-size: 15px; margin: 18px 0 6px; }
+.meta { color:#475467; } .meta b { color:#101828; }
+.cards { display:flex; gap:12px; flex-wrap:wrap; margin:16px 0; }
+.card { border:1px solid var(--line); border-radius:8px; padding:10px 14px; min-width:120px; }
+.card .n { font-size:22px; font-weight:600; } .card.err .n { color:var(--err); }
+.card.warn .n { color:var(--warn); } .card.ok .n { color:var(--ok); }
+table { border-collapse: collapse; width:100%; margin: 6px 0 12px; }
+th, td { text-align:left; vertical-align:top; padding:5px 8px;
+         border-bottom:1px solid var(--line); }
+th { background:#f2f4f7; font-weight:600; }
+td.url, .url { font-family: ui-monospace, Menlo, Consolas, monospace; font-size:12px;
+               word-break: break-all; }
+.sev { font-weight:600; white-space:nowrap; } .sev.error { color:var(--err); }
+.sev.warning { color:var(--warn); } .sev.info { color:var(--info); }
+.finding { border-left:4px solid var(--line); padding:6px 10px; margin:6px 0; }
+.finding.error { border-color:var(--err); } .finding.warning { border-color:var(--warn); }
+.finding .fix { color:#344054; } .tag { font-size:12px; color:#475467; }
+details.link { border:1px solid var(--line); border-radius:6px; margin:6px 0; padding:6px 10px; }
+details.link summary { cursor:pointer; }
+footer { margin-top:32px; color:#667085; font-size:12px; }
+@media print {
+  body { padding:0; max-width:none; font-size:11px; }
+  details.link { break-inside: avoid; }
+  details.link > *:not(summary) { display:block; }
+  h2 { break-after: avoid; }
+}
+"""
+
+
+def render(audits: Sequence[Audit]) -> str:
+    title = (
+        "clickaudit report"
+        if len(audits) != 1
+        else f"clickaudit: {audits[0].email.headers.subject or audits[0].email.source.label}"
+    )
+    body = "\n".join(_one(audit) for audit in audits)
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        '<meta name="referrer" content="no-referrer">'
+        '<meta http-equiv="Content-Security-Policy" '
+        "content=\"default-src 'none'; style-src 'unsafe-inline'\">"
+        f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>\n{body}\n"
+        f"<footer>Made by clickaudit {escape(__version__)}. Links are shown as text: opening "
+        "this report requests nothing.</footer></body></html>\n"
+    )
+
+
+def _one(audit: Audit) -> str:
+    email = audit.email
+    counts = summary(audit)
+    parts = [
+        f"<h1>{escape(email.headers.subject or email.source.label)}</h1>",
+        '<p class="meta">'
+        + " · ".join(
+            f"<b>{escape(k)}</b> {escape(v)}"
+            for k, v in (
+                ("File", email.source.label),
+                ("From", email.headers.from_),
+                ("ESP", audit.esp or "not recognised"),
+                ("Audited", audit.finished_at or audit.started_at),
+            )
+            if v
+        )
+        + "</p>",
+        '<div class="cards">'
+        + _card("Links", counts["links"])
+        + _card("Tracked", counts["tracked"])
+        + _card("Wrapped", counts["wrapped"])
+        + _card("Untrackable", counts["untrackable"])
+        + _card("Errors", counts["errors"], "err" if counts["errors"] else "ok")
+        + _card("Warnings", counts["warnings"], "warn" if counts["warnings"] else "ok")
+        + "</div>",
+    ]
+    findings = audit.all_findings()
+    if findings:
+        parts.append("<h2>Findings</h2>")
+        for severity in (Severity.ERROR, Severity.WARNING, Severity.INFO):
+            group = [f for f in findings if f.severity is severity]
+            if group:
+                parts.append(f"<h3>{severity.value.capitalize()}s ({len(group)})</h3>")
+                parts.extend(_finding(f) for f in group)
+    parts.append("<h2>Links</h2>")
+    parts.append(_link_table(audit.links))
+    parts.extend(
+        _link_detail(link) for link in audit.links if link.chain or link.utm or link.findings
+    )
+    if audit.domains:
+        parts.append("<h2>Domains</h2>")
+        parts.append(_domains(audit.domains))
+    return "\n".join(parts)
+
+
+def _card(label: str, value: int, kind: str = "") -> str:
+    return f'<div class="card {kind}"><div class="n">{value}</div>{escape(label)}</div>'
+
+
+def _finding(f: Finding) -> str:
+    check = CATALOGUE.get(f.code)
+    title = check.title if check else f.code
+    about = f' <span class="tag">{escape(f.subject)}</span>' if f.subject else ""
+    return (
+        f'<div class="finding {f.severity.value}"><span class="sev {f.severity.value}">'
+        f'{escape(title)}</span> <span class="tag">{escape(f.code)}</span>{about}'
+        f'<div>{escape(f.message)}</div><div class="fix">Fix: {escape(f.fix)}</div></div>'
+    )
+
+
+def _link_table(links: Iterable[Link]) -> str:
+    rows = []
+    for link in links:
+        top = worst(link.findings)
+        status = _status(link)
+        category = (
+            link.reason.value if link.reason else (link.category.value if link.category else "")
+        )
+        rows.append(
+            "<tr>"
+            f"<td>{link.id}</td><td>{escape(category)}</td><td>{escape(link.esp or '')}</td>"
+            f"<td>{escape(link.text[:80])}</td>"
+            f'<td class="url">{escape(link.final_url or link.destination or link.href)}</td>'
+            f"<td>{escape(status)}</td>"
+            + (
+                f'<td class="sev {top.severity.value}">{escape(top.code)}</td>'
+                if top
+                else "<td></td>"
+            )
+            + "</tr>"
+        )
+    return (
+        "<table><thead><tr><th>#</th><th>Category</th><th>ESP</th><th>Text</th>"
+        "<th>Goes to</th><th>Result</th><th>Worst finding</th></tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table>"
+    )
+
+
+def _status(link: Link) -> str:
+    if not link.chain:
+        return link.outcome or ""
+    last = link.chain[-1].status
+    hops = len(link.chain)
+    return f"{link.outcome} · {last or '—'} · {hops} hop{'s' if hops != 1 else ''}"
+
+
+def _link_detail(link: Link) -> str:
+    parts = [
+        f'<details class="link"><summary>Link {link.id}: {escape(link.text[:80] or link.href[:80])}'
+        "</summary>",
+        f'<p class="url">{escape(link.href)}</p>',
+    ]
+    if link.wrappers:
+        parts.append(f"<p>Wrapped by {escape(' → '.join(link.wrappers))}</p>")
+    if link.decoded:
+        parts.append(f'<p>Decoded destination: <span class="url">{escape(link.decoded)}</span></p>')
+    if link.expected:
+        parts.append(
+            f'<p>Expected (template): <span class="url">{escape(link.expected)}</span></p>'
+        )
+    if link.chain:
+        parts.append(
+            "<table><thead><tr><th>Hop</th><th>URL</th><th>Status</th><th>Kind</th><th>ms</th>"
+            "<th>TLS</th><th>Note</th></tr></thead><tbody>"
+            + "".join(
+                f'<tr><td>{n}</td><td class="url">{escape(h.url)}</td><td>{h.status or "—"}</td>'
+                f"<td>{escape(h.kind.value)}</td><td>{h.ms:.0f}</td>"
+                f"<td>{escape(h.tls_version or '')}</td>"
+                f"<td>{escape(h.error or '')}</td></tr>"
+                for n, h in enumerate(link.chain, start=1)
+            )
+            + "</tbody></table>"
+        )
+    if link.utm:
+        parts.append(
+            "<table><thead><tr><th>UTM parameter</th><th>Value</th></tr></thead><tbody>"
+            + "".join(
+                f"<tr><td>{escape(k)}</td><td>{escape(v)}</td></tr>" for k, v in link.utm.items()
+            )
+            + "</tbody></table>"
+        )
+    parts.extend(_finding(f) for f in link.findings)
+    parts.append("</details>")
+    return "".join(parts)
+
+
+def _blocklists(domain: DomainReport) -> str:
+    listed = ", ".join(domain.blocklists) or "not listed"
+    if domain.blocklists_unchecked:
+        listed += f" (not checked: {', '.join(domain.blocklists_unchecked)})"
+    return listed
+
+
+def _domains(domains: Sequence[DomainReport]) -> str:
+    rows = []
+    for d in domains:
+        tls = ""
+        if d.tls is not None:
+            tls = (
+                f"ok, {d.tls.version or '?'}, {d.tls.days_left} days left, {d.tls.issuer or ''}"
+                if d.tls.ok
+                else f"{d.tls.error}"
+            )
+        auth = ""
+        if d.auth is not None:
+            auth = "; ".join(
+                f"{name.upper()} {escape(str(value.get('record') or value))[:120]}"
+                for name, value in (("spf", d.auth.spf), ("dmarc", d.auth.dmarc))
+                if value
+            )
+        rows.append(
+            f"<tr><td>{escape(d.name)}</td><td>{escape(', '.join(r.value for r in d.roles))}</td>"
+            f'<td class="url">{escape(" → ".join(d.cname))}</td><td>{escape(d.esp or "")}</td>'
+            f"<td>{escape(tls)}</td><td>{auth}</td><td>{escape(_blocklists(d))}</td></tr>"
+        )
+    return (
+        "<table><thead><tr><th>Domain</th><th>Roles</th><th>CNAME</th><th>ESP</th><th>TLS</th>"
+        "<th>Authentication</th><th>Blocklists</th></tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table>"
+    )
