@@ -1,0 +1,1 @@
+"""The desktop app (PySide6): a thin layer over the same engine the command line uses."""

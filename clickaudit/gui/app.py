@@ -1,0 +1,80 @@
+"""Start the desktop app: ``clickaudit [FILE…]``, ``clickaudit-gui`` or ``clickaudit demo``.
+
+Everything that can go wrong after start-up is shown in the window: an exception that escapes a
+slot becomes a message box (and a line on stderr), never a dead window.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Sequence
+from types import TracebackType
+
+from PySide6.QtCore import QCoreApplication, QSettings, Qt
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+APP_ID = "io.github.clickaudit.ClickAudit"
+
+
+def prepare_environment() -> None:
+    """What QtWebEngine needs before the application object exists."""
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
+    QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
+    QCoreApplication.setOrganizationName("clickaudit")
+    QCoreApplication.setOrganizationDomain("clickaudit.github.io")
+    QCoreApplication.setApplicationName("clickaudit")
+
+
+def application(argv: Sequence[str] = ()) -> QApplication:
+    prepare_environment()
+    app = QApplication.instance()
+    if not isinstance(app, QApplication):
+        app = QApplication(["clickaudit", *argv])
+    app.setDesktopFileName(APP_ID)
+    from clickaudit.gui.icons import app_icon
+
+    app.setWindowIcon(app_icon())
+    return app
+
+
+def _install_excepthook() -> None:
+    def show(kind: type[BaseException], error: BaseException, tb: TracebackType | None) -> None:
+        traceback.print_exception(kind, error, tb, file=sys.stderr)
+        if QApplication.instance() is not None:
+            box = QMessageBox(
+                QMessageBox.Icon.Critical, "clickaudit", f"Something went wrong: {error}"
+            )
+            box.setDetailedText("".join(traceback.format_exception(kind, error, tb)))
+            box.exec()
+
+    sys.excepthook = show
+
+
+def main(argv: Sequence[str] | None = None, *, demo: bool = False) -> int:
+    files = list(sys.argv[1:] if argv is None else argv)
+    app = application()
+    _install_excepthook()
+    from clickaudit.gui.window import MainWindow
+
+    world = None
+    settings_override = None
+    if demo:
+        from clickaudit.demo import DemoWorld
+
+        world = DemoWorld().start()
+        settings_override = world.settings
+        assert world.files is not None
+        files = [str(world.files.campaign)]
+    window = MainWindow(settings_store=QSettings(), settings_override=settings_override)
+    if demo:
+        window.setWindowTitle("clickaudit — demo (simulated network on 127.0.0.1)")
+    window.show()
+    window.open_paths(files, audit=demo)
+    try:
+        return app.exec()
+    finally:
+        if world is not None:
+            world.stop()

@@ -1,0 +1,269 @@
+"""One open email: its links table with filters on the left, preview and inspectors on the right."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QPlainTextEdit,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QTabWidget,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from clickaudit.gui.models.links_filter import LinksFilter
+from clickaudit.gui.models.links_model import COLUMNS, LINK_ROLE, LinksModel
+from clickaudit.gui.widgets.domains import DomainPanel
+from clickaudit.gui.widgets.inspector import LinkInspector
+from clickaudit.gui.widgets.preview import EmailPreview
+from clickaudit.model import Audit, Category, Link
+from clickaudit.report.json_report import summary
+
+SEVERITY_FILTERS = (
+    ("All links", 0),
+    ("With findings", 1),
+    ("Warnings and errors", 2),
+    ("Errors", 3),
+)
+
+
+class EmailTab(QWidget):
+    """Shows an :class:`Audit` (a scan or a full audit); ``read_only`` for one from history."""
+
+    link_selected = Signal(object)
+
+    def __init__(self, audit: Audit, *, read_only: bool = False, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.audit = audit
+        self.read_only = read_only
+        self.model = LinksModel(self)
+        self.proxy = LinksFilter(self)
+        self.proxy.setSourceModel(self.model)
+        self._build()
+        self.set_audit(audit)
+
+    # --- building ---------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.filter_text = QLineEdit(placeholderText="Filter links (text, URL, ESP, finding code)…")
+        self.filter_text.setClearButtonEnabled(True)
+        self.filter_text.textChanged.connect(self.proxy.set_text)
+        self.category = QComboBox()
+        self.category.addItem("All categories", None)
+        for category in Category:
+            self.category.addItem(category.value.capitalize(), category)
+        self.category.currentIndexChanged.connect(
+            lambda _: self.proxy.set_category(self.category.currentData())
+        )
+        self.severity = QComboBox()
+        for label, rank in SEVERITY_FILTERS:
+            self.severity.addItem(label, rank)
+        self.severity.currentIndexChanged.connect(
+            lambda _: self.proxy.set_minimum_rank(int(self.severity.currentData()))
+        )
+        filters = QHBoxLayout()
+        filters.addWidget(self.filter_text, 1)
+        filters.addWidget(self.category)
+        filters.addWidget(self.severity)
+
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(24)
+        self.table.setWordWrap(False)
+        self.table.setAlternatingRowColors(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for column, width in enumerate((40, 180, 260, 150, 90, 110, 240, 90, 45, 180, 170)):
+            self.table.setColumnWidth(column, width)
+        self.table.selectionModel().currentRowChanged.connect(self._on_row)
+        copy = QAction("Copy", self.table)
+        copy.setShortcut(QKeySequence.StandardKey.Copy)
+        copy.triggered.connect(self.copy_selection)
+        self.table.addAction(copy)
+
+        left = QWidget()
+        left_layout = QVBoxLayout(left)
+        left_layout.setContentsMargins(0, 0, 0, 0)
+        left_layout.addWidget(self.summary)
+        left_layout.addLayout(filters)
+        left_layout.addWidget(self.table, 1)
+
+        self.preview = EmailPreview()
+        self.preview.link_clicked.connect(self.select_link)
+        self.load_images = QPushButton("Load remote images")
+        self.load_images.setCheckable(True)
+        self.load_images.setToolTip("Loading images fires open pixels: the sender sees an open.")
+        self.load_images.toggled.connect(self.preview.set_load_images)
+        self.blocked_label = QLabel("Remote content is blocked: nothing is fetched.")
+        preview_bar = QHBoxLayout()
+        preview_bar.addWidget(self.blocked_label, 1)
+        preview_bar.addWidget(self.load_images)
+        preview_box = QWidget()
+        preview_layout = QVBoxLayout(preview_box)
+        preview_layout.setContentsMargins(0, 0, 0, 0)
+        preview_layout.addLayout(preview_bar)
+        preview_layout.addWidget(self.preview, 1)
+
+        self.inspector = LinkInspector()
+        self.domains = DomainPanel()
+        self.text_view = QPlainTextEdit(readOnly=True)
+        self.headers_view = QTextBrowser()
+        self.raw_view = QPlainTextEdit(readOnly=True)
+        self.raw_view.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(preview_box, "Preview")
+        self.tabs.addTab(self.inspector, "Link")
+        self.tabs.addTab(self.domains, "Domains")
+        self.tabs.addTab(self.text_view, "Text part")
+        self.tabs.addTab(self.headers_view, "Headers")
+        self.tabs.addTab(self.raw_view, "Source")
+
+        splitter = QSplitter(Qt.Orientation.Horizontal)
+        splitter.addWidget(left)
+        splitter.addWidget(self.tabs)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addWidget(splitter)
+
+    # --- content ----------------------------------------------------------------------------
+    def set_audit(self, audit: Audit) -> None:
+        self.audit = audit
+        self.model.set_links(audit.links)
+        self.summary.setText(_summary_html(audit, read_only=self.read_only))
+        email = audit.email
+        self.preview.show_email(email, audit.links)
+        self.text_view.setPlainText(
+            "\n\n".join(p.text for p in email.text_parts) or "(no text part)"
+        )
+        self.headers_view.setHtml(_headers_html(audit))
+        self.raw_view.setPlainText(email.raw or "\n\n".join(p.text for p in email.parts))
+        self.domains.show_domains(audit.domains)
+        self.inspector.show_link(None)
+
+    @property
+    def title(self) -> str:
+        email = self.audit.email
+        text = email.headers.subject or email.source.label.rsplit("/", 1)[-1]
+        return ("🔒 " if self.read_only else "") + (text[:40] + "…" if len(text) > 40 else text)
+
+    def selected_link(self) -> Link | None:
+        index = self.table.currentIndex()
+        return self.proxy.data(index, LINK_ROLE) if index.isValid() else None
+
+    def select_link(self, link_id: int) -> None:
+        row = self.model.row_of(link_id)
+        if row is None:
+            return
+        index = self.proxy.mapFromSource(self.model.index(row, 0))
+        if not index.isValid():  # hidden by a filter: clear the filters so it can be shown
+            self.filter_text.clear()
+            self.category.setCurrentIndex(0)
+            self.severity.setCurrentIndex(0)
+            index = self.proxy.mapFromSource(self.model.index(row, 0))
+        self.table.selectionModel().setCurrentIndex(
+            index,
+            QItemSelectionModel.SelectionFlag.ClearAndSelect
+            | QItemSelectionModel.SelectionFlag.Rows,
+        )
+        self.table.scrollTo(index)
+
+    def _on_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        link = self.proxy.data(current, LINK_ROLE) if current.isValid() else None
+        self.inspector.show_link(link)
+        if link is not None:
+            self.preview.highlight(link.id)
+            self.link_selected.emit(link)
+            self._show_in_source(link)
+
+    def _show_in_source(self, link: Link) -> None:
+        """Scroll the raw source to the link's href (the decoded part's line is shown too)."""
+        document = self.raw_view.document()
+        cursor = document.find(link.href[:60]) if link.href else None
+        if cursor is not None and not cursor.isNull():
+            self.raw_view.setTextCursor(cursor)
+            self.raw_view.centerCursor()
+
+    def copy_selection(self) -> None:
+        rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
+        if not rows:
+            index = self.table.currentIndex()
+            if index.isValid():
+                QGuiApplication.clipboard().setText(str(self.proxy.data(index) or ""))
+            return
+        lines = ["\t".join(COLUMNS)]
+        for row in rows:
+            lines.append(
+                "\t".join(
+                    str(self.proxy.data(self.proxy.index(row, c)) or "")
+                    for c in range(len(COLUMNS))
+                )
+            )
+        QGuiApplication.clipboard().setText("\n".join(lines))
+
+
+def _summary_html(audit: Audit, *, read_only: bool) -> str:
+    counts = summary(audit)
+    email = audit.email
+    mode = "audit" if audit.settings.get("mode") == "audit" else "offline scan"
+    stored = " · <i>from history (read-only)</i>" if read_only else ""
+    notes = "".join(f"<br><span style='color:#b54708'>⚠ {_e(n)}</span>" for n in email.notes)
+    return (
+        f"<b>{_e(email.headers.subject or email.source.label)}</b><br>"
+        f"{_e(email.headers.from_)} · ESP: <b>{_e(audit.esp or 'not recognised')}</b> · "
+        f"{mode}{stored}<br>"
+        f"{counts['links']} links ({counts['tracked']} tracked, {counts['wrapped']} wrapped, "
+        f"{counts['untrackable']} untrackable) · "
+        f"<span style='color:#b42318'>{counts['errors']} errors</span> · "
+        f"<span style='color:#b54708'>{counts['warnings']} warnings</span> · "
+        f"{counts['infos']} notes"
+        f"{notes}"
+    )
+
+
+def _headers_html(audit: Audit) -> str:
+    headers = audit.email.headers
+    rows = [
+        ("From", headers.from_),
+        ("Reply-To", headers.reply_to),
+        ("Return-Path", headers.return_path),
+        ("To", headers.to),
+        ("Subject", headers.subject),
+        ("Date", headers.date),
+        ("Message-ID", headers.message_id),
+        ("DKIM", ", ".join(f"d={d.domain} s={d.selector}" for d in headers.dkim)),
+        ("List-Unsubscribe", headers.list_unsubscribe),
+        ("List-Unsubscribe-Post", headers.list_unsubscribe_post),
+        *(("Authentication-Results", value) for value in headers.authentication_results),
+        *headers.esp_headers.items(),
+    ]
+    findings = "".join(f"<li><b>{_e(f.code)}</b>: {_e(f.message)}</li>" for f in audit.findings)
+    table = "".join(
+        f"<tr><td><b>{_e(name)}</b></td><td>{_e(value)}</td></tr>" for name, value in rows if value
+    )
+    extra = f"<h4>Message findings</h4><ul>{findings}</ul>" if findings else ""
+    return f"<table cellspacing='4'>{table}</table>{extra}"
+
+
+def _e(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

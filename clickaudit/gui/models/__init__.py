@@ -1,0 +1,1 @@
+"""Qt item models over the audit model: links, hops, UTM parameters, findings, domains, history."""

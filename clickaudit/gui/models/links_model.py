@@ -1,0 +1,163 @@
+"""The links table: one row per link, sortable by meaningful keys, with severity icons.
+
+Rows are the immutable :class:`clickaudit.model.Link` objects of an audit (or a scan); a new
+audit result replaces them all at once. Sorting uses :data:`SORT_ROLE` values (numbers for
+ids, statuses and severities) so "worst first" and "status" sort as a person expects.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+
+from clickaudit.findings import worst
+from clickaudit.gui.icons import severity_icon
+from clickaudit.model import Link
+
+Index = QModelIndex | QPersistentModelIndex
+SORT_ROLE = Qt.ItemDataRole.UserRole + 1
+LINK_ROLE = Qt.ItemDataRole.UserRole + 2
+SEVERITY_RANK_ROLE = Qt.ItemDataRole.UserRole + 3
+
+COLUMNS = (
+    "#",
+    "Text",
+    "Destination",
+    "Tracking host",
+    "ESP",
+    "Category",
+    "Final URL",
+    "Status",
+    "Hops",
+    "UTM",
+    "Worst finding",
+)
+(ID, TEXT, DESTINATION, HOST, ESP, CATEGORY, FINAL, STATUS, HOPS, UTM, FINDING) = range(
+    len(COLUMNS)
+)
+
+
+def category_label(link: Link) -> str:
+    if link.reason is not None:
+        return f"untrackable: {link.reason.value}"
+    return link.category.value if link.category else ""
+
+
+def status_label(link: Link) -> str:
+    if link.outcome == "not-followed":
+        return "not followed"
+    if not link.chain:
+        return ""
+    last = link.chain[-1].status
+    if link.outcome == "ok":
+        return str(last)
+    return f"{link.outcome} ({last})" if last else str(link.outcome)
+
+
+def utm_label(link: Link) -> str:
+    keys = ("utm_source", "utm_medium", "utm_campaign")
+    return " / ".join(link.utm.get(k, "–") for k in keys) if link.utm else ""
+
+
+class LinksModel(QAbstractTableModel):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._links: tuple[Link, ...] = ()
+
+    def set_links(self, links: Sequence[Link]) -> None:
+        self.beginResetModel()
+        self._links = tuple(links)
+        self.endResetModel()
+
+    def links(self) -> tuple[Link, ...]:
+        return self._links
+
+    def link(self, row: int) -> Link:
+        return self._links[row]
+
+    def row_of(self, link_id: int) -> int | None:
+        for row, link in enumerate(self._links):
+            if link.id == link_id:
+                return row
+        return None
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._links)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._links):
+            return None
+        link = self._links[index.row()]
+        column = index.column()
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(link, column)
+        if role == SORT_ROLE:
+            return self._sort_key(link, column)
+        if role == LINK_ROLE:
+            return link
+        if role == SEVERITY_RANK_ROLE:
+            top = worst(link.findings)
+            return top.severity.rank if top else 0
+        if role == Qt.ItemDataRole.DecorationRole and column == FINDING:
+            top = worst(link.findings)
+            return severity_icon(top.severity if top else None)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            if column == FINDING and link.findings:
+                return "\n".join(
+                    f"{f.severity.value}: {f.code} — {f.message}" for f in link.findings
+                )
+            return self._text(link, column) or None
+        if role == Qt.ItemDataRole.TextAlignmentRole and column in (ID, HOPS):
+            return int(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
+        return None
+
+    @staticmethod
+    def _text(link: Link, column: int) -> str:
+        if column == ID:
+            return str(link.id)
+        if column == TEXT:
+            return link.text
+        if column == DESTINATION:
+            return link.destination or link.href
+        if column == HOST:
+            return link.tracking_host or ""
+        if column == ESP:
+            return link.esp or (" > ".join(link.wrappers) if link.wrappers else "")
+        if column == CATEGORY:
+            return category_label(link)
+        if column == FINAL:
+            return link.final_url or ""
+        if column == STATUS:
+            return status_label(link)
+        if column == HOPS:
+            return str(len(link.chain)) if link.chain else ""
+        if column == UTM:
+            return utm_label(link)
+        if column == FINDING:
+            top = worst(link.findings)
+            return top.code if top else ""
+        return ""
+
+    def _sort_key(self, link: Link, column: int) -> Any:
+        if column == ID:
+            return link.id
+        if column == HOPS:
+            return len(link.chain)
+        if column == STATUS:
+            return link.chain[-1].status or 0 if link.chain else -1
+        if column == FINDING:
+            top = worst(link.findings)
+            return (top.severity.rank if top else 0) * 1000 - link.id
+        return self._text(link, column).lower()

@@ -1,0 +1,67 @@
+"""A read-only table model over a sequence of records, with columns given as functions.
+
+Used for the small tables of the inspector and the domain panel (hops, UTM parameters,
+findings), which need no more than display text, a tooltip and an icon per cell.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QIcon
+
+Index = QModelIndex | QPersistentModelIndex
+
+
+@dataclass(frozen=True)
+class Column:
+    title: str
+    text: Callable[[Any], str]
+    icon: Callable[[Any], QIcon | None] | None = None
+    tooltip: Callable[[Any], str] | None = None
+
+
+class RecordsModel(QAbstractTableModel):
+    def __init__(
+        self, columns: Sequence[Column], records: Sequence[Any] = (), parent: Any = None
+    ) -> None:
+        super().__init__(parent)
+        self._columns = tuple(columns)
+        self._records: tuple[Any, ...] = tuple(records)
+
+    def set_records(self, records: Sequence[Any]) -> None:
+        self.beginResetModel()
+        self._records = tuple(records)
+        self.endResetModel()
+
+    def record(self, row: int) -> Any:
+        return self._records[row]
+
+    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._records)
+
+    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._columns)
+
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or not 0 <= index.row() < len(self._records):
+            return None
+        record = self._records[index.row()]
+        column = self._columns[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return column.text(record)
+        if role == Qt.ItemDataRole.ToolTipRole:
+            return column.tooltip(record) if column.tooltip else column.text(record)
+        if role == Qt.ItemDataRole.DecorationRole and column.icon is not None:
+            return column.icon(record)
+        return None
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
+            return self._columns[section].title
+        return None

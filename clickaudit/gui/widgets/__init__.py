@@ -1,0 +1,1 @@
+"""The window's parts: preview, inspector, domain panel, history, settings."""

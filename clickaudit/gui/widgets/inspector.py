@@ -1,0 +1,139 @@
+"""The link inspector: the redirect chain as a timeline, UTMs with verdicts, findings with fixes."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from PySide6.QtWidgets import (
+    QHeaderView,
+    QLabel,
+    QTableView,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from clickaudit.gui.icons import severity_icon
+from clickaudit.gui.models.records import Column, RecordsModel
+from clickaudit.model import Hop, Link
+
+HOP_COLUMNS = (
+    Column("#", lambda h: str(h[0])),
+    Column("URL", lambda h: h[1].url, tooltip=lambda h: h[1].url),
+    Column("Status", lambda h: str(h[1].status) if h[1].status else "—"),
+    Column("Kind", lambda h: h[1].kind.value),
+    Column("ms", lambda h: f"{h[1].ms:.0f}"),
+    Column("Address", lambda h: h[1].remote_address or ""),
+    Column("TLS", lambda h: h[1].tls_version or ""),
+    Column("Note", lambda h: h[1].error or (f"→ {h[1].location}" if h[1].location else "")),
+)
+UTM_COLUMNS = (
+    Column("Parameter", lambda u: u[0]),
+    Column("Value", lambda u: u[1]),
+    Column("Verdict", lambda u: u[2], icon=lambda u: severity_icon(u[3])),
+)
+
+
+def _table(model: RecordsModel) -> QTableView:
+    view = QTableView()
+    view.setModel(model)
+    view.verticalHeader().hide()
+    view.setWordWrap(False)
+    view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
+    view.horizontalHeader().setStretchLastSection(True)
+    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    return view
+
+
+class LinkInspector(QWidget):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.title = QLabel("Select a link to see where it goes.")
+        self.title.setWordWrap(True)
+        self.title.setTextFormat(self.title.textFormat().RichText)
+        self.hops = RecordsModel(HOP_COLUMNS)
+        self.utm = RecordsModel(UTM_COLUMNS)
+        self.hops_view = _table(self.hops)
+        self.utm_view = _table(self.utm)
+        self.findings = QTextBrowser()
+        self.findings.setOpenLinks(False)
+        layout = QVBoxLayout(self)
+        layout.addWidget(self.title)
+        layout.addWidget(QLabel("<b>Redirect chain</b>"))
+        layout.addWidget(self.hops_view, 3)
+        layout.addWidget(QLabel("<b>UTM parameters</b>"))
+        layout.addWidget(self.utm_view, 1)
+        layout.addWidget(QLabel("<b>Findings</b>"))
+        layout.addWidget(self.findings, 2)
+        self.link: Link | None = None
+
+    def show_link(self, link: Link | None) -> None:
+        self.link = link
+        if link is None:
+            self.title.setText("Select a link to see where it goes.")
+            self.hops.set_records(())
+            self.utm.set_records(())
+            self.findings.setHtml("")
+            return
+        facts = [
+            f"<b>Link {link.id}</b> · {_e(link.text or '(no text)')}",
+            f"<code>{_e(link.href)}</code>",
+        ]
+        if link.esp:
+            facts.append(f"Tracked by <b>{_e(link.esp)}</b> on {_e(link.tracking_host or '')}")
+        if link.wrappers:
+            facts.append("Wrapped by " + _e(" → ".join(link.wrappers)))
+        if link.decoded:
+            facts.append(f"Decoded destination: <code>{_e(link.decoded)}</code>")
+        if link.expected:
+            facts.append(f"Expected (template): <code>{_e(link.expected)}</code>")
+        if link.final_url:
+            facts.append(f"Lands on: <code>{_e(link.final_url)}</code> ({_e(link.outcome or '')})")
+        elif link.outcome == "not-followed":
+            facts.append("Not followed: " + _e("; ".join(link.notes[-1:])))
+        self.title.setText("<br>".join(facts))
+        self.hops.set_records(list(enumerate(link.chain, start=1)))
+        self.hops_view.resizeColumnsToContents()
+        self.hops_view.setColumnWidth(1, min(self.hops_view.columnWidth(1), 420))
+        self.utm.set_records(_utm_rows(link))
+        self.utm_view.resizeColumnsToContents()
+        self.findings.setHtml(_findings_html(link))
+
+
+def _utm_rows(link: Link) -> list[tuple[str, str, str, Any]]:
+    by_parameter: dict[str, Any] = {}
+    for f in link.findings:
+        if f.code.startswith("utm-"):
+            for name in link.utm:
+                if name in f.message:
+                    by_parameter.setdefault(name, f)
+    rows = []
+    for name, value in link.utm.items():
+        problem = by_parameter.get(name)
+        rows.append(
+            (
+                name,
+                value,
+                problem.message if problem else "ok",
+                problem.severity if problem else None,
+            )
+        )
+    return rows
+
+
+def _findings_html(link: Link) -> str:
+    if not link.findings:
+        return "<p>No findings.</p>"
+    colours = {"error": "#b42318", "warning": "#b54708", "info": "#475467"}
+    return "".join(
+        f"<p><b style='color:{colours[f.severity.value]}'>{_e(f.severity.value)}</b> "
+        f"<code>{_e(f.code)}</code>: {_e(f.message)}<br><i>Fix:</i> {_e(f.fix)}</p>"
+        for f in link.findings
+    )
+
+
+def _e(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+__all__ = ["Hop", "LinkInspector"]

@@ -1,0 +1,186 @@
+"""The email preview: the HTML body rendered by QtWebEngine with nothing fetched.
+
+Privacy first: an open pixel fired by the auditor is a false open, so JavaScript is off and an
+interceptor refuses every network request unless the user presses "Load images" (and then only
+images). The HTML shown is a copy in which each link's href is rewritten to an inert address
+that names the link, so a click in the preview selects the link in the table instead of
+navigating, and the selected link can be highlighted.
+"""
+
+from __future__ import annotations
+
+import re
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import lxml.html
+from PySide6.QtCore import QUrl, Signal
+from PySide6.QtWebEngineCore import (
+    QWebEnginePage,
+    QWebEngineProfile,
+    QWebEngineScript,
+    QWebEngineSettings,
+    QWebEngineUrlRequestInfo,
+    QWebEngineUrlRequestInterceptor,
+)
+from PySide6.QtWebEngineWidgets import QWebEngineView
+
+from clickaudit.extract import parse_html
+from clickaudit.model import BodyPart, Element, Email, Link
+
+LINK_PREFIX = "https://clickaudit.invalid/link/"
+SET_HTML_LIMIT = 1_500_000  # setHtml refuses content over 2 MB (encoded); use a file beyond
+_BLOCKED_SCHEMES = {"http", "https", "ftp", "ws", "wss"}
+
+
+class RemoteBlocker(QWebEngineUrlRequestInterceptor):
+    """Refuses remote requests; counts them so the window can say "3 remote images blocked"."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.allow_images = False
+        self.blocked: list[str] = []
+        self.allowed: list[str] = []
+
+    def interceptRequest(self, info: QWebEngineUrlRequestInfo) -> None:
+        url = info.requestUrl()
+        if url.scheme() not in _BLOCKED_SCHEMES:
+            return
+        if url.toString().startswith(LINK_PREFIX):
+            info.block(True)
+            return
+        is_image = info.resourceType() == QWebEngineUrlRequestInfo.ResourceType.ResourceTypeImage
+        if self.allow_images and is_image:
+            self.allowed.append(url.toString())
+            return
+        self.blocked.append(url.toString())
+        info.block(True)
+
+
+class PreviewPage(QWebEnginePage):
+    link_clicked = Signal(int)
+
+    def acceptNavigationRequest(
+        self, url: QUrl | str, navigation_type: Any, is_main_frame: bool
+    ) -> bool:
+        text = url.toString() if isinstance(url, QUrl) else str(url)
+        if text.startswith(LINK_PREFIX):
+            number = text.removeprefix(LINK_PREFIX).split("?", 1)[0]
+            if number.isdigit():
+                self.link_clicked.emit(int(number))
+            return False
+        # setHtml/load of our own copy are "typed" or local; anything else never leaves the preview
+        return (
+            navigation_type == QWebEnginePage.NavigationType.NavigationTypeTyped
+            or text.startswith(("data:", "file:", "about:"))
+        )
+
+
+class EmailPreview(QWebEngineView):
+    """Shows one HTML part; ``link_clicked(id)`` when the user clicks a link in it."""
+
+    link_clicked = Signal(int)
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.profile = QWebEngineProfile(self)  # off-the-record: nothing stored on disk
+        self.blocker = RemoteBlocker(self)
+        self.profile.setUrlRequestInterceptor(self.blocker)
+        self.profile.setHttpCacheType(QWebEngineProfile.HttpCacheType.MemoryHttpCache)
+        page = PreviewPage(self.profile, self)
+        page.link_clicked.connect(self.link_clicked)
+        self.setPage(page)
+        settings = page.settings()
+        settings.setAttribute(QWebEngineSettings.WebAttribute.JavascriptEnabled, False)
+        settings.setAttribute(QWebEngineSettings.WebAttribute.AutoLoadImages, True)
+        settings.setAttribute(
+            QWebEngineSettings.WebAttribute.LocalContentCanAccessRemoteUrls, False
+        )
+        settings.setAttribute(QWebEngineSettings.WebAttribute.PluginsEnabled, False)
+        self._tmp = tempfile.TemporaryDirectory(prefix="clickaudit-preview-")
+        self._html = ""
+
+    def show_email(self, email: Email, links: tuple[Link, ...]) -> None:
+        part = next((p for p in email.parts if p.kind.value == "html"), None)
+        if part is None:
+            text = next((p.text for p in email.parts), "")
+            html = (
+                "<pre style='white-space:pre-wrap;font:13px monospace'>" + _escape(text) + "</pre>"
+            )
+        else:
+            html = rewrite_links(part, links)
+        self.show_html(html)
+
+    def show_html(self, html: str) -> None:
+        self._html = html
+        self.blocker.blocked.clear()
+        data = html.encode("utf-8")
+        base = QUrl("about:blank")
+        if len(data) < SET_HTML_LIMIT:
+            self.setHtml(html, base)
+        else:
+            path = Path(self._tmp.name) / "preview.html"
+            path.write_bytes(data)
+            self.load(QUrl.fromLocalFile(str(path)))
+
+    def set_load_images(self, allowed: bool) -> None:
+        """The user chose to load remote images (this fires open pixels): reload the preview."""
+        self.blocker.allow_images = allowed
+        if self._html:
+            self.show_html(self._html)
+
+    def highlight(self, link_id: int) -> None:
+        """Outline the link in the page and scroll to it (runs outside the page's own world)."""
+        script = (
+            "(function(){var old=document.querySelectorAll('[data-clickaudit-selected]');"
+            "for(var i=0;i<old.length;i++){old[i].style.outline='';"
+            "old[i].removeAttribute('data-clickaudit-selected');}"
+            f'var el=document.querySelector(\'a[href="{LINK_PREFIX}{link_id}"],'
+            f'area[href="{LINK_PREFIX}{link_id}"]\');'
+            "if(el){el.style.outline='3px solid #f79009';el.style.outlineOffset='2px';"
+            "el.setAttribute('data-clickaudit-selected','1');el.scrollIntoView({block:'center'});}})()"
+        )
+        self.page().runJavaScript(script, QWebEngineScript.ScriptWorldId.ApplicationWorld)
+
+    def closeEvent(self, event: Any) -> None:
+        self._tmp.cleanup()
+        super().closeEvent(event)
+
+
+def rewrite_links(part: BodyPart, links: tuple[Link, ...]) -> str:
+    """A copy of the part's HTML whose ``<a>``/``<area>`` hrefs name the link they are.
+
+    The k-th ``<a>``/``<area>`` with an href in document order is the k-th such link that
+    extraction found in this part: both walk the same tree in the same order.
+    """
+    root, _ = parse_html(part.text)
+    if root is None:
+        return part.text
+    ids = [
+        link.id
+        for link in links
+        if link.part.value == "html"
+        and link.part_index == part.index
+        and link.element in (Element.A, Element.AREA)
+        and "recovered" not in link.attributes
+    ]
+    position = 0
+    for node in root.iter("a", "area", "A", "AREA"):
+        if node.get("href") is None:
+            continue
+        if position < len(ids):
+            node.set("href", f"{LINK_PREFIX}{ids[position]}")
+            node.set("title", f"link {ids[position]}")
+        else:
+            node.set("href", LINK_PREFIX + "0")
+        node.attrib.pop("target", None)
+        position += 1
+    for script in root.iter("script"):
+        script.getparent().remove(script)  # JavaScript is off anyway; keep the copy inert
+    html = lxml.html.tostring(root, encoding="unicode", doctype="<!DOCTYPE html>")
+    return re.sub(r"<meta[^>]+http-equiv=[\"']?refresh[^>]*>", "", html, flags=re.I)
+
+
+def _escape(text: str) -> str:
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")

@@ -1,0 +1,45 @@
+"""Work off the GUI thread: a QRunnable that runs one engine call and reports through signals.
+
+Workers never touch widgets. Their signals are emitted from the pool thread and delivered to
+the GUI thread by Qt's queued connections; the controller is the only receiver.
+"""
+
+from __future__ import annotations
+
+import traceback
+from collections.abc import Callable
+from typing import Any
+
+from PySide6.QtCore import QObject, QRunnable, Signal
+
+from clickaudit.errors import Cancelled, ClickauditError
+
+
+class WorkerSignals(QObject):
+    finished = Signal(object)
+    failed = Signal(str)
+    cancelled = Signal()
+    progress = Signal(object)
+
+
+class Worker(QRunnable):
+    """Runs ``job(progress_callback)``; the result, error or cancellation arrives as a signal."""
+
+    def __init__(self, job: Callable[[Callable[[Any], None]], Any]) -> None:
+        super().__init__()
+        self.setAutoDelete(True)
+        self.signals = WorkerSignals()
+        self._job = job
+
+    def run(self) -> None:
+        try:
+            result = self._job(self.signals.progress.emit)
+        except Cancelled:
+            self.signals.cancelled.emit()
+        except ClickauditError as error:
+            self.signals.failed.emit(str(error))
+        except Exception as error:  # a bug: shown in the window, never a silent dead worker
+            detail = "".join(traceback.format_exception_only(type(error), error)).strip()
+            self.signals.failed.emit(f"Unexpected error: {detail}")
+        else:
+            self.signals.finished.emit(result)

@@ -1,0 +1,103 @@
+"""Render the main states of the desktop app offscreen to PNG files, to look at them.
+
+    QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py [OUTPUT_FOLDER]
+
+States: loaded (offline scan), audited, link inspector, domain panel, history, comparison.
+Runs the built-in demo world (simulator and local DNS on 127.0.0.1): no network is used.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--disable-gpu --no-sandbox")
+
+from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+
+from clickaudit.demo import DemoWorld  # noqa: E402
+from clickaudit.gui.app import application  # noqa: E402
+from clickaudit.gui.window import MainWindow  # noqa: E402
+
+
+def wait(signal: object, timeout_ms: int = 60_000) -> list[object]:
+    loop = QEventLoop()
+    got: list[object] = []
+
+    def done(*args: object) -> None:
+        got.extend(args)
+        loop.quit()
+
+    signal.connect(done)  # type: ignore[attr-defined]
+    QTimer.singleShot(timeout_ms, loop.quit)
+    loop.exec()
+    signal.disconnect(done)  # type: ignore[attr-defined]
+    return got
+
+
+def settle(ms: int = 1500) -> None:
+    loop = QEventLoop()
+    QTimer.singleShot(ms, loop.quit)
+    loop.exec()
+
+
+def shot(widget: QWidget, folder: Path, name: str) -> None:
+    settle()
+    path = folder / f"{name}.png"
+    widget.grab().save(str(path))
+    print(path)
+
+
+def main() -> int:
+    folder = Path(sys.argv[1] if len(sys.argv) > 1 else "screenshots")
+    folder.mkdir(parents=True, exist_ok=True)
+    app = application()
+    with tempfile.TemporaryDirectory() as tmp, DemoWorld() as world:
+        settings = QSettings(str(Path(tmp) / "settings.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(settings_store=settings, settings_override=world.settings)
+        window.controller.db_path = str(Path(tmp) / "history.db")
+        window.resize(1500, 900)
+        window.show()
+        assert world.files is not None
+        window.open_paths([str(world.files.campaign)])
+        wait(window.controller.scan_finished)
+        shot(window, folder, "1-loaded")
+        window.audit_current()
+        wait(window.controller.audit_finished)
+        wait(window.controller.saved, 10_000)
+        shot(window, folder, "2-audited")
+        tab = window.current_tab()
+        assert tab is not None
+        tab.select_link(19)
+        tab.tabs.setCurrentIndex(1)
+        shot(window, folder, "3-link-inspector")
+        tab.tabs.setCurrentIndex(2)
+        shot(window, folder, "4-domains")
+        window.audit_current()
+        wait(window.controller.audit_finished)
+        wait(window.controller.saved, 10_000)
+        window.toggle_history()
+        settle(2000)
+        shot(window, folder, "5-history")
+        dialog = window.show_diff(1, 2, *(_stored(window, 1), _stored(window, 2)))
+        shot(dialog, folder, "6-compare")
+        window.close()
+    app.processEvents()
+    return 0
+
+
+def _stored(window: MainWindow, audit_id: int):  # type: ignore[no-untyped-def]
+    from clickaudit.store import Store
+
+    with Store.open(window.controller.db_path) as store:
+        return store.get(audit_id)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
+
+__all__ = ["QApplication"]
