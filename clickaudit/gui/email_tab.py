@@ -31,6 +31,7 @@ from clickaudit.gui.widgets.preview import EmailPreview
 from clickaudit.model import Audit, Category, Link
 from clickaudit.report.json_report import summary
 
+COLUMN_WIDTHS = (40, 170, 110, 170, 120, 90, 260, 260, 45, 220, 170)
 SEVERITY_FILTERS = (
     ("All links", 0),
     ("With findings", 1),
@@ -92,7 +93,7 @@ class EmailTab(QWidget):
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         header.setStretchLastSection(True)
-        for column, width in enumerate((40, 180, 260, 150, 90, 110, 240, 90, 45, 180, 170)):
+        for column, width in enumerate(COLUMN_WIDTHS):
             self.table.setColumnWidth(column, width)
         self.table.selectionModel().currentRowChanged.connect(self._on_row)
         copy = QAction("Copy", self.table)

@@ -27,7 +27,7 @@ from PySide6.QtWidgets import (
 
 from clickaudit.events import Progress
 from clickaudit.gui.controller import AuditController
-from clickaudit.gui.email_tab import EmailTab
+from clickaudit.gui.email_tab import COLUMN_WIDTHS, EmailTab
 from clickaudit.gui.icons import app_icon
 from clickaudit.gui.models.links_filter import LinksFilter
 from clickaudit.gui.models.links_model import LinksModel
@@ -475,7 +475,12 @@ class DiffDialog(QDialog):
             view = QTableView()
             view.setModel(proxy)
             view.setSortingEnabled(True)
+            view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+            view.setWordWrap(False)
             view.verticalHeader().hide()
+            view.verticalHeader().setDefaultSectionSize(24)
+            for column, width in enumerate(COLUMN_WIDTHS):
+                view.setColumnWidth(column, width)
             box = QWidget()
             layout = QVBoxLayout(box)
             layout.addWidget(QLabel(f"<b>{label}</b> · {audit.started_at}"))

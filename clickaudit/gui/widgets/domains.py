@@ -73,7 +73,7 @@ def _facts(domain: DomainReport) -> list[tuple[str, str]]:
             if data:
                 facts.append((name, str(data.get("record") or "none")))
         for selector, key in domain.auth.dkim.items():
-            facts.append((f"DKIM {selector}", str(key)))
+            facts.append((f"DKIM {selector}", _dkim_text(key)))
     if domain.blocklists:
         facts.append(("Blocklists", "LISTED: " + ", ".join(domain.blocklists)))
     elif domain.blocklists_unchecked:
@@ -81,3 +81,14 @@ def _facts(domain: DomainReport) -> list[tuple[str, str]]:
     else:
         facts.append(("Blocklists", "not listed"))
     return facts
+
+
+def _dkim_text(key: object) -> str:
+    if not isinstance(key, dict):
+        return str(key)
+    if key.get("key") is None:
+        return f"no key published for {key.get('domain')}"
+    if key.get("key") == "revoked":
+        return "revoked (empty key)"
+    aligned = "aligned with From" if key.get("aligned") else "not aligned with From"
+    return f"{key.get('key')} {key.get('bits') or '?'} bits, d={key.get('domain')}, {aligned}"
