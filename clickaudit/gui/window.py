@@ -72,7 +72,6 @@ class MainWindow(QMainWindow):
         self.tabs.setTabsClosable(True)
         self.tabs.setDocumentMode(True)
         self.tabs.tabCloseRequested.connect(self.close_tab)
-        self.tabs.currentChanged.connect(lambda _: self._update_actions())
         self.welcome = QLabel(
             "<h2>clickaudit</h2><p>Open an email (Ctrl+O) or drop .eml, .mbox or .html files here."
             "</p><p>Nothing is fetched until you press <b>Audit</b> (Ctrl+R).</p>"
@@ -100,6 +99,7 @@ class MainWindow(QMainWindow):
         self.statusBar().addPermanentWidget(self.progress)
         self._build_actions()
         self._connect_controller()
+        self.tabs.currentChanged.connect(lambda _: self._update_actions())
         self._update_actions()
 
     # --- actions ----------------------------------------------------------------------------

@@ -19,17 +19,23 @@ class LinksFilter(QSortFilterProxyModel):
         self._min_rank = 0
 
     def set_text(self, text: str) -> None:
+        self.beginFilterChange()
         self._text = text.strip().lower()
-        self.invalidateFilter()
+        self._end_filter_change()
 
     def set_category(self, category: Category | None) -> None:
+        self.beginFilterChange()
         self._category = category
-        self.invalidateFilter()
+        self._end_filter_change()
 
     def set_minimum_rank(self, rank: int) -> None:
         """0 shows everything; 1 links with any finding; 2 warnings and up; 3 errors only."""
+        self.beginFilterChange()
         self._min_rank = rank
-        self.invalidateFilter()
+        self._end_filter_change()
+
+    def _end_filter_change(self) -> None:
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
     def filterAcceptsRow(
         self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex

@@ -10,7 +10,9 @@ navigating, and the selected link can be highlighted.
 from __future__ import annotations
 
 import re
+import shutil
 import tempfile
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -89,6 +91,7 @@ class EmailPreview(QWebEngineView):
         self.profile.setUrlRequestInterceptor(self.blocker)
         self.profile.setHttpCacheType(QWebEngineProfile.HttpCacheType.MemoryHttpCache)
         page = PreviewPage(self.profile, self)
+        self.profile.setParent(page)  # the page must go before its profile when the view closes
         page.link_clicked.connect(self.link_clicked)
         self.setPage(page)
         settings = page.settings()
@@ -98,7 +101,7 @@ class EmailPreview(QWebEngineView):
             QWebEngineSettings.WebAttribute.LocalContentCanAccessRemoteUrls, False
         )
         settings.setAttribute(QWebEngineSettings.WebAttribute.PluginsEnabled, False)
-        self._tmp = tempfile.TemporaryDirectory(prefix="clickaudit-preview-")
+        self._folder: Path | None = None
         self._html = ""
 
     def show_email(self, email: Email, links: tuple[Link, ...]) -> None:
@@ -120,7 +123,7 @@ class EmailPreview(QWebEngineView):
         if len(data) < SET_HTML_LIMIT:
             self.setHtml(html, base)
         else:
-            path = Path(self._tmp.name) / "preview.html"
+            path = self._scratch() / "preview.html"
             path.write_bytes(data)
             self.load(QUrl.fromLocalFile(str(path)))
 
@@ -143,9 +146,12 @@ class EmailPreview(QWebEngineView):
         )
         self.page().runJavaScript(script, QWebEngineScript.ScriptWorldId.ApplicationWorld)
 
-    def closeEvent(self, event: Any) -> None:
-        self._tmp.cleanup()
-        super().closeEvent(event)
+    def _scratch(self) -> Path:
+        """A private folder for bodies too big for setHtml, removed with the view."""
+        if self._folder is None:
+            self._folder = Path(tempfile.mkdtemp(prefix="clickaudit-preview-"))
+            weakref.finalize(self, shutil.rmtree, self._folder, True)
+        return self._folder
 
 
 def rewrite_links(part: BodyPart, links: tuple[Link, ...]) -> str:
