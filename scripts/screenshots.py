@@ -16,12 +16,12 @@ from pathlib import Path
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--disable-gpu --no-sandbox")
 
-from PySide6.QtCore import QEventLoop, QSettings, QTimer  # noqa: E402
-from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
+from PySide6.QtCore import QEventLoop, QSettings, QTimer
+from PySide6.QtWidgets import QApplication, QWidget
 
-from clickaudit.demo import DemoWorld  # noqa: E402
-from clickaudit.gui.app import application  # noqa: E402
-from clickaudit.gui.window import MainWindow  # noqa: E402
+from clickaudit.demo import DemoWorld
+from clickaudit.gui.app import application
+from clickaudit.gui.window import MainWindow
 
 
 def wait(signal: object, timeout_ms: int = 60_000) -> list[object]:
