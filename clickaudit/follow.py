@@ -99,13 +99,14 @@ class Follower:
     ) -> None:
         self.settings = settings
         self.user_agent = USER_AGENTS.get(settings.user_agent, settings.user_agent)
-        context = verify or _ssl_context(settings.ca_bundle)
-        self._transport = transport or make_transport(
-            resolver or DnsAddressResolver(settings.nameservers, timeout=settings.timeout),
-            allow_private=settings.allow_private,
-            ssl_context=context,
-            max_connections=max(settings.concurrency, 1) * 2,
+        self._context = verify or _ssl_context(settings.ca_bundle)
+        self._resolver = resolver or DnsAddressResolver(
+            settings.nameservers, timeout=settings.timeout
         )
+        self._injected = transport
+        # One connection pool per host: httpcore's pool assigns requests in time quadratic in
+        # its connections, which dominated audits of hundreds of links over many hosts.
+        self._transports: dict[str, httpx.AsyncBaseTransport] = {}
         self._global = asyncio.Semaphore(max(settings.concurrency, 1))
         self._per_host: dict[str, asyncio.Semaphore] = {}
         self._seen: dict[str, asyncio.Task[ChainResult]] = {}
@@ -117,7 +118,24 @@ class Follower:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._transport.aclose()
+        for transport in self._transports.values():
+            await transport.aclose()
+        if self._injected is not None:
+            await self._injected.aclose()
+
+    def _transport_for(self, host: str) -> httpx.AsyncBaseTransport:
+        if self._injected is not None:
+            return self._injected
+        transport = self._transports.get(host)
+        if transport is None:
+            transport = make_transport(
+                self._resolver,
+                allow_private=self.settings.allow_private,
+                ssl_context=self._context,
+                max_connections=max(self.settings.per_host, 1) * 2,
+            )
+            self._transports[host] = transport
+        return transport
 
     # --- links ----------------------------------------------------------------------------
     def start_url(self, link: Link) -> tuple[str | None, str | None]:
@@ -299,7 +317,8 @@ class Follower:
         except (httpx.InvalidURL, ValueError) as error:
             return Hop(url, None, error=f"invalid URL: {error}"), None, None
         try:
-            response = await self._transport.handle_async_request(request)
+            transport = self._transport_for(request.url.host.lower())
+            response = await transport.handle_async_request(request)
             response.request = request
             cookies.extract_cookies(response)
         except AddressRefused as error:

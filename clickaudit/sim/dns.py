@@ -95,9 +95,20 @@ class LocalDnsServer:
                 pending.add(task)
                 task.add_done_callback(pending.discard)
 
-        transport, _ = await self._loop.create_datagram_endpoint(Udp, local_addr=("127.0.0.1", 0))
-        self.port = transport.get_extra_info("sockname")[1]
-        tcp = await asyncio.start_server(self._answer_tcp, "127.0.0.1", self.port)
+        # UDP and TCP must share a port number; another process may hold the TCP side of the
+        # port the system chose for UDP, so a few ports are tried.
+        for attempt in range(50):
+            transport, _ = await self._loop.create_datagram_endpoint(
+                Udp, local_addr=("127.0.0.1", 0)
+            )
+            self.port = transport.get_extra_info("sockname")[1]
+            try:
+                tcp = await asyncio.start_server(self._answer_tcp, "127.0.0.1", self.port)
+                break
+            except OSError:
+                transport.close()
+                if attempt == 49:
+                    raise
         self._ready.set()
         await self._stopping.wait()
         transport.close()

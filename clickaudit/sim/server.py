@@ -130,8 +130,10 @@ class SimServer:
         certs: SimCertificates | None = None,
         cert_specs: Mapping[str, LeafSpec] | None = None,
         latency_ms: float = 0.0,
+        bind: str = "127.0.0.1",
     ) -> None:
         self.routes = list(routes)
+        self.bind = bind
         self.tls = tls
         self._owns_certs = certs is None and tls
         self.certs = certs or (SimCertificates(dict(cert_specs or {})) if tls else None)
@@ -207,12 +209,17 @@ class SimServer:
 
             return on_connect
 
-        plain = await asyncio.start_server(spawn(False), "127.0.0.1", 0)
+        plain = await asyncio.start_server(spawn(False), self.bind, 0, backlog=1024)
         self.http_port = plain.sockets[0].getsockname()[1]
         servers = [plain]
         if self.tls and self.certs:
             secure = await asyncio.start_server(
-                spawn(True), "127.0.0.1", 0, ssl=self.certs.sni_context(), ssl_handshake_timeout=10
+                spawn(True),
+                self.bind,
+                0,
+                ssl=self.certs.sni_context(),
+                ssl_handshake_timeout=10,
+                backlog=1024,
             )
             self.https_port = secure.sockets[0].getsockname()[1]
             servers.append(secure)
