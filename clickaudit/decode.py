@@ -20,7 +20,8 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from clickaudit.esp.fingerprints import EspMatch, Fingerprints
 
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+\.[A-Za-z]{2,}")
+# Bounded repetitions: an unbounded local part backtracks quadratically on a 64 KB URL.
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24}")
 MAX_TOKEN = 16_384  # longer tokens are not decoded: a bound against decompression bombs
 MAX_INFLATED = 65_536
 
@@ -68,6 +69,8 @@ def decode_tracker(
 
 
 def contains_email_address(url: str) -> bool:
+    if "@" not in url and "%40" not in url.lower():
+        return False
     try:
         return bool(_EMAIL.search(unquote(unquote(url))))
     except ValueError:

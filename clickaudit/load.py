@@ -9,6 +9,8 @@ A forwarded message attached as message/rfc822 becomes an email of its own.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import email
 import email.policy
 import hashlib
@@ -337,6 +339,8 @@ def _decode_part(part: Message, kind: Part, notes: list[str]) -> BodyPart | None
         return None
     if not isinstance(payload, bytes):
         return None
+    if _damaged_base64(part):
+        payload = _lenient_base64(part) or payload
     declared = _declared_charset(part)
     if kind is Part.HTML and not declared:
         match = _META_CHARSET.search(payload[:4096])
@@ -345,6 +349,23 @@ def _decode_part(part: Message, kind: Part, notes: list[str]) -> BodyPart | None
     if note:
         note = f"{content_type}: {note}"
     return BodyPart(kind, content_type, charset, _normalise_newlines(text), 0, note)
+
+
+def _damaged_base64(part: Message) -> bool:
+    return any("Base64" in type(defect).__name__ for defect in getattr(part, "defects", ()))
+
+
+def _lenient_base64(part: Message) -> bytes | None:
+    """Decode what survives of a truncated or damaged base64 part: whole 4-character groups."""
+    raw = part.get_payload(decode=False)
+    if not isinstance(raw, str):
+        return None
+    text = re.sub(r"[^A-Za-z0-9+/=]", "", raw).split("=", 1)[0]
+    text = text[: len(text) // 4 * 4]
+    try:
+        return base64.b64decode(text)
+    except (binascii.Error, ValueError):
+        return None
 
 
 def _declared_charset(part: Message) -> str | None:

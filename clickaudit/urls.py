@@ -13,7 +13,9 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import parse_qsl, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+
+import idna
 
 from clickaudit.psl import organisational_domain
 
@@ -22,6 +24,8 @@ _HEX = frozenset("0123456789abcdefABCDEF")
 # RFC 3986 never allows these unencoded anywhere in a URI (gen-delims and sub-delims are fine).
 _FORBIDDEN = frozenset('<>"{}|\\^`')
 _BAD_CHARACTER = re.compile(r'[\x00-\x20\x7f<>"{}|\\^`]')
+_NUMERIC_LABEL = re.compile(r"\d+|0[xX][0-9a-fA-F]*")
+_DECIMAL_OCTET = re.compile(r"0|[1-9]\d{0,2}")
 _HOST_LABEL = re.compile(r"^(?!-)[a-z0-9_-]{1,63}(?<!-)$")
 DEFAULT_PORTS = {"http": 80, "https": 443}
 
@@ -73,10 +77,13 @@ def host_to_ascii(host: str) -> str | None:
         return None
     if host.startswith("[") or _is_ip(host) or host.isascii():
         return host
-    try:
-        return host.encode("idna").decode("ascii")
-    except UnicodeError:
-        return None
+    try:  # UTS 46, non-transitional, as browsers do (faß.example stays faß, not fass)
+        return idna.encode(host, uts46=True, transitional=False).decode("ascii")
+    except (idna.IDNAError, UnicodeError):
+        try:
+            return host.encode("idna").decode("ascii")
+        except UnicodeError:
+            return None
 
 
 def host_to_unicode(host: str) -> str:
@@ -198,11 +205,15 @@ def _bad_host(host: str) -> str | None:
     ascii_host = host_to_ascii(host)
     if ascii_host is None:
         return f"has an invalid host name '{host}'"
-    if _is_ip(ascii_host):
-        if any(int(octet) > 255 for octet in ascii_host.split(".")):
-            return f"has an invalid IP address '{host}'"
-        return None
     labels = ascii_host.split(".")
+    if _NUMERIC_LABEL.fullmatch(labels[-1]):
+        # A host ending in a number is an IPv4 address to a browser (WHATWG): anything but the
+        # plain dotted form (hex, octal, fewer parts) is invalid or a way to hide the address.
+        if len(labels) == 4 and all(_DECIMAL_OCTET.fullmatch(label) for label in labels):
+            if all(int(label) <= 255 for label in labels):
+                return None
+            return f"has an invalid IP address '{host}'"
+        return f"has a host that is an IP address in an unusual form ('{host}')"
     if any(not label for label in labels):
         return f"has an empty label in its host '{host}' (two dots in a row?)"
     for label in labels:
@@ -468,6 +479,32 @@ def system_link_kind(href: str, text: str = "") -> str | None:
             if pattern.search(where):
                 return kind
     return None
+
+
+def normalise_path(path: str) -> str:
+    """The path a browser requests: dot segments removed (``%2e`` counts as a dot, RFC 3986
+    5.2.4 and WHATWG) and characters outside ASCII percent-encoded as UTF-8."""
+    encoded = quote(path, safe="/%:@!$&'()*+,;=-._~")
+    segments = encoded.split("/")
+    output: list[str] = []
+    for index, segment in enumerate(segments):
+        last = index == len(segments) - 1
+        dot = segment.lower().replace("%2e", ".")
+        if dot == ".":
+            if last:
+                output.append("")
+            continue
+        if dot == "..":
+            if len(output) > 1:
+                output.pop()
+            if last:
+                output.append("")
+            continue
+        output.append(segment)
+    result = "/".join(output)
+    if not result.startswith("/"):
+        result = "/" + result
+    return result
 
 
 def normalise_url(url: str, *, ignore_params: Iterable[str] = ()) -> str:

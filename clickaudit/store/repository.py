@@ -70,23 +70,34 @@ class Store:
             connection = sqlite3.connect(
                 target, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None
             )
+        except sqlite3.Error as error:
+            raise StoreError(f"{target}: cannot open: {error}") from None
+        try:
             connection.row_factory = sqlite3.Row
             connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+            store = cls(connection, target)
+            store._refuse_newer()  # before anything writes to the file, WAL mode included
             connection.execute("PRAGMA foreign_keys = ON")
             connection.execute("PRAGMA journal_mode = WAL")
-            store = cls(connection, target)
             store._migrate()
         except sqlite3.DatabaseError as error:
+            connection.close()
             raise StoreError(f"{target}: {error}") from None
+        except StoreError:
+            connection.close()
+            raise
         return store
 
-    def _migrate(self) -> None:
+    def _refuse_newer(self) -> None:
         version = self._db.execute("PRAGMA user_version").fetchone()[0]
         if version > LATEST:
             raise StoreError(
                 f"{self.path}: made by a newer clickaudit (schema {version}, this one knows "
                 f"{LATEST}); it was not changed"
             )
+
+    def _migrate(self) -> None:
+        version = self._db.execute("PRAGMA user_version").fetchone()[0]
         if version == LATEST:
             return
         if version == 0 and self._has_tables():
