@@ -18,6 +18,7 @@ import time
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import cache
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
 import certifi
@@ -398,7 +399,9 @@ class Follower:
             await response.aclose()
 
 
+@cache
 def _ssl_context(ca_bundle: str | None) -> ssl.SSLContext:
+    """Loading a CA bundle takes tens of milliseconds of CPU: once per process is enough."""
     return ssl.create_default_context(cafile=ca_bundle or certifi.where())
 
 

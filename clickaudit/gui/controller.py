@@ -8,17 +8,37 @@ history database.
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QObject, QThreadPool, Signal
+from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 
 from clickaudit.events import CancelToken, Progress
+from clickaudit.gui.preview_html import preview_html
 from clickaudit.gui.workers import Worker
 from clickaudit.model import Audit, Email
 from clickaudit.pipeline import NetworkOverrides, audit_emails, scan_path
 from clickaudit.settings import AuditSettings
+
+PROGRESS_INTERVAL_S = 0.05
+SAVE_DELAY_MS = 300
+
+
+class _Throttle:
+    """Lets an event through at most every ``interval`` seconds (and always the last one)."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self.last = 0.0
+
+    def due(self, final: bool) -> bool:
+        now = time.monotonic()
+        if final or now - self.last >= self.interval:
+            self.last = now
+            return True
+        return False
 
 
 class AuditController(QObject):
@@ -44,6 +64,8 @@ class AuditController(QObject):
         self.network: NetworkOverrides | None = None
         self._cancel: CancelToken | None = None
         self._workers: set[Worker] = set()
+        self.previews: dict[int, str] = {}
+        self._pending_saves: list[list[Audit]] = []
 
     @property
     def busy(self) -> bool:
@@ -63,10 +85,19 @@ class AuditController(QObject):
         self._cancel = cancel
         network = self.network
 
+        throttled = _Throttle(PROGRESS_INTERVAL_S)
+
         def job(progress: Any) -> list[Audit]:
-            return audit_emails(
-                list(emails), settings, progress=progress, cancel=cancel, network=network
+            def report(event: Progress) -> None:
+                if throttled.due(event.done >= event.total):
+                    progress(event)
+
+            audits = audit_emails(
+                list(emails), settings, progress=report, cancel=cancel, network=network
             )
+            for audit in audits:  # built here, not on the GUI thread: large emails take a while
+                self.previews[id(audit)] = preview_html(audit.email, audit.links)
+            return audits
 
         worker = Worker(job)
         worker.signals.progress.connect(self._on_progress)
@@ -82,9 +113,14 @@ class AuditController(QObject):
         if self._cancel is not None:
             self._cancel.cancel()
 
+    def _flush_saves(self) -> None:
+        while self._pending_saves:
+            self._save(self._pending_saves.pop(0))
+
     def shutdown(self, timeout_ms: int = 5000) -> bool:
-        """Cancel what runs and wait for the pool; called when the window closes."""
+        """Cancel what runs, write audits not yet saved, and wait; called when the window closes."""
         self.cancel()
+        self._flush_saves()
         done = self.pool.waitForDone(timeout_ms)
         return self.store_pool.waitForDone(timeout_ms) and done
 
@@ -99,9 +135,12 @@ class AuditController(QObject):
 
     def _on_audited(self, audits: list[Audit], save: bool) -> None:
         self._cancel = None
-        if save:
-            self._save(audits)
         self.audit_finished.emit(audits)
+        if save:
+            # After the window has shown the result: serialising a large audit in the store's
+            # thread would otherwise compete for the interpreter lock with the table's refresh.
+            self._pending_saves.append(audits)
+            QTimer.singleShot(SAVE_DELAY_MS, self, self._flush_saves)
 
     def _on_failed(self, message: str) -> None:
         self._cancel = None

@@ -52,6 +52,7 @@ class EmailTab(QWidget):
         self.model = LinksModel(self)
         self.proxy = LinksFilter(self)
         self.proxy.setSourceModel(self.model)
+        self._shown_sha256: str | None = None
         self._build()
         self.set_audit(audit)
 
@@ -148,19 +149,28 @@ class EmailTab(QWidget):
         layout.addWidget(splitter)
 
     # --- content ----------------------------------------------------------------------------
-    def set_audit(self, audit: Audit) -> None:
+    def set_audit(self, audit: Audit, preview: str | None = None) -> None:
+        """Show an audit. When it is a new result for the email already shown (the audit of a
+        scan), only what the audit changed is redrawn: the message views stay as they are."""
+        same_email = self._shown_sha256 == audit.email.source.sha256
         self.audit = audit
+        self._shown_sha256 = audit.email.source.sha256
         self.model.set_links(audit.links)
         self.summary.setText(_summary_html(audit, read_only=self.read_only))
+        self.domains.show_domains(audit.domains)
+        self.inspector.show_link(None)
+        if same_email:
+            return
         email = audit.email
-        self.preview.show_email(email, audit.links)
+        if preview is None:
+            self.preview.show_email(email, audit.links)
+        else:
+            self.preview.show_html(preview)
         self.text_view.setPlainText(
             "\n\n".join(p.text for p in email.text_parts) or "(no text part)"
         )
         self.headers_view.setHtml(_headers_html(audit))
         self.raw_view.setPlainText(email.raw or "\n\n".join(p.text for p in email.parts))
-        self.domains.show_domains(audit.domains)
-        self.inspector.show_link(None)
 
     @property
     def title(self) -> str:

@@ -306,13 +306,15 @@ class MainWindow(QMainWindow):
         tab = self._auditing_tab
         self._finish()
         if tab is not None and audits and self.tabs.indexOf(tab) >= 0:
-            tab.set_audit(audits[0])
+            tab.set_audit(audits[0], self.controller.previews.pop(id(audits[0]), None))
             self.tabs.setTabText(self.tabs.indexOf(tab), tab.title)
             counts = [f.severity.value for f in audits[0].all_findings()]
             self.statusBar().showMessage(
                 f"Audit done: {counts.count('error')} errors, {counts.count('warning')} warnings",
                 10000,
             )
+        for audit in audits[1:]:
+            self.controller.previews.pop(id(audit), None)
         if self.history_dock.isVisible():
             QTimer.singleShot(200, lambda: self.refresh_history(self.history.search.text()))
 

@@ -2,7 +2,7 @@
 
 Reports the time of the history listing and of a full-text search, next to a bare
 ``SELECT count(*)`` on the same database as the baseline measured in the same run (targets:
-both under 100 ms). Run on demand:  .venv/bin/python tests/bench/bench_store.py [--audits 2000]
+both under 100 ms). Run on demand:  .venv/bin/python -m tests.bench.bench_store [--audits 2000]
 """
 
 from __future__ import annotations
@@ -35,8 +35,14 @@ def main() -> None:
     args = parser.parse_args()
     base = sample_audit()
     links = tuple(
-        Link(n, Part.HTML, Element.A, f"https://shop{n % 17}.example/p/{n}?utm_campaign=c{n}",
-             text=f"Product {n}", category=Category.DIRECT)
+        Link(
+            n,
+            Part.HTML,
+            Element.A,
+            f"https://shop{n % 17}.example/p/{n}?utm_campaign=c{n}",
+            text=f"Product {n}",
+            category=Category.DIRECT,
+        )
         for n in range(1, args.links + 1)
     )
     with tempfile.TemporaryDirectory() as folder:
@@ -44,7 +50,11 @@ def main() -> None:
         started = time.perf_counter()
         with Store.open(path) as store:
             for n in range(args.audits):
-                audit = replace(base, links=links, started_at=f"2026-{1 + n % 12:02d}-{1 + n % 28:02d}T10:00:00+00:00")
+                audit = replace(
+                    base,
+                    links=links,
+                    started_at=f"2026-{1 + n % 12:02d}-{1 + n % 28:02d}T10:00:00+00:00",
+                )
                 store.save(audit, label="needle" if n == args.audits // 2 else None)
         fill = time.perf_counter() - started
         raw = sqlite3.connect(path)

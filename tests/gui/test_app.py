@@ -16,7 +16,8 @@ from clickaudit.gui.email_tab import EmailTab
 from clickaudit.gui.models.links_filter import LinksFilter
 from clickaudit.gui.models.links_model import LinksModel
 from clickaudit.gui.models.records import Column, RecordsModel
-from clickaudit.gui.widgets.preview import LINK_PREFIX, EmailPreview
+from clickaudit.gui.preview_html import LINK_PREFIX
+from clickaudit.gui.widgets.preview import EmailPreview
 from clickaudit.load import load_bytes
 from clickaudit.model import Category
 from clickaudit.pipeline import scan_path

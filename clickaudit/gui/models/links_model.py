@@ -61,14 +61,28 @@ def utm_label(link: Link) -> str:
     return " / ".join(link.utm.get(k, "–") for k in keys) if link.utm else ""
 
 
+def _rank(link: Link) -> int:
+    top = worst(link.findings)
+    return top.severity.rank if top else 0
+
+
 class LinksModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._links: tuple[Link, ...] = ()
+        self._sort_keys: list[tuple[Any, ...]] = []
+        self._ranks: list[int] = []
 
     def set_links(self, links: Sequence[Link]) -> None:
         self.beginResetModel()
         self._links = tuple(links)
+        # Sorting asks for keys n·log n times; computing them once keeps a reset of thousands
+        # of rows from stalling the window.
+        self._sort_keys = [
+            tuple(self._sort_key(link, column) for column in range(len(COLUMNS)))
+            for link in self._links
+        ]
+        self._ranks = [_rank(link) for link in self._links]
         self.endResetModel()
 
     def links(self) -> tuple[Link, ...]:
@@ -104,12 +118,11 @@ class LinksModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(link, column)
         if role == SORT_ROLE:
-            return self._sort_key(link, column)
+            return self._sort_keys[index.row()][column]
         if role == LINK_ROLE:
             return link
         if role == SEVERITY_RANK_ROLE:
-            top = worst(link.findings)
-            return top.severity.rank if top else 0
+            return self._ranks[index.row()]
         if role == Qt.ItemDataRole.DecorationRole and column == FINDING:
             top = worst(link.findings)
             return severity_icon(top.severity if top else None)

@@ -9,14 +9,12 @@ navigating, and the selected link can be highlighted.
 
 from __future__ import annotations
 
-import re
 import shutil
 import tempfile
 import weakref
 from pathlib import Path
 from typing import Any
 
-import lxml.html
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWebEngineCore import (
     QWebEnginePage,
@@ -28,10 +26,9 @@ from PySide6.QtWebEngineCore import (
 )
 from PySide6.QtWebEngineWidgets import QWebEngineView
 
-from clickaudit.extract import parse_html
-from clickaudit.model import BodyPart, Element, Email, Link
+from clickaudit.gui.preview_html import LINK_PREFIX, preview_html
+from clickaudit.model import Email, Link
 
-LINK_PREFIX = "https://clickaudit.invalid/link/"
 SET_HTML_LIMIT = 1_500_000  # setHtml refuses content over 2 MB (encoded); use a file beyond
 _BLOCKED_SCHEMES = {"http", "https", "ftp", "ws", "wss"}
 
@@ -105,15 +102,7 @@ class EmailPreview(QWebEngineView):
         self._html = ""
 
     def show_email(self, email: Email, links: tuple[Link, ...]) -> None:
-        part = next((p for p in email.parts if p.kind.value == "html"), None)
-        if part is None:
-            text = next((p.text for p in email.parts), "")
-            html = (
-                "<pre style='white-space:pre-wrap;font:13px monospace'>" + _escape(text) + "</pre>"
-            )
-        else:
-            html = rewrite_links(part, links)
-        self.show_html(html)
+        self.show_html(preview_html(email, links))
 
     def show_html(self, html: str) -> None:
         self._html = html
@@ -152,41 +141,3 @@ class EmailPreview(QWebEngineView):
             self._folder = Path(tempfile.mkdtemp(prefix="clickaudit-preview-"))
             weakref.finalize(self, shutil.rmtree, self._folder, True)
         return self._folder
-
-
-def rewrite_links(part: BodyPart, links: tuple[Link, ...]) -> str:
-    """A copy of the part's HTML whose ``<a>``/``<area>`` hrefs name the link they are.
-
-    The k-th ``<a>``/``<area>`` with an href in document order is the k-th such link that
-    extraction found in this part: both walk the same tree in the same order.
-    """
-    root, _ = parse_html(part.text)
-    if root is None:
-        return part.text
-    ids = [
-        link.id
-        for link in links
-        if link.part.value == "html"
-        and link.part_index == part.index
-        and link.element in (Element.A, Element.AREA)
-        and "recovered" not in link.attributes
-    ]
-    position = 0
-    for node in root.iter("a", "area", "A", "AREA"):
-        if node.get("href") is None:
-            continue
-        if position < len(ids):
-            node.set("href", f"{LINK_PREFIX}{ids[position]}")
-            node.set("title", f"link {ids[position]}")
-        else:
-            node.set("href", LINK_PREFIX + "0")
-        node.attrib.pop("target", None)
-        position += 1
-    for script in root.iter("script"):
-        script.getparent().remove(script)  # JavaScript is off anyway; keep the copy inert
-    html = lxml.html.tostring(root, encoding="unicode", doctype="<!DOCTYPE html>")
-    return re.sub(r"<meta[^>]+http-equiv=[\"']?refresh[^>]*>", "", html, flags=re.I)
-
-
-def _escape(text: str) -> str:
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
