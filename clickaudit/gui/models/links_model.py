@@ -24,17 +24,17 @@ SEVERITY_RANK_ROLE = Qt.ItemDataRole.UserRole + 3
 COLUMNS = (
     "#",
     "Text",
-    "Destination",
-    "Tracking host",
-    "ESP",
-    "Category",
-    "Final URL",
     "Status",
-    "Hops",
-    "UTM",
     "Worst finding",
+    "Category",
+    "ESP",
+    "Destination",
+    "Final URL",
+    "Hops",
+    "UTM (source / medium / campaign)",
+    "Tracking host",
 )
-(ID, TEXT, DESTINATION, HOST, ESP, CATEGORY, FINAL, STATUS, HOPS, UTM, FINDING) = range(
+(ID, TEXT, STATUS, FINDING, CATEGORY, ESP, DESTINATION, FINAL, HOPS, UTM, HOST) = range(
     len(COLUMNS)
 )
 
