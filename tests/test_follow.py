@@ -266,3 +266,30 @@ def test_cancel_stops_following_within_a_second(sim: SimServer) -> None:
     with pytest.raises(Cancelled):
         asyncio.run(run())
     assert time.monotonic() - started < 1.5
+
+
+def test_a_name_that_resolves_to_the_cloud_metadata_address_is_refused(sim: SimServer) -> None:
+    async def run() -> ChainResult:
+        resolver = StaticResolver({"metadata.example": ["169.254.169.254"]})
+        async with Follower(settings(allow_private=False), resolver=resolver) as follower:
+            return await follower.follow("http://metadata.example/latest/meta-data/")
+
+    result = asyncio.run(run())
+    assert result.outcome == "private"
+    assert result.hops[0].remote_address == "169.254.169.254"
+
+
+def test_a_tls_server_that_closes_abruptly_costs_one_hop() -> None:
+    with SimServer([Route(path="*", action="close")]) as closing:
+
+        async def run() -> ChainResult:
+            async with Follower(
+                settings(),
+                resolver=StaticResolver({}, default=["127.0.0.1"]),
+                verify=closing.certs.client_context() if closing.certs else None,
+            ) as follower:
+                return await follower.follow(closing.url("abrupt.example", "/", tls=True))
+
+        result = asyncio.run(run())
+    assert result.outcome == "unreachable"
+    assert len(result.hops) == 1 and result.hops[0].error

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import re
 from pathlib import Path
 
@@ -29,7 +30,12 @@ from clickaudit.utm import parse_policy
 from tests.conftest import CORPUS
 
 FP = load_fingerprints()
-FUZZ = settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# CLICKAUDIT_FUZZ_EXAMPLES raises the count for a long run on demand (CI keeps the default).
+FUZZ = settings(
+    max_examples=int(os.environ.get("CLICKAUDIT_FUZZ_EXAMPLES", "200")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
 
 
 def scan_bytes(data: bytes, kind: str | None = None) -> None:

@@ -71,7 +71,12 @@ def main(argv: Sequence[str] | None = None, *, demo: bool = False) -> int:
     window = MainWindow(settings_store=QSettings(), settings_override=settings_override)
     if demo:
         window.setWindowTitle("clickaudit — demo (simulated network on 127.0.0.1)")
+    app.aboutToQuit.connect(window.controller.shutdown)  # unsaved audits are written first
     window.show()
+    if os.environ.get("CLICKAUDIT_SMOKE_TEST"):
+        # CI starts the real app on the demo and expects it to audit and quit by itself.
+        window.controller.audit_finished.connect(lambda *_: window.close())
+        window.controller.audit_failed.connect(lambda *_: app.exit(1))
     window.open_paths(files, audit=demo)
     try:
         return app.exec()
