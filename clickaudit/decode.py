@@ -61,7 +61,7 @@ def decode_tracker(
         found = None
     if found is None:
         return Decoded(None, personal, _mandrill_hint(url) if match.decoder == "mandrill" else None)
-    destination = found.destination
+    destination = found.destination if isinstance(found.destination, str) else None
     if destination and not re.match(r"(?i)^(https?|mailto):|/", destination):
         destination = None  # javascript:, data: or garbage is never a destination
     # A relative destination ("/contact") is kept: the tracker will redirect nowhere useful.
@@ -111,6 +111,8 @@ def _mailgun(url: str, _: str) -> Decoded | None:
 def _mandrill(url: str, _: str) -> Decoded | None:
     p = _query(url).get("p", [""])[0]
     outer = json.loads(_b64(p))
+    if not isinstance(outer, dict):
+        return None
     inner = outer.get("p")
     inner = json.loads(inner) if isinstance(inner, str) else inner
     destination = inner.get("url") if isinstance(inner, dict) else None
@@ -166,6 +168,8 @@ def _customerio(url: str, _: str) -> Decoded | None:
     if len(segments) < 3 or segments[:2] != ["e", "c"]:
         return None
     data = json.loads(_b64(segments[2]))
+    if not isinstance(data, dict):
+        return None
     return Decoded(data.get("href"), "email" in data or "email_id" in data)
 
 
@@ -175,6 +179,8 @@ def _substack(url: str, _: str) -> Decoded | None:
         return None
     payload = segments[2].split(".", 1)[0]  # a signed token: payload.signature
     data = json.loads(_b64(payload))
+    if not isinstance(data, dict):
+        return None
     return Decoded(data.get("e"))
 
 

@@ -331,3 +331,17 @@ def test_email_esp_comes_from_its_links_then_its_headers() -> None:
     tracked = link("https://links.iterable.com/a/0123456789abcdef0123456789abcdef?_m=1")
     assert classify(email, [tracked], fingerprints=FP).esp == "Iterable"
     assert classify(email, [link("https://shop.example/")], fingerprints=FP).esp == "Amazon SES"
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        "https://mandrillapp.com/track/click/1/h?p=M0",  # p decodes to the JSON number 3
+        "https://e.customeriomail.com/e/c/WzFd/x",  # a JSON list, not an object
+        "https://substack.com/redirect/2/Im5vIg.sig",  # a JSON string
+    ],
+)
+def test_tracker_payloads_that_are_not_json_objects_are_opaque(href: str) -> None:
+    """Found by fuzzing: a payload that decodes to valid JSON of the wrong shape."""
+    classified = classify_link(link(href), FP)
+    assert classified.category is Category.TRACKED and classified.decoded is None
