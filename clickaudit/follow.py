@@ -168,9 +168,15 @@ class Follower:
         done = 0
         progress(Progress("follow", 0, total))
 
+        # Chains run depth-first: a bounded number of chains at a time, each to its end. With
+        # every chain started at once, second hops queue behind all first hops and nothing
+        # finishes until everything does (no progress to show, all results at the very end).
+        chains = asyncio.Semaphore(max(self.settings.concurrency, 1) * 2)
+
         async def run(url: str) -> ChainResult:
             nonlocal done
-            result = await self.follow(url)
+            async with chains:
+                result = await self.follow(url)
             done += 1
             progress(Progress("follow", done, total, url))
             return result

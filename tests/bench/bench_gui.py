@@ -86,6 +86,13 @@ def main() -> None:
             window.controller.scan_finished.connect(lambda *_: loop.quit())
             window.open_paths([str(page)])
             loop.exec()
+            tab = window.current_tab()
+            assert tab is not None
+            rendered = QEventLoop()
+            tab.preview.loadFinished.connect(lambda *_: rendered.quit())
+            QTimer.singleShot(10_000, rendered.quit)
+            rendered.exec()
+            spin(500)  # the preview's first paint is over: what follows is the audit alone
             watch.start()
             started = time.perf_counter()
             done = QEventLoop()
