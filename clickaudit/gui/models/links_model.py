@@ -70,18 +70,15 @@ class LinksModel(QAbstractTableModel):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
         self._links: tuple[Link, ...] = ()
-        self._sort_keys: list[tuple[Any, ...]] = []
+        self._sort_keys: dict[int, list[Any]] = {}
         self._ranks: list[int] = []
 
     def set_links(self, links: Sequence[Link]) -> None:
         self.beginResetModel()
         self._links = tuple(links)
-        # Sorting asks for keys n·log n times; computing them once keeps a reset of thousands
-        # of rows from stalling the window.
-        self._sort_keys = [
-            tuple(self._sort_key(link, column) for column in range(len(COLUMNS)))
-            for link in self._links
-        ]
+        # Sorting asks for keys n·log n times; each column's keys are computed once, on first
+        # use, so a reset of thousands of rows does not stall the window.
+        self._sort_keys = {}
         self._ranks = [_rank(link) for link in self._links]
         self.endResetModel()
 
@@ -111,14 +108,20 @@ class LinksModel(QAbstractTableModel):
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if role == SORT_ROLE:  # the hot path while sorting: no more work than a list lookup
+            column = index.column()
+            keys = self._sort_keys.get(column)
+            if keys is None:
+                keys = self._sort_keys[column] = [
+                    self._sort_key(link, column) for link in self._links
+                ]
+            return keys[index.row()]
         if not index.isValid() or not 0 <= index.row() < len(self._links):
             return None
         link = self._links[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(link, column)
-        if role == SORT_ROLE:
-            return self._sort_keys[index.row()][column]
         if role == LINK_ROLE:
             return link
         if role == SEVERITY_RANK_ROLE:
