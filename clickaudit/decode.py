@@ -16,9 +16,10 @@ import re
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote
 
 from clickaudit.esp.fingerprints import EspMatch, Fingerprints
+from clickaudit.urls import split_url
 
 # Bounded repetitions: an unbounded local part backtracks quadratically on a 64 KB URL.
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24}")
@@ -89,11 +90,11 @@ def _b64(value: str) -> bytes:
 
 
 def _path_segments(url: str) -> list[str]:
-    return [s for s in urlsplit(url).path.split("/") if s]
+    return [s for s in split_url(url).path.split("/") if s]
 
 
 def _query(url: str) -> dict[str, list[str]]:
-    return parse_qs(urlsplit(url).query, keep_blank_values=True)
+    return parse_qs(split_url(url).query, keep_blank_values=True)
 
 
 def _mailgun(url: str, _: str) -> Decoded | None:
@@ -127,7 +128,7 @@ def _mandrill_hint(url: str) -> str | None:
 
 
 def _ses(url: str, _: str) -> Decoded | None:
-    path = urlsplit(url).path
+    path = split_url(url).path
     index = path.find("/L0/")
     if index < 0:
         return None
@@ -136,7 +137,7 @@ def _ses(url: str, _: str) -> Decoded | None:
 
 
 def _postmark(url: str, _: str) -> Decoded | None:
-    segments = urlsplit(url).path.split("/")
+    segments = split_url(url).path.split("/")
     segments = [s for s in segments if s]
     if len(segments) < 2 or not re.fullmatch(r"\d+[sh]", segments[0]):
         return None

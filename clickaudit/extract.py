@@ -171,10 +171,7 @@ def _link_from_element(node: lxml.html.HtmlElement, tag: str, href: str, part: B
 
 
 def _anchor_text(node: lxml.html.HtmlElement) -> str:
-    try:
-        text = node.text_content()
-    except (ValueError, lxml.etree.XPathError):
-        text = ""
+    text = "".join(node.itertext())  # as text_content(), without an XPath evaluation per link
     text = _SPACE.sub(" ", text).strip()
     if not text:
         for image in node.iter("img"):

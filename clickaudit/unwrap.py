@@ -13,9 +13,10 @@ import binascii
 import html
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qs, unquote, urlsplit
+from urllib.parse import parse_qs, unquote
 
 from clickaudit.esp.fingerprints import Fingerprints, WrapperFingerprint, load_fingerprints
+from clickaudit.urls import split_url
 
 MAX_DEPTH = 10
 _B64_TABLE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -86,7 +87,7 @@ def _decode(wrapper: WrapperFingerprint, url: str) -> str | None:
 
 def _query_value(url: str, name: str) -> str | None:
     try:
-        query = urlsplit(url).query
+        query = split_url(url).query
     except ValueError:
         return None
     values = parse_qs(query, keep_blank_values=True).get(name)
@@ -115,7 +116,7 @@ def _b64_text(value: str) -> str | None:
 
 
 def _decode_cisco(url: str) -> str | None:
-    path = urlsplit(url).path
+    path = split_url(url).path
     last = path.rstrip("/").rsplit("/", 1)[-1]
     decoded = unquote(last)
     return decoded if re.match(r"(?i)^https?://", decoded) else None

@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
+from urllib.parse import SplitResult, parse_qsl, quote, unquote, urlencode, urlsplit, urlunsplit
 
 import idna
 
@@ -99,6 +99,15 @@ def _is_ip(host: str) -> bool:
     return bool(re.fullmatch(r"\d{1,3}(\.\d{1,3}){3}", host)) or host.startswith("[")
 
 
+@lru_cache(maxsize=16384)
+def split_url(url: str) -> SplitResult:
+    """``urlsplit``, remembered: every stage splits the same few thousand hrefs several times.
+
+    Raises ValueError like ``urlsplit`` for an invalid URL (a bad port, a broken IPv6 host).
+    """
+    return urlsplit(url)
+
+
 @lru_cache(maxsize=8192)
 def parse_url(href: str) -> ParsedUrl | None:
     """Parse an absolute URL with a host (``scheme://host/...``); ``None`` if it has none.
@@ -110,7 +119,7 @@ def parse_url(href: str) -> ParsedUrl | None:
     if scheme is None or "//" not in text[: len(scheme) + 3]:
         return None
     try:
-        parts = urlsplit(text)
+        parts = split_url(text)
         port = parts.port
     except ValueError:
         return None
@@ -325,7 +334,7 @@ def _script(character: str) -> str:
 def query_params(url: str) -> list[tuple[str, str]]:
     """The query's parameters in order, percent-decoded, blanks kept."""
     try:
-        query = urlsplit(url.strip()).query
+        query = split_url(url.strip()).query
     except ValueError:
         return []
     return parse_qsl(query, keep_blank_values=True)
@@ -470,7 +479,7 @@ def system_link_kind(href: str, text: str = "") -> str | None:
             if pattern.search(text):
                 return kind
     try:
-        parts = urlsplit(href.strip())
+        parts = split_url(href.strip())
         where = parts.path + "?" + parts.query
     except ValueError:
         where = href

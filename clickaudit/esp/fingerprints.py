@@ -13,12 +13,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
-from urllib.parse import urlsplit
 
 from clickaudit.bundled import read_text
 from clickaudit.errors import InputError
 from clickaudit.model import Headers
 from clickaudit.psl import organisational_domain
+from clickaudit.urls import split_url
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +101,11 @@ class Fingerprints:
         self._click_host_cache: dict[str, tuple[EspFingerprint, ...]] = {}
         self._wrapper_host_cache: dict[str, tuple[WrapperFingerprint, ...]] = {}
         self._other_host_cache: dict[tuple[str, str], bool] = {}
+        self._opt_outs: dict[str, set[str | None]] = {}
+        for esp in self.esps:
+            for name, value in esp.opt_out:
+                if name != "class":
+                    self._opt_outs.setdefault(name, set()).add(value)
         paths = [p.pattern for esp in self.esps for p in esp.click_paths]
         self._any_click_path = re.compile("|".join(f"(?:{p})" for p in paths)) if paths else None
 
@@ -203,16 +208,22 @@ class Fingerprints:
 
     def opt_out_attribute(self, attributes: Mapping[str, str]) -> str | None:
         """The per-link opt-out attribute present (as written: ``clicktracking="off"``), or None."""
-        lowered = {str(k).lower(): str(v).strip().lower() for k, v in attributes.items()}
-        for esp in self.esps:
-            for name, value in esp.opt_out:
-                if name == "class":
-                    continue
-                if name in lowered and (value is None or lowered[name] == value):
-                    return f'{name}="{attributes_value(attributes, name)}"' if value else name
-        classes = lowered.get("class", "").split()
-        if "mktnotrack" in classes:
-            return 'class="mktNoTrack"'
+        if not attributes:
+            return None
+        for key, raw in attributes.items():
+            name = str(key).lower()
+            if name == "class":
+                if "mktnotrack" in str(raw).lower().split():
+                    return 'class="mktNoTrack"'
+                continue
+            wanted = self._opt_outs.get(name)
+            if wanted is None:
+                continue
+            value = str(raw).strip().lower()
+            if None in wanted:
+                return name
+            if value in wanted:
+                return f'{name}="{raw}"'
         return None
 
     def is_system_path(self, esp_name: str | None, url: str) -> bool:
@@ -224,7 +235,7 @@ class Fingerprints:
 
     def wrapper_for_url(self, url: str) -> WrapperFingerprint | None:
         try:
-            parts = urlsplit(url.strip())
+            parts = split_url(url.strip())
         except ValueError:
             return None
         host = (parts.hostname or "").lower()
@@ -240,20 +251,13 @@ class Fingerprints:
         return None
 
 
-def attributes_value(attributes: Mapping[str, str], name: str) -> str:
-    for key, value in attributes.items():
-        if str(key).lower() == name:
-            return str(value)
-    return ""
-
-
 def _is_open(esp: EspFingerprint, host: str, where: str) -> bool:
     return any(p.search(where) for p in esp.open_paths)
 
 
 def _host_and_where(url: str) -> tuple[str, str]:
     try:
-        parts = urlsplit(url.strip())
+        parts = split_url(url.strip())
         host = (parts.hostname or "").lower()
     except ValueError:
         return "", ""
