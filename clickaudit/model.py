@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
-from typing import TypeVar
+from typing import Any, TypeVar
 
 
 class Severity(StrEnum):
@@ -382,13 +382,22 @@ def evolve(obj: _Model, **changes: object) -> _Model:
 
     Stages evolve every link of an email (thousands) several times; ``replace`` re-runs
     ``__init__`` with every field, which dominated the scan of a large email. Model classes
-    have no ``__post_init__``, so copying the slots is equivalent.
+    have no ``__post_init__``, so copying the slots (through their descriptors, which frozen
+    dataclasses leave writable) is equivalent.
     """
     cls = type(obj)
+    slots = _SLOTS.get(cls)
+    if slots is None:
+        slots = _SLOTS[cls] = tuple(
+            (name, getattr(cls, name).__get__, getattr(cls, name).__set__)
+            for name in cls.__slots__  # type: ignore[attr-defined]
+        )
     new = object.__new__(cls)
-    for name in cls.__slots__:  # type: ignore[attr-defined]
-        value = changes.pop(name) if name in changes else getattr(obj, name)
-        object.__setattr__(new, name, value)
+    for name, get, put in slots:
+        put(new, changes.pop(name) if name in changes else get(obj))
     if changes:
         raise TypeError(f"{cls.__name__} has no field(s) {', '.join(sorted(changes))}")
     return new
+
+
+_SLOTS: dict[type, tuple[tuple[str, Any, Any], ...]] = {}
