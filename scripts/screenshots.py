@@ -17,7 +17,7 @@ os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QTWEBENGINE_CHROMIUM_FLAGS", "--disable-gpu --no-sandbox")
 
 from PySide6.QtCore import QEventLoop, QSettings, QTimer
-from PySide6.QtWidgets import QApplication, QWidget
+from PySide6.QtWidgets import QWidget
 
 from clickaudit.demo import DemoWorld
 from clickaudit.gui.app import application
@@ -99,5 +99,3 @@ def _stored(window: MainWindow, audit_id: int):  # type: ignore[no-untyped-def]
 
 if __name__ == "__main__":
     raise SystemExit(main())
-
-__all__ = ["QApplication"]

@@ -23,7 +23,7 @@ from clickaudit.esp.fingerprints import load_fingerprints
 from clickaudit.extract import extract
 from clickaudit.judge.offline import judge_offline
 from clickaudit.load import load_bytes
-from clickaudit.model import Category, Element, Link, Part, UntrackableReason
+from clickaudit.model import Category, Element, Link, Part
 from clickaudit.pipeline import scan_email
 from clickaudit.unwrap import unwrap
 from clickaudit.utm import parse_policy
@@ -307,6 +307,3 @@ def test_engine_errors_are_the_only_errors_for_unreadable_paths(tmp_path: Path) 
     for path in (tmp_path / "missing.eml", tmp_path):
         with pytest.raises(ClickauditError):
             load_path(path)
-
-
-__all__ = ["UntrackableReason"]

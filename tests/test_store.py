@@ -10,7 +10,6 @@ import sqlite3
 import stat
 import subprocess
 import sys
-import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -249,6 +248,3 @@ def test_history_show_diff_and_export_commands(
     assert target.read_text("utf-8").startswith("email,subject,link_id")
     assert main(["show", "999", "--db", db]) == 2
     assert "no audit 999" in capsys.readouterr().err
-
-
-__all__ = ["time"]

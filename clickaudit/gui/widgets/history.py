@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -93,6 +93,3 @@ class HistoryPanel(QWidget):
     def _export(self) -> None:
         for audit_id in self.selected_ids()[:1]:
             self.export_requested.emit(audit_id)
-
-
-__all__ = ["HistoryPanel", "Qt"]

@@ -15,7 +15,7 @@ from PySide6.QtWidgets import (
 
 from clickaudit.gui.icons import severity_icon
 from clickaudit.gui.models.records import Column, RecordsModel
-from clickaudit.model import Hop, Link
+from clickaudit.model import Link
 
 HOP_COLUMNS = (
     Column("#", lambda h: str(h[0])),
@@ -134,6 +134,3 @@ def _findings_html(link: Link) -> str:
 
 def _e(text: str) -> str:
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-__all__ = ["Hop", "LinkInspector"]
