@@ -83,8 +83,13 @@ class EmailTab(QWidget):
 
         self.table = QTableView()
         self.table.setModel(self.proxy)
-        self.table.setSortingEnabled(True)
-        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        # Sorting is driven by hand: links arrive in "#" order, so that order needs no sort at
+        # all (a proxy sort of thousands of rows asks Python for every key, stalling the window).
+        sort_header = self.table.horizontalHeader()
+        sort_header.setSectionsClickable(True)
+        sort_header.setSortIndicatorShown(True)
+        sort_header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+        sort_header.sortIndicatorChanged.connect(self._sort)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
         self.table.verticalHeader().hide()
@@ -198,6 +203,12 @@ class EmailTab(QWidget):
             | QItemSelectionModel.SelectionFlag.Rows,
         )
         self.table.scrollTo(index)
+
+    def _sort(self, column: int, order: Qt.SortOrder) -> None:
+        if column == 0 and order == Qt.SortOrder.AscendingOrder:
+            self.proxy.sort(-1)  # the model's own order: by link number
+        else:
+            self.proxy.sort(column, order)
 
     def _on_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
         link = self.proxy.data(current, LINK_ROLE) if current.isValid() else None

@@ -8,7 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QUrl
+from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWebEngineCore import QWebEnginePage
 
 from clickaudit.demo import DemoWorld
@@ -160,3 +160,23 @@ def test_the_preview_fetches_nothing_until_images_are_loaded_on_purpose(qtbot) -
         qtbot.waitUntil(lambda: any(r.path == "/open.gif" for r in sim.request_log), timeout=10_000)
         assert not any(r.path == "/style.css" for r in sim.request_log)
         preview.close()
+
+
+def test_clicking_a_column_header_sorts_and_number_order_comes_back(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    tab = open_file(qtbot, window, FIXTURES / "vml_button.html")
+    header = tab.table.horizontalHeader()
+    header.setSortIndicator(1, Qt.SortOrder.AscendingOrder)  # by anchor text
+    texts = [tab.proxy.index(row, 1).data() for row in range(tab.proxy.rowCount())]
+    assert texts == sorted(texts, key=str.lower)
+    header.setSortIndicator(0, Qt.SortOrder.DescendingOrder)
+    assert [tab.proxy.index(row, 0).data() for row in range(tab.proxy.rowCount())] == [
+        "3",
+        "2",
+        "1",
+    ]
+    header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
+    assert [tab.proxy.index(row, 0).data() for row in range(tab.proxy.rowCount())] == [
+        "1",
+        "2",
+        "3",
+    ]

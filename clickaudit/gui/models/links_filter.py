@@ -40,6 +40,8 @@ class LinksFilter(QSortFilterProxyModel):
     def filterAcceptsRow(
         self, source_row: int, source_parent: QModelIndex | QPersistentModelIndex
     ) -> bool:
+        if not (self._text or self._category or self._min_rank):
+            return True  # no filter: no per-row work
         model = self.sourceModel()
         index = model.index(source_row, 0, source_parent)
         link: Link = model.data(index, LINK_ROLE)
