@@ -15,6 +15,7 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 
+from clickaudit.audit_process import audit_apart, can_run_apart
 from clickaudit.events import CancelToken, Progress
 from clickaudit.gui.preview_html import preview_html
 from clickaudit.gui.workers import Worker
@@ -92,9 +93,13 @@ class AuditController(QObject):
                 if throttled.due(event.done >= event.total):
                     progress(event)
 
-            audits = audit_emails(
-                list(emails), settings, progress=report, cancel=cancel, network=network
-            )
+            if network is None and can_run_apart(emails):
+                # A child process: the audit's work never competes with the window's thread.
+                audits = audit_apart(list(emails), settings, progress=report, cancel=cancel)
+            else:
+                audits = audit_emails(
+                    list(emails), settings, progress=report, cancel=cancel, network=network
+                )
             for audit in audits:  # built here, not on the GUI thread: large emails take a while
                 self.previews[id(audit)] = preview_html(audit.email, audit.links)
             return audits

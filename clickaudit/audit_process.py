@@ -1,0 +1,157 @@
+"""Run an audit in a child process, so a front end's own thread never competes with it.
+
+The desktop app keeps its window responsive by auditing in a separate interpreter: a Python
+thread would share the interpreter lock with the GUI. The child re-reads the email from its file
+(checked by sha256), audits it, and writes JSON lines to stdout: ``{"progress": …}`` events, then
+``{"result": [report, …]}`` or ``{"error": message}``. The JSON report round-trips exactly.
+
+    python -m clickaudit.audit_process < request.json
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import IO, Any
+
+from clickaudit.errors import Cancelled, ClickauditError, InputError
+from clickaudit.events import CancelToken, Progress, ProgressCallback, ignore_progress
+from clickaudit.model import Audit, Email, evolve
+from clickaudit.net.nameservers import parse_nameserver
+from clickaudit.settings import AuditSettings
+
+PROGRESS_INTERVAL_S = 0.05
+
+
+def settings_from_dict(data: dict[str, Any]) -> AuditSettings:
+    values = dict(data)
+    values.pop("mode", None)
+    values["nameservers"] = tuple(parse_nameserver(text) for text in values.get("nameservers", ()))
+    values["blocklist_zones"] = tuple(values.get("blocklist_zones", ()))
+    return AuditSettings(**values)
+
+
+def request_for(emails: Sequence[Email], settings: AuditSettings) -> dict[str, Any]:
+    return {
+        "emails": [
+            {
+                "path": e.source.path,
+                "sha256": e.source.sha256,
+                "index": e.source.index,
+                "attachment_path": e.source.attachment_path,
+            }
+            for e in emails
+        ],
+        "settings": settings.to_dict(),
+    }
+
+
+def can_run_apart(emails: Sequence[Email]) -> bool:
+    """Only emails read from a file can be read again by the child."""
+    from pathlib import Path
+
+    return all(Path(e.source.path).is_file() for e in emails)
+
+
+def audit_apart(
+    emails: Sequence[Email],
+    settings: AuditSettings,
+    *,
+    progress: ProgressCallback = ignore_progress,
+    cancel: CancelToken | None = None,
+) -> list[Audit]:
+    """Audit in a child process; same result and errors as :func:`pipeline.audit_emails`."""
+    from clickaudit.report.json_report import audit_from_dict
+
+    child = subprocess.Popen(
+        [sys.executable, "-m", "clickaudit.audit_process"],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        encoding="utf-8",
+    )
+    if cancel is not None:
+        cancel.on_cancel(child.kill)
+    assert child.stdin is not None and child.stdout is not None
+    child.stdin.write(json.dumps(request_for(emails, settings)))
+    child.stdin.close()
+    result: list[dict[str, Any]] | None = None
+    error: str | None = None
+    for line in child.stdout:
+        message = json.loads(line)
+        if "progress" in message:
+            progress(Progress(**message["progress"]))
+        elif "result" in message:
+            result = message["result"]
+        elif "error" in message:
+            error = message["error"]
+    child.wait()
+    stderr = child.stderr.read() if child.stderr else ""
+    if child.stderr:
+        child.stderr.close()
+    child.stdout.close()
+    if cancel is not None and cancel.cancelled:
+        raise Cancelled("the audit was cancelled")
+    if error is not None:
+        raise ClickauditError(error)
+    if result is None:
+        raise ClickauditError(f"the audit process ended without a result: {stderr[-500:]}")
+    audits = [audit_from_dict(report) for report in result]
+    # The child's report has no message bodies: the caller's email objects keep them.
+    return [evolve(audit, email=email) for audit, email in zip(audits, emails, strict=True)]
+
+
+def _emit(stream: IO[str], message: dict[str, Any]) -> None:
+    stream.write(json.dumps(message) + "\n")
+    stream.flush()
+
+
+def main() -> int:
+    from clickaudit.load import load_path
+    from clickaudit.pipeline import audit_emails
+    from clickaudit.report.json_report import audit_to_dict
+
+    request = json.loads(sys.stdin.read())
+    out = sys.stdout
+    last = [0.0]
+
+    def progress(event: Progress) -> None:
+        now = time.monotonic()
+        if event.done >= event.total or now - last[0] >= PROGRESS_INTERVAL_S:
+            last[0] = now
+            _emit(out, {"progress": asdict(event)})
+
+    try:
+        emails: list[Email] = []
+        loaded: dict[str, list[Email]] = {}
+        for wanted in request["emails"]:
+            path = wanted["path"]
+            if path not in loaded:
+                loaded[path] = load_path(path)
+            match = next(
+                (
+                    e
+                    for e in loaded[path]
+                    if e.source.index == wanted["index"]
+                    and e.source.attachment_path == wanted["attachment_path"]
+                ),
+                None,
+            )
+            if match is None or match.source.sha256 != wanted["sha256"]:
+                raise InputError(path, "changed on disk since it was opened; open it again")
+            emails.append(match)
+        audits = audit_emails(emails, settings_from_dict(request["settings"]), progress=progress)
+    except ClickauditError as error:
+        _emit(out, {"error": str(error)})
+        return 0
+    _emit(out, {"result": [audit_to_dict(audit) for audit in audits]})
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,71 @@
+"""Auditing in a child process gives the same audit as in-process, and cancels at once."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+
+from clickaudit.audit_process import audit_apart, can_run_apart, settings_from_dict
+from clickaudit.demo import DemoWorld
+from clickaudit.errors import Cancelled, ClickauditError
+from clickaudit.events import CancelToken
+from clickaudit.load import load_bytes, load_path
+from clickaudit.pipeline import audit_emails
+from clickaudit.report.json_report import audit_to_dict
+
+
+def comparable(report: dict) -> dict:  # type: ignore[type-arg]
+    report = dict(report)
+    for key in ("started_at", "finished_at"):
+        report.pop(key, None)
+    for link in report["links"]:
+        for hop in link["chain"]:
+            hop.pop("ms", None)
+    return report
+
+
+def test_the_child_process_audits_exactly_as_the_engine_does() -> None:
+    with DemoWorld() as world:
+        assert world.files is not None
+        emails = load_path(world.files.campaign)
+        settings = replace(world.settings, check_domains=False)
+        apart = audit_apart(emails, settings)
+        here = audit_emails(emails, settings)
+    assert apart[0].email is emails[0]  # the bodies stay with the caller's email
+    assert comparable(audit_to_dict(apart[0])) == comparable(audit_to_dict(here[0]))
+
+
+def test_settings_travel_as_their_dictionary() -> None:
+    with DemoWorld() as world:
+        assert settings_from_dict(world.settings.to_dict()) == world.settings
+
+
+def test_cancel_kills_the_child_within_a_second() -> None:
+    with DemoWorld(timeout=30) as world:
+        assert world.files is not None
+        emails = load_path(world.files.campaign)
+        cancel = CancelToken()
+        threading.Timer(1.0, cancel.cancel).start()
+        started = time.monotonic()
+        with pytest.raises(Cancelled):
+            audit_apart(
+                emails, replace(world.settings, timeout=30, chain_timeout=60), cancel=cancel
+            )
+        assert time.monotonic() - started < 2.5
+
+
+def test_an_email_without_a_file_cannot_go_apart_and_a_changed_file_is_an_error(
+    tmp_path: Path,
+) -> None:
+    [in_memory] = load_bytes(b'<a href="https://x.example/">x</a>', "<memory>", kind="html")
+    assert not can_run_apart([in_memory])
+    path = tmp_path / "campaign.html"
+    path.write_text('<a href="https://x.example/">x</a>', "utf-8")
+    [email] = load_path(path)
+    path.write_text('<a href="https://y.example/">y</a>', "utf-8")
+    with pytest.raises(ClickauditError, match="changed on disk"):
+        audit_apart([email], settings_from_dict({"follow": False, "check_domains": False}))
