@@ -12,7 +12,7 @@ import traceback
 from collections.abc import Sequence
 from types import TracebackType
 
-from PySide6.QtCore import QCoreApplication, QSettings, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 APP_ID = "io.github.clickaudit.ClickAudit"
@@ -81,5 +81,8 @@ def main(argv: Sequence[str] | None = None, *, demo: bool = False) -> int:
     try:
         return app.exec()
     finally:
+        # Pages must go before QtWebEngine's profile does, or it crashes at interpreter exit.
+        window.deleteLater()
+        QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         if world is not None:
             world.stop()

@@ -32,3 +32,21 @@ def window(qtbot, tmp_path: Path) -> Iterator[object]:  # type: ignore[no-untype
     main.show()
     yield main
     main.controller.shutdown()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def delete_every_window_before_exit() -> Iterator[None]:
+    """QtWebEngine crashes at interpreter exit if a page outlives its profile: delete every
+    widget (and so every page) while the application still exists."""
+    yield
+    from PySide6.QtCore import QCoreApplication, QEvent
+    from PySide6.QtWidgets import QApplication
+
+    app = QApplication.instance()
+    if app is None:
+        return
+    for widget in QApplication.topLevelWidgets():
+        widget.close()
+        widget.deleteLater()
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+    app.processEvents()

@@ -83,12 +83,13 @@ class EmailPreview(QWebEngineView):
 
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self.profile = QWebEngineProfile(self)  # off-the-record: nothing stored on disk
+        # Qt's default profile is off-the-record (nothing stored on disk) and Qt ends it in the
+        # right order at exit; a profile of our own outliving or dying before its pages crashes
+        # QtWebEngine at shutdown. Blocking is per page, so each preview decides for itself.
+        profile = QWebEngineProfile.defaultProfile()
         self.blocker = RemoteBlocker(self)
-        self.profile.setUrlRequestInterceptor(self.blocker)
-        self.profile.setHttpCacheType(QWebEngineProfile.HttpCacheType.MemoryHttpCache)
-        page = PreviewPage(self.profile, self)
-        self.profile.setParent(page)  # the page must go before its profile when the view closes
+        page = PreviewPage(profile, self)
+        page.setUrlRequestInterceptor(self.blocker)
         page.link_clicked.connect(self.link_clicked)
         self.setPage(page)
         settings = page.settings()
