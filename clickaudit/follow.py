@@ -57,6 +57,7 @@ USER_AGENTS: Mapping[str, str] = {
     "scanner": "Mozilla/5.0 (compatible; clickaudit link scanner; +https://github.com/clickaudit)",
 }
 BODY_CAP = 256 * 1024  # enough for any meta refresh or script redirect; never more
+DRAIN_LIMIT = 64 * 1024  # small unread bodies are drained to keep the connection alive
 BLOCK_MARKERS = re.compile(
     rb"captcha|cf-chl|challenge-platform|just a moment|attention required|access denied|"
     rb"bot detection|are you a robot|px-captcha|datadome|perimeterx",
@@ -402,7 +403,20 @@ class Follower:
                 None,
             )
         finally:
-            await response.aclose()
+            await _release(response)
+
+
+async def _release(response: httpx.Response) -> None:
+    """Close a response, first draining a small unread body (a redirect's few bytes) so the
+    connection can carry the chain's next hop instead of being thrown away."""
+    length = response.headers.get("content-length", "")
+    if not response.is_stream_consumed and length.isdigit() and int(length) <= DRAIN_LIMIT:
+        try:
+            async for _ in response.aiter_raw():
+                pass
+        except (httpx.HTTPError, httpcore.ProtocolError, OSError):
+            pass
+    await response.aclose()
 
 
 @cache
