@@ -10,6 +10,7 @@ view shows.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -42,61 +43,69 @@ class Extraction:
     images: tuple[Image, ...]
 
 
-@dataclass(frozen=True, slots=True)
-class _Found:
-    part: Part
-    element: Element
-    href: str
-    text: str
-    line: int
-    part_index: int
-    attributes: dict[str, str]
-
-
 def extract(email: Email) -> Extraction:
     """Every link (numbered from 1 in document order: parts in order, then headers) and image."""
-    found: list[_Found] = []
+    ids = itertools.count(1)
+    links: list[Link] = []
     images: list[Image] = []
     for part in email.parts:
         if part.kind is Part.HTML:
-            part_links, part_images = _from_html(part)
-            found.extend(part_links)
+            part_links, part_images = _from_html(part, ids)
+            links.extend(part_links)
             images.extend(part_images)
         else:
-            found.extend(_from_text(part))
-    found.extend(_from_headers(email))
-    links = tuple(
-        Link(
-            id=number,
-            part=f.part,
-            element=f.element,
-            href=f.href,
-            text=f.text,
-            line=f.line,
-            part_index=f.part_index,
-            attributes=f.attributes,
-        )
-        for number, f in enumerate(found, start=1)
-    )
-    return Extraction(links, tuple(images))
+            links.extend(_from_text(part, ids))
+    links.extend(_from_headers(email, ids))
+    return Extraction(tuple(links), tuple(images))
 
 
-def parse_html(text: str) -> tuple[lxml.html.HtmlElement | None, bool]:
+def parse_html(text: str) -> tuple[lxml.etree._Element | None, bool]:
     """Parse an HTML part as a browser would (recovering from errors).
 
     Returns the tree (None when there is none) and whether the parser gave up part-way, which
     libxml2 does beyond 2048 levels of nesting (hostile HTML nests 100,000 deep).
     """
-    parser = lxml.html.HTMLParser(encoding="utf-8", huge_tree=True, remove_comments=False)
-    data = text.encode("utf-8", "surrogatepass")
+    return _parse_html_bytes(text.encode("utf-8", "surrogatepass"))
+
+
+def _parse_html_bytes(data: bytes) -> tuple[lxml.etree._Element | None, bool]:
+    # lxml.etree's parser, not lxml.html's: lxml.html looks up a Python class for every element
+    # the walk touches, which cost more than the parse itself on a large email.
+    parser = lxml.etree.HTMLParser(encoding="utf-8", huge_tree=True, remove_comments=False)
     if not data.strip():
         return None, False
     try:
-        root = lxml.html.document_fromstring(data, parser=parser)
+        root = lxml.etree.fromstring(data, parser=parser)
     except (lxml.etree.ParserError, ValueError, lxml.etree.XMLSyntaxError):
         return None, True
+    if root is None:
+        return None, False
+    _merge_trailing_documents(root)
     truncated = any(error.level_name == "FATAL" for error in parser.error_log)
     return root, truncated
+
+
+def _merge_trailing_documents(root: lxml.etree._Element) -> None:
+    """Move what follows ``</html>`` into the body, as a browser does.
+
+    libxml2 starts a second ``<html>`` element for content after ``</html>`` (ESPs append their
+    footer and open pixel there); browsers show it at the end of the body, so it is part of the
+    email the recipient sees.
+    """
+    trailing = list(root.itersiblings())
+    if not trailing:
+        return
+    body = root.find("body")
+    if body is None:
+        body = lxml.etree.SubElement(root, "body")
+    for extra in trailing:
+        if not isinstance(extra.tag, str):
+            continue
+        for child in list(extra):
+            if isinstance(child.tag, str) and child.tag == "body":
+                body.extend(list(child))
+            elif not (isinstance(child.tag, str) and child.tag == "head"):
+                body.append(child)
 
 
 _A_TAG = re.compile(
@@ -105,13 +114,14 @@ _A_TAG = re.compile(
 )
 
 
-def _scan_links(part: BodyPart) -> list[_Found]:
+def _scan_links(part: BodyPart, ids: Iterator[int]) -> list[Link]:
     """Links found by pattern where the parser could not build the whole tree."""
     found = []
     for match in _A_TAG.finditer(part.text):
         text = _SPACE.sub(" ", _TAG.sub(" ", match.group(3))).strip()
         found.append(
-            _Found(
+            Link(
+                id=next(ids),
                 part=Part.HTML,
                 element=Element.AREA if match.group(1).lower() == "area" else Element.A,
                 href=_as_browser_reads(_unescape(match.group(2).strip("'\""))),
@@ -124,55 +134,82 @@ def _scan_links(part: BodyPart) -> list[_Found]:
     return found
 
 
-def _from_html(part: BodyPart) -> tuple[list[_Found], list[Image]]:
-    root, truncated = parse_html(part.text)
+# Tags extraction reads in every email; the attribute-driven cases (VML elements, CSS url(),
+# background=) need a look at every element, which is only done when the text has them.
+_COMMON_TAGS = ("a", "area", "img", "style", lxml.etree.Comment)
+_NEEDS_EVERY_ELEMENT = (b"<v:", b"url(", b"background")
+
+
+def _from_html(part: BodyPart, ids: Iterator[int]) -> tuple[list[Link], list[Image]]:
+    data = part.text.encode("utf-8", "surrogatepass")
+    root, truncated = _parse_html_bytes(data)
     if truncated:
-        return _scan_links(part), []
+        return _scan_links(part, ids), []
     if root is None:
         return [], []
-    links: list[_Found] = []
+    links: list[Link] = []
     images: list[Image] = []
     text_index = _LineIndex(part.text)
-    for node in root.iter():
+    # libxml2 filters by tag in C; walking every element of a 2 MB email from Python cost more
+    # than the parse, so the full walk is kept for emails that need it.
+    lowered = data.lower()  # bytes: ASCII case folding, far faster than str.lower on 2 MB
+    every_element = any(marker in lowered for marker in _NEEDS_EVERY_ELEMENT)
+    for node in root.iter() if every_element else root.iter(*_COMMON_TAGS):
         tag = node.tag
         if tag is lxml.etree.Comment:
-            links.extend(_from_conditional_comment(node, part, text_index))
+            links.extend(_from_conditional_comment(node, part, text_index, ids))
             continue
         if not isinstance(tag, str):
             continue
         tag = tag.lower()
-        if tag in ("a", "area") or tag.startswith("v:"):
+        if tag == "a" or tag == "area" or tag.startswith("v:"):
             href = node.get("href")
             if href is not None:
-                links.append(_link_from_element(node, tag, href, part))
+                links.append(_link_from_element(node, tag, href, part, next(ids)))
         if tag == "img":
             images.extend(_images_from_img(node, part))
         elif tag == "style" and node.text:
             images.extend(_css_images(node.text, node.sourceline or 0, part, "css"))
-        if tag != "img" and node.get("background"):
-            images.append(_image(node.get("background", ""), "background", node, part))
-        style = node.get("style")
-        if style and "url(" in style.lower():
-            images.extend(_css_images(style, node.sourceline or 0, part, "css", node))
+        if every_element:
+            images.extend(_attribute_images(node, tag, part))
     return links, images
 
 
-def _link_from_element(node: lxml.html.HtmlElement, tag: str, href: str, part: BodyPart) -> _Found:
-    element = Element.AREA if tag == "area" else Element.VML if tag.startswith("v:") else Element.A
-    return _Found(
-        part=Part.HTML,
-        element=element,
-        href=_as_browser_reads(href),
-        text=_anchor_text(node),
-        line=node.sourceline or 0,
-        part_index=part.index,
-        attributes={str(k): str(v) for k, v in node.attrib.items() if k != "href"},
+def _attribute_images(node: lxml.etree._Element, tag: str, part: BodyPart) -> list[Image]:
+    found = []
+    if tag != "img" and node.get("background"):
+        found.append(_image(node.get("background", ""), "background", node, part))
+    style = node.get("style")
+    if style and "url(" in style.lower():
+        found.extend(_css_images(style, node.sourceline or 0, part, "css", node))
+    return found
+
+
+def _link_from_element(
+    node: lxml.etree._Element, tag: str, href: str, part: BodyPart, number: int
+) -> Link:
+    element = Element.A if tag == "a" else Element.AREA if tag == "area" else Element.VML
+    attributes = dict(node.items())
+    del attributes["href"]
+    return Link(
+        number,
+        Part.HTML,
+        element,
+        _as_browser_reads(href),
+        _anchor_text(node),
+        node.sourceline or 0,
+        part.index,
+        attributes,
     )
 
 
-def _anchor_text(node: lxml.html.HtmlElement) -> str:
-    text = "".join(node.itertext())  # as text_content(), without an XPath evaluation per link
-    text = _SPACE.sub(" ", text).strip()
+def _anchor_text(node: lxml.etree._Element) -> str:
+    if len(node):
+        # the serializer gathers the text in C: three times faster than "".join(itertext())
+        text = lxml.etree.tostring(node, method="text", encoding="unicode", with_tail=False)
+    else:
+        text = node.text or ""
+    text = " ".join(text.split())
     if not text:
         for image in node.iter("img"):
             alt = (image.get("alt") or "").strip()
@@ -200,8 +237,8 @@ class _LineIndex:
 
 
 def _from_conditional_comment(
-    comment: lxml.etree._Element, part: BodyPart, text_index: _LineIndex
-) -> Iterator[_Found]:
+    comment: lxml.etree._Element, part: BodyPart, text_index: _LineIndex, ids: Iterator[int]
+) -> Iterator[Link]:
     """VML buttons live in ``<!--[if mso]> ... <![endif]-->``, which parsers see as a comment."""
     content = comment.text or ""
     if "href" not in content.lower() or "<v:" not in content.lower():
@@ -217,7 +254,8 @@ def _from_conditional_comment(
         if text_match:
             text = _SPACE.sub(" ", _TAG.sub("", text_match.group(1) or text_match.group(2) or ""))
             text = lxml.html.fromstring(f"<p>{text}</p>").text_content().strip() if text else ""
-        yield _Found(
+        yield Link(
+            id=next(ids),
             part=Part.HTML,
             element=Element.VML,
             href=_as_browser_reads(_unescape(href)),
@@ -230,6 +268,8 @@ def _from_conditional_comment(
 
 def _as_browser_reads(href: str) -> str:
     """Browsers drop tabs and line breaks inside a URL (WHATWG URL parser) and trim spaces."""
+    if href.isprintable():
+        return href.strip()
     return href.strip().replace("\t", "").replace("\r", "").replace("\n", "")
 
 
@@ -239,13 +279,14 @@ def _unescape(text: str) -> str:
     return html.unescape(text)
 
 
-def _from_text(part: BodyPart) -> Iterator[_Found]:
+def _from_text(part: BodyPart, ids: Iterator[int]) -> Iterator[Link]:
     text = part.text
     for url, offset in urls_in_text(text):
         line_start = text.rfind("\n", 0, offset) + 1
         label = text[line_start:offset].strip().rstrip("<(:").strip()
         suffix = _TEXT_ATTRIBUTES.match(text, offset + len(url))
-        yield _Found(
+        yield Link(
+            id=next(ids),
             part=Part.TEXT,
             element=Element.TEXT,
             href=url,
@@ -256,13 +297,14 @@ def _from_text(part: BodyPart) -> Iterator[_Found]:
         )
 
 
-def _from_headers(email: Email) -> Iterator[_Found]:
+def _from_headers(email: Email, ids: Iterator[int]) -> Iterator[Link]:
     value = email.headers.list_unsubscribe
     if not value:
         return
     for match in _ANGLE_ITEM.finditer(value):
         url = re.sub(r"\s+", "", match.group(1))
-        yield _Found(
+        yield Link(
+            id=next(ids),
             part=Part.HEADER,
             element=Element.LIST_UNSUBSCRIBE,
             href=url,
@@ -277,7 +319,7 @@ def _from_headers(email: Email) -> Iterator[_Found]:
         )
 
 
-def _images_from_img(node: lxml.html.HtmlElement, part: BodyPart) -> Iterator[Image]:
+def _images_from_img(node: lxml.etree._Element, part: BodyPart) -> Iterator[Image]:
     src = node.get("src")
     if src:
         yield _image(src, "img", node, part)
@@ -294,7 +336,7 @@ def _css_images(
     line: int,
     part: BodyPart,
     element: str,
-    node: lxml.html.HtmlElement | None = None,
+    node: lxml.etree._Element | None = None,
 ) -> Iterator[Image]:
     for match in _CSS_URL.finditer(css):
         url = match.group(2).strip()
@@ -307,7 +349,7 @@ def _css_images(
             )
 
 
-def _image(src: str, element: str, node: lxml.html.HtmlElement, part: BodyPart) -> Image:
+def _image(src: str, element: str, node: lxml.etree._Element, part: BodyPart) -> Image:
     width = (node.get("width") or _style_size(node.get("style"), "width") or "").strip()
     height = (node.get("height") or _style_size(node.get("style"), "height") or "").strip()
     reason = _pixel_reason(width, height, node.get("style") or "") if element == "img" else ""

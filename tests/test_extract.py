@@ -79,3 +79,41 @@ def test_sparkpost_text_opt_out_suffix_is_kept_as_attribute() -> None:
     assert links[0].href == "https://shop.example/x"
     assert links[0].attributes == {"data-msys-clicktrack": "0"}
     assert links[1].attributes == {}
+
+
+def test_content_after_closing_html_is_part_of_the_email_as_browsers_show_it() -> None:
+    # ESPs append their footer and open pixel after </html>; libxml2 starts a second document
+    # there, browsers render it at the end of the body.
+    html = (
+        b'<html><body><a href="https://shop.example/a">A</a></body></html>\n'
+        b'<div><a href="https://esp.example/prefs">preferences</a></div>\n'
+        b'<img src="https://esp.example/open/1.gif" width="1" height="1">'
+    )
+    [email] = load_bytes(html, "t.html", kind="html")
+    extraction = extract(email)
+    assert [link.href for link in extraction.links] == [
+        "https://shop.example/a",
+        "https://esp.example/prefs",
+    ]
+    assert [(link.text, link.line) for link in extraction.links][1] == ("preferences", 2)
+    assert [image.src for image in extraction.images if image.pixel] == [
+        "https://esp.example/open/1.gif"
+    ]
+
+
+def test_links_are_numbered_in_document_order_across_elements_and_comments() -> None:
+    html = (
+        b'<p><a href="https://shop.example/1">one</a></p>'
+        b'<!--[if mso]><v:roundrect href="https://shop.example/2"><center>two</center>'
+        b"</v:roundrect><![endif]-->"
+        b'<map><area href="https://shop.example/3" alt="three"></map>'
+        b'<p><a href="https://shop.example/4">four</a><a name="no-href">x</a></p>'
+    )
+    [email] = load_bytes(html, "t.html", kind="html")
+    links = extract(email).links
+    assert [(link.id, link.href[-1], link.element) for link in links] == [
+        (1, "1", Element.A),
+        (2, "2", Element.VML),
+        (3, "3", Element.AREA),
+        (4, "4", Element.A),
+    ]
