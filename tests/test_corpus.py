@@ -23,7 +23,8 @@ EXPECTED = [
     ),
     ("ipd_barracuda_linkprotect_base64.eml", None, 0, 1, "http://www.alfagroup.org/about-us"),
     ("ipd_brevo_mk_cl.eml", "Brevo", 10, 0, None),
-    ("ipd_campaigner_mailengine1_utm.eml", "Campaigner", 9, 0, None),
+    # 7 /click/ links; the /form? preference pages on the same host are the ESP's own pages
+    ("ipd_campaigner_mailengine1_utm.eml", "Campaigner", 7, 0, None),
     ("ipd_hubspot_branded_e3t.eml", "HubSpot", 2, 0, None),
     ("ipd_klaviyo_trk_klclick3.eml", "Klaviyo", 2, 0, None),
     ("ipd_mailgun_thinkific_utm.eml", "Mailgun", 3, 0, "https://www.rasadhwani.com/1998542546/"),
@@ -129,3 +130,19 @@ def test_links_hidden_inside_a_style_element_are_not_links() -> None:
 def test_the_open_pixels_are_listed_apart_from_links() -> None:
     [audit] = scan_path(corpus_file("ipd_sendgrid_ct_qp_htmlonly.eml"))
     assert [pixel.esp for pixel in audit.pixels if pixel.esp] == ["SendGrid"]
+
+
+def test_an_open_pixel_on_an_esps_own_host_is_that_esps_whatever_path_it_shares() -> None:
+    # Mandrill and Mailchimp both use /track/open.php; list-manage.com is Mailchimp's host.
+    [audit] = scan_path(corpus_file("ss_mailchimp_webinar.eml"))
+    assert [pixel.esp for pixel in audit.pixels] == ["Mailchimp"]
+
+
+def test_footer_and_open_pixel_after_closing_html_are_found() -> None:
+    # Campaigner appends its footer (preferences, unsubscribe) and open pixel after </html>
+    [audit] = scan_path(corpus_file("ipd_campaigner_mailengine1_utm.eml"))
+    footer = [link for link in audit.links if "/form?" in link.href]
+    assert [link.system for link in footer] == ["preferences", "unsubscribe"] * 2
+    assert all(link.category is Category.DIRECT for link in footer)  # the ESP's own pages
+    assert not any(f.code == "link-untracked" for link in footer for f in link.findings)
+    assert [pixel.esp for pixel in audit.pixels if "/open/" in pixel.src] == ["Campaigner"]

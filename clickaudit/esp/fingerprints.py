@@ -11,14 +11,15 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
+from typing import Generic, TypeVar
 
 from clickaudit.bundled import read_text
 from clickaudit.errors import InputError
 from clickaudit.model import Headers
 from clickaudit.psl import organisational_domain
-from clickaudit.urls import split_url
+from clickaudit.urls import plain_http_url, split_url
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +44,15 @@ class HostPattern:
         pattern = "".join(parts) + (r"\..+" if any_suffix else "")
         return cls(glob, re.compile(f"^{pattern}$"), any_suffix)
 
+    def literal_tail(self) -> str:
+        """The trailing labels with no wildcard (``mimecast.com`` for ``protect-*.mimecast.com``);
+        every host this pattern matches ends with them. Empty for ``google.*``."""
+        if self.any_public_suffix:
+            return ""
+        labels = self.glob.split(".")
+        wild = [i for i, label in enumerate(labels) if "*" in label]
+        return ".".join(labels[wild[-1] + 1 :]) if wild else self.glob
+
     def matches(self, host: str) -> bool:
         if not self.regex.match(host):
             return False
@@ -53,21 +63,95 @@ class HostPattern:
         return True
 
 
+class PathPatterns:
+    """Regular expressions over a URL's path and query, searched as one.
+
+    Each ESP has a few; asking them one by one cost a Python loop per link. Joined into one
+    alternation they are searched in C, with the same answer (a match of any of them).
+    """
+
+    def __init__(self, patterns: Sequence[re.Pattern[str]]) -> None:
+        self.patterns = tuple(patterns)
+        self._joined: re.Pattern[str] | None = None
+        if self.patterns:
+            sources = [p.pattern for p in self.patterns]
+            # "^a|^b" would be tried at every position; "^(?:a|b)" fails at once
+            anchored = all(source.startswith("^") for source in sources)
+            if anchored:
+                sources = [source[1:] for source in sources]
+            joined = "|".join(f"(?:{source})" for source in sources)
+            try:
+                self._joined = re.compile(f"^(?:{joined})" if anchored else joined)
+            except re.error:  # e.g. inline global flags: keep asking one by one
+                self._joined = None
+
+    def __bool__(self) -> bool:
+        return bool(self.patterns)
+
+    def search(self, where: str) -> bool:
+        if self._joined is not None:
+            return self._joined.search(where) is not None
+        return any(p.search(where) for p in self.patterns)
+
+
+_Owner = TypeVar("_Owner")
+_HOST_CACHE_LIMIT = 100_000
+
+
+class HostIndex(Generic[_Owner]):
+    """Which owners (ESPs, gateways) have a host pattern matching a host, in the data's order.
+
+    Trying all 170 patterns on every new host cost ~30 µs per host, and a large email can have a
+    host per link (``u123.ct.sendgrid.net``). Patterns are filed under their literal tail
+    (``ct.sendgrid.net``), so a host only meets the patterns filed under one of its own suffixes,
+    plus the few ``google.*``-style patterns that have no literal tail. Answers are cached per
+    host (bounded, for a long-running app).
+    """
+
+    def __init__(self, owned: Sequence[tuple[_Owner, Sequence[HostPattern]]]) -> None:
+        self._by_tail: dict[str, list[tuple[int, HostPattern]]] = {}
+        self._anywhere: list[tuple[int, HostPattern]] = []
+        self._owners = [owner for owner, _ in owned]
+        for position, (_, patterns) in enumerate(owned):
+            for pattern in patterns:
+                tail = pattern.literal_tail()
+                bucket = self._by_tail.setdefault(tail, []) if tail else self._anywhere
+                bucket.append((position, pattern))
+        self._cache: dict[str, tuple[_Owner, ...]] = {}
+
+    def owners(self, host: str) -> tuple[_Owner, ...]:
+        cached = self._cache.get(host)
+        if cached is None:
+            cached = self._cache[host] = self._match(host)
+            if len(self._cache) > _HOST_CACHE_LIMIT:
+                self._cache.clear()
+        return cached
+
+    def _match(self, host: str) -> tuple[_Owner, ...]:
+        candidates = list(self._anywhere)
+        suffix = host
+        while suffix:
+            candidates.extend(self._by_tail.get(suffix, ()))
+            suffix = suffix.partition(".")[2]
+        positions = sorted({position for position, pattern in candidates if pattern.matches(host)})
+        return tuple(self._owners[position] for position in positions)
+
+
 @dataclass(frozen=True, slots=True)
 class EspFingerprint:
     name: str
     click_hosts: tuple[HostPattern, ...]
-    host_paths: tuple[re.Pattern[str], ...]
-    click_paths: tuple[re.Pattern[str], ...]
+    host_paths: PathPatterns
+    click_paths: PathPatterns
     open_hosts: tuple[HostPattern, ...]
-    open_paths: tuple[re.Pattern[str], ...]
+    open_paths: PathPatterns
     other_hosts: tuple[HostPattern, ...]
     cname: tuple[str, ...]
     headers: tuple[str, ...]
     opt_out: tuple[tuple[str, str | None], ...]
     decoder: str
     shared: tuple[str, ...]
-    system_paths: tuple[re.Pattern[str], ...]
+    system_paths: PathPatterns
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,31 +182,45 @@ class Fingerprints:
         self._by_name = {esp.name: esp for esp in self.esps}
         # An email has thousands of links but a handful of hosts: host answers are cached, and
         # one combined pattern rules out most URLs before the per-ESP path patterns run.
-        self._click_host_cache: dict[str, tuple[EspFingerprint, ...]] = {}
-        self._wrapper_host_cache: dict[str, tuple[WrapperFingerprint, ...]] = {}
-        self._other_host_cache: dict[tuple[str, str], bool] = {}
+        self._click_hosts = HostIndex([(esp, esp.click_hosts) for esp in self.esps])
+        self._other_hosts = HostIndex([(esp.name, esp.other_hosts) for esp in self.esps])
+        self._open_hosts = HostIndex([(esp.name, esp.open_hosts) for esp in self.esps])
+        self._any_hosts = HostIndex(
+            [(esp.name, (*esp.click_hosts, *esp.open_hosts, *esp.other_hosts)) for esp in self.esps]
+        )
+        self._wrapper_hosts = HostIndex([(w, w.hosts) for w in self.wrappers])
         self._opt_outs: dict[str, set[str | None]] = {}
         for esp in self.esps:
             for name, value in esp.opt_out:
                 if name != "class":
                     self._opt_outs.setdefault(name, set()).add(value)
-        paths = [p.pattern for esp in self.esps for p in esp.click_paths]
-        self._any_click_path = re.compile("|".join(f"(?:{p})" for p in paths)) if paths else None
+        self._any_click_path = PathPatterns(
+            [p for esp in self.esps for p in esp.click_paths.patterns]
+        )
+        # With every click path anchored at the start, the first alternative that matches
+        # belongs to the first ESP in the data's order: one search names it.
+        owned = [(esp, p) for esp in self.esps for p in esp.click_paths.patterns]
+        self._path_owners = [esp for esp, _ in owned]
+        self._first_path_owner: re.Pattern[str] | None = None
+        if owned and all(p.pattern.startswith("^") for _, p in owned):
+            try:
+                joined = "|".join(f"(?P<p{i}>{p.pattern})" for i, (_, p) in enumerate(owned))
+                self._first_path_owner = re.compile(joined)
+            except re.error:
+                self._first_path_owner = None
 
-    def _esps_for_click_host(self, host: str) -> tuple[EspFingerprint, ...]:
-        cached = self._click_host_cache.get(host)
-        if cached is None:
-            cached = tuple(e for e in self.esps if any(p.matches(host) for p in e.click_hosts))
-            self._click_host_cache[host] = cached
-        return cached
+    def _first_esp_by_path(self, where: str) -> EspFingerprint | None:
+        """The first ESP (in the data's order) one of whose click paths matches, if that can be
+        told by one search; None sends the caller to ask every ESP."""
+        if self._first_path_owner is None:
+            return None
+        found = self._first_path_owner.match(where)
+        if found is None or not found.lastgroup:
+            return None
+        return self._path_owners[int(found.lastgroup[1:])]
 
     def _is_other_host(self, esp: EspFingerprint, host: str) -> bool:
-        key = (esp.name, host)
-        cached = self._other_host_cache.get(key)
-        if cached is None:
-            cached = any(p.matches(host) for p in esp.other_hosts)
-            self._other_host_cache[key] = cached
-        return cached
+        return esp.name in self._other_hosts.owners(host)
 
     def esp(self, name: str) -> EspFingerprint | None:
         return self._by_name.get(name)
@@ -137,18 +235,28 @@ class Fingerprints:
         host, where = _host_and_where(url)
         if not host:
             return None
-        for esp in self._esps_for_click_host(host):
+        for esp in self._click_hosts.owners(host):
             if _is_open(esp, host, where) or self._is_other_host(esp, host):
                 continue
-            if esp.host_paths and not any(p.search(where) for p in esp.host_paths):
+            if esp.host_paths and not esp.host_paths.search(where):
                 continue
             return EspMatch(esp.name, host, "host", esp.decoder)
-        if self._any_click_path is None or not self._any_click_path.search(where):
+        if not self._any_click_path.search(where):
             return None
+        first = self._first_esp_by_path(where)
+        if first is not None and not self._is_other_host(first, host):
+            preferred = self._by_name.get(prefer or "")
+            if (
+                preferred is not None
+                and preferred.click_paths.search(where)
+                and not self._is_other_host(preferred, host)
+            ):
+                first = preferred
+            return EspMatch(first.name, host, "path", first.decoder)
         candidates = [
             esp
             for esp in self.esps
-            if any(p.search(where) for p in esp.click_paths) and not self._is_other_host(esp, host)
+            if esp.click_paths.search(where) and not self._is_other_host(esp, host)
         ]
         if not candidates:
             return None
@@ -159,20 +267,23 @@ class Fingerprints:
         host, where = _host_and_where(url)
         if not host:
             return None
+        by_host = self._open_hosts.owners(host)
+        if by_host:
+            return by_host[0]
+        # An open path on the ESP's own click host beats the same path shape of another ESP
+        # (Campaigner's and Zoho's /open/<id>- look alike; the host tells them apart).
+        for esp in self._click_hosts.owners(host):
+            if esp.open_paths.search(where):
+                return esp.name
         for esp in self.esps:
-            if any(p.matches(host) for p in esp.open_hosts) or any(
-                p.search(where) for p in esp.open_paths
-            ):
+            if esp.open_paths.search(where):
                 return esp.name
         return None
 
     def esp_for_host(self, host: str) -> str | None:
         """The ESP owning a host (click, open or other hosts such as image CDNs)."""
-        host = host.lower()
-        for esp in self.esps:
-            if any(p.matches(host) for p in (*esp.click_hosts, *esp.open_hosts, *esp.other_hosts)):
-                return esp.name
-        return None
+        owners = self._any_hosts.owners(host.lower())
+        return owners[0] if owners else None
 
     def esp_for_headers(self, headers: Headers) -> str | None:
         """The ESP named by the message's headers (X-SG-EID, X-Mailgun-*, ...), or None."""
@@ -231,33 +342,32 @@ class Fingerprints:
         if not esp:
             return False
         _, where = _host_and_where(url)
-        return any(p.search(where) for p in esp.system_paths)
+        return esp.system_paths.search(where)
 
     def wrapper_for_url(self, url: str) -> WrapperFingerprint | None:
-        try:
-            parts = split_url(url.strip())
-        except ValueError:
-            return None
-        host = (parts.hostname or "").lower()
+        host, where = _host_and_where(url)
         if not host:
             return None
-        candidates = self._wrapper_host_cache.get(host)
-        if candidates is None:
-            candidates = tuple(w for w in self.wrappers if any(p.matches(host) for p in w.hosts))
-            self._wrapper_host_cache[host] = candidates
-        for wrapper in candidates:
-            if wrapper.path is None or wrapper.path.search(parts.path):
+        for wrapper in self._wrapper_hosts.owners(host):
+            if wrapper.path is None or wrapper.path.search(where.partition("?")[0]):
                 return wrapper
         return None
 
 
 def _is_open(esp: EspFingerprint, host: str, where: str) -> bool:
-    return any(p.search(where) for p in esp.open_paths)
+    return esp.open_paths.search(where)
 
 
+@lru_cache(maxsize=16384)
 def _host_and_where(url: str) -> tuple[str, str]:
+    """The lowercase host and the path plus query: what every fingerprint matches against
+    (remembered: classification asks for the same URL's several times)."""
+    url = url.strip()
+    plain = plain_http_url(url)
+    if plain is not None:
+        return plain.host.lower(), plain.path + ("?" + plain.query if plain.query else "")
     try:
-        parts = split_url(url.strip())
+        parts = split_url(url)
         host = (parts.hostname or "").lower()
     except ValueError:
         return "", ""
@@ -304,17 +414,17 @@ def parse_fingerprints(text: str, where: str = "fingerprints.toml") -> Fingerpri
             EspFingerprint(
                 name=name,
                 click_hosts=_patterns(entry.get("click_hosts", [])),
-                host_paths=_regexes(entry.get("host_paths", []), label),
-                click_paths=_regexes(entry.get("click_paths", []), label),
+                host_paths=PathPatterns(_regexes(entry.get("host_paths", []), label)),
+                click_paths=PathPatterns(_regexes(entry.get("click_paths", []), label)),
                 open_hosts=_patterns(entry.get("open_hosts", [])),
-                open_paths=_regexes(entry.get("open_paths", []), label),
+                open_paths=PathPatterns(_regexes(entry.get("open_paths", []), label)),
                 other_hosts=_patterns(entry.get("other_hosts", [])),
                 cname=tuple(c.lower().rstrip(".") for c in entry.get("cname", [])),
                 headers=tuple(entry.get("headers", [])),
                 opt_out=_opt_out(entry.get("opt_out", [])),
                 decoder=entry.get("decoder", ""),
                 shared=tuple(s.lower() for s in entry.get("shared", [])),
-                system_paths=_regexes(entry.get("system_paths", []), label),
+                system_paths=PathPatterns(_regexes(entry.get("system_paths", []), label)),
             )
         )
     wrappers = []
