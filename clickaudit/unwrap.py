@@ -13,10 +13,10 @@ import binascii
 import html
 import re
 from dataclasses import dataclass
-from urllib.parse import parse_qs, unquote
+from urllib.parse import unquote
 
 from clickaudit.esp.fingerprints import Fingerprints, WrapperFingerprint, load_fingerprints
-from clickaudit.urls import split_url
+from clickaudit.urls import query_value, split_url
 
 MAX_DEPTH = 10
 _B64_TABLE = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
@@ -90,8 +90,8 @@ def _query_value(url: str, name: str) -> str | None:
         query = split_url(url).query
     except ValueError:
         return None
-    values = parse_qs(query, keep_blank_values=True).get(name)
-    return values[0].strip() if values else None
+    value = query_value(query, name)
+    return value.strip() if value is not None else None
 
 
 def _percent_decode_again(value: str) -> str:

@@ -126,6 +126,8 @@ def test_urls_in_text_handle_brackets_wrapping_and_punctuation() -> None:
         ("https://x.example/a", "Unsubscribe", "unsubscribe"),
         ("https://x.example/asm/unsubscribe/?u=1", "", "unsubscribe"),
         ("https://x.example/a", "Manage your preferences", "preferences"),
+        ("https://esp.example/form?t=1", "Preferences", "preferences"),  # the word alone
+        ("https://x.example/a", "my preferences for shoes", None),
         ("https://x.example/a", "View in your browser", "view-online"),
         ("https://x.example/sale", "Shop", None),
     ],
