@@ -24,6 +24,7 @@ from clickaudit.esp.fingerprints import Fingerprints, load_fingerprints
 from clickaudit.events import CancelToken, Progress, ProgressCallback, ignore_progress
 from clickaudit.extract import extract
 from clickaudit.follow import Follower
+from clickaudit.gc_pause import cyclic_gc_paused
 from clickaudit.judge.chains import judge_chain
 from clickaudit.judge.offline import judge_offline
 from clickaudit.load import load_path
@@ -57,16 +58,18 @@ class Classified:
 
 
 def classify_email(email: Email, fingerprints: Fingerprints) -> Classified:
-    extraction = extract(email)
-    result = classify(email, extraction.links, extraction.images, fingerprints)
+    with cyclic_gc_paused():
+        extraction = extract(email)
+        result = classify(email, extraction.links, extraction.images, fingerprints)
     return Classified(email, tuple(result.links), tuple(result.images), result.esp)
 
 
 def scan_email(email: Email, fingerprints: Fingerprints | None = None) -> Audit:
     """The offline audit of one loaded email."""
     started = now_iso()
-    classified = classify_email(email, fingerprints or load_fingerprints())
-    links, message_findings = judge_offline(email, classified.links)
+    with cyclic_gc_paused():
+        classified = classify_email(email, fingerprints or load_fingerprints())
+        links, message_findings = judge_offline(email, classified.links)
     return Audit(
         email=email,
         links=links,

@@ -1,0 +1,63 @@
+"""The scan pauses the cyclic collector and always gives it back as it found it."""
+
+from __future__ import annotations
+
+import gc
+import threading
+
+from clickaudit.gc_pause import cyclic_gc_paused
+
+
+def test_collector_is_paused_inside_and_enabled_again_after() -> None:
+    assert gc.isenabled()
+    with cyclic_gc_paused():
+        assert not gc.isenabled()
+        with cyclic_gc_paused():
+            assert not gc.isenabled()
+        assert not gc.isenabled()  # the outer pause is still running
+    assert gc.isenabled()
+
+
+def test_collector_left_disabled_by_the_caller_stays_disabled() -> None:
+    gc.disable()
+    try:
+        with cyclic_gc_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
+
+
+def test_collector_is_enabled_after_an_error_inside() -> None:
+    try:
+        with cyclic_gc_paused():
+            raise ValueError("bad email")
+    except ValueError:
+        pass
+    assert gc.isenabled()
+
+
+def test_overlapping_pauses_from_threads_resume_only_when_the_last_ends() -> None:
+    first_inside = threading.Event()
+    second_done = threading.Event()
+    states: list[bool] = []
+
+    def first() -> None:
+        with cyclic_gc_paused():
+            first_inside.set()
+            second_done.wait(5)
+            states.append(gc.isenabled())
+
+    def second() -> None:
+        first_inside.wait(5)
+        with cyclic_gc_paused():
+            pass
+        second_done.set()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10)
+    assert states == [False]  # the second pause ending did not resume it under the first
+    assert gc.isenabled()
