@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from clickaudit.decode import contains_email_address, decode_tracker
-from clickaudit.esp.fingerprints import Fingerprints, load_fingerprints
+from clickaudit.esp.fingerprints import EspMatch, Fingerprints, load_fingerprints
 from clickaudit.model import Category, Element, Email, Image, Link, Part, UntrackableReason, evolve
 from clickaudit.unwrap import unwrap
 from clickaudit.urls import (
@@ -103,7 +103,7 @@ def classify_link(link: Link, fingerprints: Fingerprints, *, header_esp: str | N
     personal = contains_email_address(href)
     if match is not None:
         esp, tracking_host = match.esp, match.host
-        decoded, personal, hint, chain = _decode_nested(target, fingerprints, header_esp)
+        decoded, personal, hint, chain = _decode_nested(target, fingerprints, header_esp, match)
         host_hint = host_hint or hint
         if len(chain) > 1:
             notes.append("nested trackers: " + " → ".join(chain))
@@ -151,7 +151,7 @@ def _untrackable_reason(
 
 
 def _decode_nested(
-    url: str, fingerprints: Fingerprints, header_esp: str | None
+    url: str, fingerprints: Fingerprints, header_esp: str | None, first: EspMatch | None = None
 ) -> tuple[str | None, bool, str | None, list[str]]:
     """Decode a tracker, and the tracker or wrapper it leads to, up to a small depth.
 
@@ -164,7 +164,10 @@ def _decode_nested(
     hint: str | None = None
     current = url
     for _ in range(MAX_NESTED_TRACKERS):
-        match = fingerprints.esp_for_url(current, prefer=header_esp if not chain else None)
+        if first is not None and not chain:
+            match: EspMatch | None = first  # the caller has just asked
+        else:
+            match = fingerprints.esp_for_url(current, prefer=header_esp if not chain else None)
         if match is None:
             inner, gateways, gateway_hint = unwrap(current, fingerprints)
             if gateways and inner != current:

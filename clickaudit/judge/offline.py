@@ -136,11 +136,14 @@ def _url_safety_findings(link: Link, shown: str) -> list[Finding]:
                 subject,
             )
         )
-    for url in {link.href, *(u for u in (link.decoded,) if u)}:
+    checked = (
+        (link.href,) if not link.decoded or link.decoded == link.href else (link.href, link.decoded)
+    )
+    for url in checked:  # the link as written, then where it leads (in that order, every run)
         target = urls.parse_url(url)
         if target is None:
             continue
-        if urls.has_credentials(url):
+        if target.username or target.password:
             found.append(
                 finding(
                     "link-credentials", f"{_short(url)} has credentials before its host", subject
@@ -238,15 +241,12 @@ def judge_offline(
 ) -> tuple[tuple[Link, ...], tuple[Finding, ...]]:
     """Attach offline findings to every link; return the links and the message-level findings."""
     message_is_tracked = any(link.category is Category.TRACKED for link in links)
-    judged = tuple(
-        evolve(
-            link,
-            findings=link.findings
-            + judge_link_offline(link, message_is_tracked=message_is_tracked),
-        )
-        for link in links
-    )
-    return judged, judge_message_offline(email, judged)
+    judged = []
+    for link in links:
+        found = judge_link_offline(link, message_is_tracked=message_is_tracked)
+        # a link with nothing to say is kept as it is: it is immutable, so sharing is safe
+        judged.append(evolve(link, findings=link.findings + found) if found else link)
+    return tuple(judged), judge_message_offline(email, judged)
 
 
 def _short(url: str | None, limit: int = 90) -> str:
