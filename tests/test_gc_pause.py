@@ -61,3 +61,19 @@ def test_overlapping_pauses_from_threads_resume_only_when_the_last_ends() -> Non
         thread.join(10)
     assert states == [False]  # the second pause ending did not resume it under the first
     assert gc.isenabled()
+
+
+def test_a_cycle_made_during_a_pause_is_still_collected_afterwards() -> None:
+    import weakref
+
+    class Node:
+        other: object = None
+
+    with cyclic_gc_paused():
+        first, second = Node(), Node()
+        first.other, second.other = second, first  # a cycle: reference counting cannot free it
+        watch = weakref.ref(first)
+        del first, second
+    assert watch() is not None  # not collected yet: it waits in the oldest generation
+    gc.collect()
+    assert watch() is None
