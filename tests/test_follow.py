@@ -88,7 +88,7 @@ def test_each_redirect_status_is_one_recorded_hop(sim: SimServer, status: int) -
     assert result.hops[0].location == f"/landing?via={status}"
     assert result.final_url == sim.url("click.example", f"/landing?via={status}")
     assert result.hops[0].remote_address == "127.0.0.1"
-    assert result.hops[0].ms >= 0
+    assert 0 < result.hops[0].ms < 10_000  # the request was timed (not left at 0.0)
 
 
 def test_relative_location_is_resolved_and_the_fragment_carried(sim: SimServer) -> None:
