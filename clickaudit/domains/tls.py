@@ -17,7 +17,7 @@ from cryptography import x509
 from cryptography.x509.oid import NameOID
 
 from clickaudit.findings import finding
-from clickaudit.model import Finding, TlsReport
+from clickaudit.model import Finding, TlsReport, evolve
 
 EXPIRY_WARNING_DAYS = 21
 
@@ -187,16 +187,7 @@ def _verification_failed(
     base = details or TlsReport(ok=False)
     if "hostname mismatch" in lowered or "doesn't match" in lowered or error.verify_code == 62:
         names = ", ".join(base.sans) or base.subject or "another name"
-        report = TlsReport(
-            ok=False,
-            error=f"certificate for {names}",
-            issuer=base.issuer,
-            subject=base.subject,
-            not_after=base.not_after,
-            days_left=base.days_left,
-            version=base.version,
-            sans=base.sans,
-        )
+        report = evolve(base, ok=False, error=f"certificate for {names}")
         return report, [
             finding("tls-hostname-mismatch", f"{where} presents a certificate for {names}", subject)
         ]
@@ -212,17 +203,7 @@ def _verification_failed(
         why = f"the certificate's issuer ({base.issuer or 'unknown'}) is not trusted"
     else:
         why = message
-    report = TlsReport(
-        ok=False,
-        error=why,
-        issuer=base.issuer,
-        subject=base.subject,
-        not_after=base.not_after,
-        days_left=base.days_left,
-        version=base.version,
-        sans=base.sans,
-    )
-    return report, [finding("tls-invalid", f"{where}: {why}", subject)]
+    return evolve(base, ok=False, error=why), [finding("tls-invalid", f"{where}: {why}", subject)]
 
 
 def _connect_error(error: BaseException) -> str:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import struct
-import threading
 from collections.abc import Iterable, Mapping, Sequence
 
 import dns.exception
@@ -23,6 +22,8 @@ import dns.rdataclass
 import dns.rdatatype
 import dns.rrset
 
+from clickaudit.sim.background import BackgroundServer
+
 Zone = Mapping[str, Sequence[tuple[str, str]]]  # name → [(type, value), ...]
 
 
@@ -30,9 +31,12 @@ def _norm(name: str) -> str:
     return name.rstrip(".").lower()
 
 
-class LocalDnsServer:
+class LocalDnsServer(BackgroundServer):
     """``with LocalDnsServer({"click.shop.example": [("CNAME", "sendgrid.net")], ...}) as dns:``
     then point a resolver at ``127.0.0.1:dns.port``."""
+
+    thread_name = "clickaudit-dns"
+    description = "the local DNS server"
 
     def __init__(
         self,
@@ -41,48 +45,15 @@ class LocalDnsServer:
         delay_ms: Mapping[str, float] | None = None,
         servfail: Iterable[str] = (),
     ) -> None:
+        super().__init__()
         self.zone = {_norm(name): list(records) for name, records in zone.items()}
         self.delay_ms = {_norm(k): v for k, v in (delay_ms or {}).items()}
         self.servfail = {_norm(name) for name in servfail}
         self.query_log: list[tuple[str, str]] = []
         self.port = 0
-        self._thread: threading.Thread | None = None
-        self._ready = threading.Event()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._stopping: asyncio.Event | None = None
-        self._error: BaseException | None = None
 
-    def start(self) -> LocalDnsServer:
-        self._thread = threading.Thread(target=self._run, name="clickaudit-dns", daemon=True)
-        self._thread.start()
-        self._ready.wait(timeout=30)
-        if self._error:
-            raise RuntimeError(f"the local DNS server could not start: {self._error}")
-        return self
-
-    def stop(self) -> None:
-        if self._loop and self._stopping:
-            self._loop.call_soon_threadsafe(self._stopping.set)
-        if self._thread:
-            self._thread.join(timeout=30)
-            self._thread = None
-
-    def __enter__(self) -> LocalDnsServer:
-        return self.start()
-
-    def __exit__(self, *_: object) -> None:
-        self.stop()
-
-    def _run(self) -> None:
-        try:
-            asyncio.run(self._serve())
-        except BaseException as error:
-            self._error = error
-            self._ready.set()
-
-    async def _serve(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._stopping = asyncio.Event()
+    async def _serve(self, stopping: asyncio.Event) -> None:
+        loop = asyncio.get_running_loop()
         server = self
         pending: set[asyncio.Future[None]] = set()
 
@@ -98,9 +69,7 @@ class LocalDnsServer:
         # UDP and TCP must share a port number; another process may hold the TCP side of the
         # port the system chose for UDP, so a few ports are tried.
         for attempt in range(50):
-            transport, _ = await self._loop.create_datagram_endpoint(
-                Udp, local_addr=("127.0.0.1", 0)
-            )
+            transport, _ = await loop.create_datagram_endpoint(Udp, local_addr=("127.0.0.1", 0))
             self.port = transport.get_extra_info("sockname")[1]
             try:
                 tcp = await asyncio.start_server(self._answer_tcp, "127.0.0.1", self.port)
@@ -109,8 +78,8 @@ class LocalDnsServer:
                 transport.close()
                 if attempt == 49:
                     raise
-        self._ready.set()
-        await self._stopping.wait()
+        self._listening()
+        await stopping.wait()
         transport.close()
         tcp.close()
         await tcp.wait_closed()

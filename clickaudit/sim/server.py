@@ -16,7 +16,6 @@ import asyncio
 import contextlib
 import gzip
 import re
-import threading
 import time
 import tomllib
 from collections.abc import Iterable, Mapping
@@ -24,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import parse_qs
 
+from clickaudit.sim.background import BackgroundServer
 from clickaudit.sim.certs import LeafSpec, SimCertificates
 
 ACTIONS = (
@@ -119,8 +119,11 @@ class _State:
     hits: dict[int, int] = field(default_factory=dict)
 
 
-class SimServer:
+class SimServer(BackgroundServer):
     """Start with :meth:`start` (or ``with SimServer(...) as sim:``); stop leaves no thread."""
+
+    thread_name = "clickaudit-sim"
+    description = "the simulator"
 
     def __init__(
         self,
@@ -132,6 +135,7 @@ class SimServer:
         latency_ms: float = 0.0,
         bind: str = "127.0.0.1",
     ) -> None:
+        super().__init__()
         self.routes = list(routes)
         self.bind = bind
         self.tls = tls
@@ -142,36 +146,13 @@ class SimServer:
         self.http_port = 0
         self.https_port = 0
         self._state = _State()
-        self._loop: asyncio.AbstractEventLoop | None = None
-        self._thread: threading.Thread | None = None
-        self._ready = threading.Event()
-        self._stopping: asyncio.Event | None = None
-        self._error: BaseException | None = None
         self._gzip_cache: dict[int, bytes] = {}
 
     # --- lifecycle ------------------------------------------------------------------------
-    def start(self) -> SimServer:
-        self._thread = threading.Thread(target=self._run, name="clickaudit-sim", daemon=True)
-        self._thread.start()
-        self._ready.wait(timeout=30)
-        if self._error:
-            raise RuntimeError(f"the simulator could not start: {self._error}") from self._error
-        return self
-
     def stop(self) -> None:
-        if self._loop and self._stopping:
-            self._loop.call_soon_threadsafe(self._stopping.set)
-        if self._thread:
-            self._thread.join(timeout=30)
-            self._thread = None
+        super().stop()
         if self._owns_certs and self.certs:
             self.certs.close()
-
-    def __enter__(self) -> SimServer:
-        return self.start()
-
-    def __exit__(self, *_: object) -> None:
-        self.stop()
 
     def url(self, host: str, path: str = "/", *, tls: bool = False) -> str:
         port = self.https_port if tls else self.http_port
@@ -180,16 +161,7 @@ class SimServer:
     def requests_to(self, host: str, path: str | None = None) -> list[SimRequest]:
         return [r for r in self.request_log if r.host == host and (path is None or r.path == path)]
 
-    def _run(self) -> None:
-        try:
-            asyncio.run(self._serve())
-        except BaseException as error:  # surfaced by start()
-            self._error = error
-            self._ready.set()
-
-    async def _serve(self) -> None:
-        self._loop = asyncio.get_running_loop()
-        self._stopping = asyncio.Event()
+    async def _serve(self, stopping: asyncio.Event) -> None:
         handlers: set[asyncio.Task[None]] = set()
 
         def spawn(tls: bool):  # type: ignore[no-untyped-def]
@@ -223,8 +195,8 @@ class SimServer:
             )
             self.https_port = secure.sockets[0].getsockname()[1]
             servers.append(secure)
-        self._ready.set()
-        await self._stopping.wait()
+        self._listening()
+        await stopping.wait()
         for server in servers:
             server.close()
         for task in list(handlers):
