@@ -73,6 +73,7 @@ def is_relative(href: str) -> bool:
     return bool(stripped) and scheme_of(stripped) is None and not stripped.startswith("#")
 
 
+@lru_cache(maxsize=4096)
 def host_to_ascii(host: str) -> str | None:
     """IDNA-encode a host (``bücher.example`` → ``xn--bcher-kva.example``); ``None`` if invalid."""
     host = host.strip().rstrip(".").lower()
@@ -176,7 +177,7 @@ def parse_url(href: str) -> ParsedUrl | None:
     plain = plain_http_url(text)
     if plain is not None:
         port = int(plain.port) if plain.port else None
-        host = _host_to_ascii_cached(plain.host.lower())
+        host = host_to_ascii(plain.host.lower())
         if host is None or (port is not None and port > 65535):
             return None
         return ParsedUrl(
@@ -216,7 +217,7 @@ def parse_url(href: str) -> ParsedUrl | None:
         return None
     if ":" in raw_host:  # IPv6 literal; urlsplit drops the brackets
         raw_host = f"[{raw_host}]"
-    host = _host_to_ascii_cached(unquote(raw_host) if "%" in raw_host else raw_host)
+    host = host_to_ascii(unquote(raw_host) if "%" in raw_host else raw_host)
     if host is None:
         return None
     return ParsedUrl(
@@ -230,11 +231,6 @@ def parse_url(href: str) -> ParsedUrl | None:
         username,
         password,
     )
-
-
-@lru_cache(maxsize=4096)
-def _host_to_ascii_cached(host: str) -> str | None:
-    return host_to_ascii(host)
 
 
 def host_of(href: str) -> str | None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,6 +30,17 @@ def corpus_file(name: str) -> Path:
     if not path.is_file():
         pytest.skip(f"corpus file {name} is not at {CORPUS}")
     return path
+
+
+def run_clickaudit(*args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
+    """``python -m clickaudit ARGS`` in a fresh interpreter, as a user's shell runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "clickaudit", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
 
 
 @pytest.fixture

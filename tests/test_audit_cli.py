@@ -4,8 +4,6 @@ every failure the sample campaign is built to show is found, and the options do 
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 from xml.etree import ElementTree
@@ -17,6 +15,7 @@ from clickaudit.bundled import read_text
 from clickaudit.cli import main
 from clickaudit.demo import EXPECTED_FINDINGS, DemoWorld
 from clickaudit.store import Store
+from tests.conftest import run_clickaudit
 
 SCHEMA = json.loads(read_text("schema", "report.schema.json"))
 
@@ -170,13 +169,7 @@ def test_bad_options_and_files_exit_2_with_a_message(
 
 
 def test_demo_cli_prints_the_report() -> None:
-    result = subprocess.run(
-        [sys.executable, "-m", "clickaudit", "demo", "--cli", "--format", "json"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_clickaudit("demo", "--cli", "--format", "json")
     assert result.returncode == 0, result.stderr
     report = json.loads(result.stdout)
     assert report["source"]["esp"] == "SendGrid" and len(report["links"]) == 40

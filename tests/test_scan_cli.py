@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import jsonschema
@@ -12,6 +10,7 @@ import pytest
 
 from clickaudit.bundled import read_text
 from clickaudit.cli import main
+from tests.conftest import run_clickaudit
 
 SCHEMA = json.loads(read_text("schema", "report.schema.json"))
 
@@ -87,43 +86,16 @@ def test_the_text_report_is_a_table_with_findings_and_fixes(
 
 
 def test_python_dash_m_and_the_console_script_agree(fixtures: Path) -> None:
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "clickaudit",
-            "scan",
-            "--format",
-            "json",
-            str(fixtures / "emails" / "vml_button.html"),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
+    result = run_clickaudit(
+        "scan", "--format", "json", str(fixtures / "emails" / "vml_button.html"), timeout=60
     )
     assert result.returncode == 0, result.stderr
     assert any(link["element"] == "vml" for link in json.loads(result.stdout)["links"])
 
 
 def test_every_corpus_email_scans_without_a_traceback(corpus: Path) -> None:
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "clickaudit",
-            "scan",
-            "--format",
-            "json",
-            "--fail-on",
-            "never",
-            *sorted(str(p) for p in corpus.glob("*.eml")),
-        ],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    emails = sorted(str(p) for p in corpus.glob("*.eml"))
+    result = run_clickaudit("scan", "--format", "json", "--fail-on", "never", *emails)
     assert result.returncode == 0, result.stderr
     reports = json.loads(result.stdout)
     jsonschema.validate(reports, SCHEMA)

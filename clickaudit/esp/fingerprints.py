@@ -185,9 +185,6 @@ class Fingerprints:
         self._click_hosts = HostIndex([(esp, esp.click_hosts) for esp in self.esps])
         self._other_hosts = HostIndex([(esp.name, esp.other_hosts) for esp in self.esps])
         self._open_hosts = HostIndex([(esp.name, esp.open_hosts) for esp in self.esps])
-        self._any_hosts = HostIndex(
-            [(esp.name, (*esp.click_hosts, *esp.open_hosts, *esp.other_hosts)) for esp in self.esps]
-        )
         self._wrapper_hosts = HostIndex([(w, w.hosts) for w in self.wrappers])
         self._opt_outs: dict[str, set[str | None]] = {}
         for esp in self.esps:
@@ -236,7 +233,7 @@ class Fingerprints:
         if not host:
             return None
         for esp in self._click_hosts.owners(host):
-            if _is_open(esp, host, where) or self._is_other_host(esp, host):
+            if esp.open_paths.search(where) or self._is_other_host(esp, host):
                 continue
             if esp.host_paths and not esp.host_paths.search(where):
                 continue
@@ -282,8 +279,10 @@ class Fingerprints:
 
     def esp_for_host(self, host: str) -> str | None:
         """The ESP owning a host (click, open or other hosts such as image CDNs)."""
-        owners = self._any_hosts.owners(host.lower())
-        return owners[0] if owners else None
+        host = host.lower()
+        owners = {esp.name for esp in self._click_hosts.owners(host)}
+        owners.update(self._open_hosts.owners(host), self._other_hosts.owners(host))
+        return next((esp.name for esp in self.esps if esp.name in owners), None)
 
     def esp_for_headers(self, headers: Headers) -> str | None:
         """The ESP named by the message's headers (X-SG-EID, X-Mailgun-*, ...), or None."""
@@ -352,10 +351,6 @@ class Fingerprints:
             if wrapper.path is None or wrapper.path.search(where.partition("?")[0]):
                 return wrapper
         return None
-
-
-def _is_open(esp: EspFingerprint, host: str, where: str) -> bool:
-    return esp.open_paths.search(where)
 
 
 @lru_cache(maxsize=16384)
