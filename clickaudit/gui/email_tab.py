@@ -28,6 +28,7 @@ from clickaudit.gui.models.links_model import COLUMNS, LINK_ROLE, LinksModel
 from clickaudit.gui.widgets.domains import DomainPanel
 from clickaudit.gui.widgets.inspector import LinkInspector
 from clickaudit.gui.widgets.preview import EmailPreview
+from clickaudit.gui.widgets.wrapping_text import WrappingText
 from clickaudit.model import Audit, Category, Link
 from clickaudit.report.json_report import summary
 
@@ -58,8 +59,7 @@ class EmailTab(QWidget):
 
     # --- building ---------------------------------------------------------------------------
     def _build(self) -> None:
-        self.summary = QLabel()
-        self.summary.setWordWrap(True)
+        self.summary = WrappingText(max_height=120)
         self.filter_text = QLineEdit(placeholderText="Filter links (text, URL, ESP, finding code)…")
         self.filter_text.setClearButtonEnabled(True)
         self.filter_text.textChanged.connect(self.proxy.set_text)
@@ -161,7 +161,7 @@ class EmailTab(QWidget):
         self.audit = audit
         self._shown_sha256 = audit.email.source.sha256
         self.model.set_links(audit.links)
-        self.summary.setText(_summary_html(audit, read_only=self.read_only))
+        self.summary.setHtml(_summary_html(audit, read_only=self.read_only))
         self.domains.show_domains(audit.domains)
         self.inspector.show_link(None)
         if same_email:

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 
 from clickaudit.gui.icons import severity_icon
 from clickaudit.gui.models.records import Column, RecordsModel
+from clickaudit.gui.widgets.wrapping_text import WrappingText
 from clickaudit.model import Link
 
 HOP_COLUMNS = (
@@ -48,9 +49,8 @@ def _table(model: RecordsModel) -> QTableView:
 class LinkInspector(QWidget):
     def __init__(self, parent: Any = None) -> None:
         super().__init__(parent)
-        self.title = QLabel("Select a link to see where it goes.")
-        self.title.setWordWrap(True)
-        self.title.setTextFormat(self.title.textFormat().RichText)
+        self.title = WrappingText()
+        self.title.setHtml("Select a link to see where it goes.")
         self.hops = RecordsModel(HOP_COLUMNS)
         self.utm = RecordsModel(UTM_COLUMNS)
         self.hops_view = _table(self.hops)
@@ -70,7 +70,7 @@ class LinkInspector(QWidget):
     def show_link(self, link: Link | None) -> None:
         self.link = link
         if link is None:
-            self.title.setText("Select a link to see where it goes.")
+            self.title.setHtml("Select a link to see where it goes.")
             self.hops.set_records(())
             self.utm.set_records(())
             self.findings.setHtml("")
@@ -91,7 +91,7 @@ class LinkInspector(QWidget):
             facts.append(f"Lands on: <code>{_e(link.final_url)}</code> ({_e(link.outcome or '')})")
         elif link.outcome == "not-followed":
             facts.append("Not followed: " + _e("; ".join(link.notes[-1:])))
-        self.title.setText("<br>".join(facts))
+        self.title.setHtml("<br>".join(facts))
         self.hops.set_records(list(enumerate(link.chain, start=1)))
         self.hops_view.resizeColumnsToContents()
         self.hops_view.setColumnWidth(1, min(self.hops_view.columnWidth(1), 420))
