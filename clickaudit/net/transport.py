@@ -4,8 +4,8 @@ and the address actually connected to checked before a byte is sent.
 A hostile email must not make the auditor probe the user's LAN or a cloud metadata endpoint
 (169.254.169.254), DNS rebinding included; so the check happens at connect time, on the very
 address used, not on an earlier lookup. TLS still verifies the host name (SNI and Host stay the
-name). Private, loopback, link-local and reserved addresses are refused unless the settings allow
-them (tests and the demo run servers on 127.0.0.1).
+name). Only globally routable unicast addresses are allowed (:mod:`clickaudit.net.address_policy`)
+unless the settings allow private ones (tests and the demo run servers on 127.0.0.1).
 """
 
 from __future__ import annotations
@@ -21,14 +21,16 @@ import dns.resolver
 import httpcore
 import httpx
 
+from clickaudit.net.address_policy import refusal_reason
 from clickaudit.net.nameservers import Nameserver, make_resolver
 
 
 class AddressRefused(httpcore.ConnectError):
     """The host resolves only to addresses an audit may not connect to."""
 
-    def __init__(self, host: str, address: str) -> None:
-        super().__init__(f"{host} resolves to {address}, a private or reserved address")
+    def __init__(self, host: str, address: str, reason: str | None = None) -> None:
+        self.reason = reason or refusal_reason(address) or "not allowed"
+        super().__init__(f"{host} resolves to {address}, a {self.reason} address")
         self.host = host
         self.address = address
 
@@ -93,18 +95,8 @@ class StaticResolver:
 
 
 def is_refused_address(address: str) -> bool:
-    """Loopback, private, link-local, multicast, reserved or unspecified addresses."""
-    ip = ipaddress.ip_address(address)
-    if isinstance(ip, ipaddress.IPv6Address) and ip.ipv4_mapped:
-        ip = ip.ipv4_mapped
-    return (
-        ip.is_private
-        or ip.is_loopback
-        or ip.is_link_local
-        or ip.is_multicast
-        or ip.is_reserved
-        or ip.is_unspecified
-    )
+    """Anything but a globally routable unicast address (see :func:`refusal_reason`)."""
+    return refusal_reason(address) is not None
 
 
 def _literal(host: str) -> str | None:
