@@ -12,6 +12,7 @@ safe mode never requests a tracked link at all.
 from __future__ import annotations
 
 import asyncio
+import email.utils
 import re
 import ssl
 import time
@@ -28,6 +29,7 @@ import httpx
 from clickaudit.errors import Cancelled
 from clickaudit.events import CancelToken, Progress, ProgressCallback, ignore_progress
 from clickaudit.model import Category, Hop, HopKind, Link, evolve
+from clickaudit.net.limiter import BACK_OFF_STATUSES, AdaptiveLimiter, HostLimiter
 from clickaudit.net.transport import (
     AddressRefused,
     AddressResolver,
@@ -56,6 +58,8 @@ USER_AGENTS: Mapping[str, str] = {
     ),
     "scanner": "Mozilla/5.0 (compatible; clickaudit link scanner; +https://github.com/clickaudit)",
 }
+MAX_ATTEMPTS = 5  # a hop answered 429/503 is tried again up to four times
+MAX_RETRY_AFTER = 10.0  # seconds; a server asking for a longer pause gets its answer reported
 BODY_CAP = 256 * 1024  # enough for any meta refresh or script redirect; never more
 DRAIN_LIMIT = 64 * 1024  # small unread bodies are drained to keep the connection alive
 BLOCK_MARKERS = re.compile(
@@ -98,6 +102,7 @@ class Follower:
         resolver: AddressResolver | None = None,
         transport: httpx.AsyncBaseTransport | None = None,
         verify: ssl.SSLContext | None = None,
+        limiter: HostLimiter | None = None,
     ) -> None:
         self.settings = settings
         self.user_agent = USER_AGENTS.get(settings.user_agent, settings.user_agent)
@@ -109,8 +114,9 @@ class Follower:
         # One connection pool per host: httpcore's pool assigns requests in time quadratic in
         # its connections, which dominated audits of hundreds of links over many hosts.
         self._transports: dict[str, httpx.AsyncBaseTransport] = {}
-        self._global = asyncio.Semaphore(max(settings.concurrency, 1))
-        self._per_host: dict[str, asyncio.Semaphore] = {}
+        self.limiter: HostLimiter = limiter or AdaptiveLimiter(
+            ceiling=settings.per_host, concurrency=settings.concurrency
+        )
         self._seen: dict[str, asyncio.Task[ChainResult]] = {}
 
     async def __aenter__(self) -> Follower:
@@ -267,13 +273,12 @@ class Follower:
     ) -> tuple[Hop, str | None, HopKind | None]:
         """One request; returns the hop, the next URL (if any) and how it was given."""
         host = (urlsplit(url).hostname or "").lower()
-        per_host = self._per_host.setdefault(
-            host, asyncio.Semaphore(max(self.settings.per_host, 1))
-        )
         method = self.settings.method
-        for attempt in range(3):
-            started = time.monotonic()
-            async with self._global, per_host:
+        for attempt in range(MAX_ATTEMPTS):
+            async with self.limiter.slot(host) as slot:
+                # The hop's clock starts once the limiter lets the request go: time spent
+                # waiting for a slot is the auditor's queue, not the server's slowness.
+                started = time.monotonic()
                 try:
                     async with asyncio.timeout(self.settings.timeout):
                         hop, next_url, retry_after = await self._request(
@@ -281,6 +286,7 @@ class Follower:
                         )
                 except TimeoutError:
                     elapsed = (time.monotonic() - started) * 1000
+                    slot.record(status=None, seconds=elapsed / 1000, retry_after=None)
                     return (
                         Hop(
                             url,
@@ -291,13 +297,24 @@ class Follower:
                         None,
                         None,
                     )
+                slot.record(
+                    status=hop.status,
+                    seconds=time.monotonic() - started,
+                    retry_after=retry_after,
+                )
             if hop.status == 405 and method == "HEAD":
                 method = "GET"
                 continue
-            if retry_after is not None and attempt < 2:
-                wait = min(retry_after, 5.0)
-                if time.monotonic() + wait < deadline - self.settings.timeout:
-                    await asyncio.sleep(wait)
+            if hop.status in BACK_OFF_STATUSES and attempt < MAX_ATTEMPTS - 1:
+                # Asked to slow down: the limiter has halved this host's window (and paused it
+                # for a Retry-After); try again if the wait fits the chain's budget. Without a
+                # Retry-After, a short growing pause spreads the retries out.
+                wait = retry_after if retry_after is not None else 0.25 * 2**attempt
+                if wait <= MAX_RETRY_AFTER and (
+                    time.monotonic() + wait < deadline - self.settings.timeout
+                ):
+                    if retry_after is None:
+                        await asyncio.sleep(wait)
                     continue
             return hop, next_url, hop.kind if next_url else None
         return hop, next_url, None
@@ -481,8 +498,17 @@ def _js_redirect(body: bytes) -> str | None:
 
 
 def _retry_after(response: httpx.Response) -> float | None:
+    """Retry-After in seconds from now: delay-seconds or an HTTP-date (RFC 9110 10.2.3)."""
     value = response.headers.get("retry-after", "").strip()
-    return float(value) if value.isdigit() else None
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, when.timestamp() - time.time())
 
 
 def _blocked(status: int, body: bytes, response: httpx.Response) -> bool:

@@ -21,7 +21,8 @@ class AuditSettings:
     unsubscribes the test recipient is worse than none).
     ``check_domains``: run DNS, authentication, TLS and blocklist checks.
     ``user_agent``: a profile name from :mod:`clickaudit.follow` (desktop, mobile, scanner).
-    ``concurrency`` / ``per_host``: requests in flight in all / to one host.
+    ``concurrency``: requests in flight in all; ``per_host``: the most ever in flight to one host
+    (the adaptive limiter in :mod:`clickaudit.net.limiter` opens each host up to it).
     ``timeout``: seconds per hop; ``chain_timeout``: seconds per whole chain.
     """
 

@@ -1,0 +1,224 @@
+"""Who may send a request now: a per-host limit that adapts to how the host answers, under a global
+limit on requests in flight.
+
+The seam is deliberately small (:class:`HostLimiter` hands out :class:`HostSlot` s) so that the
+follower does not care whether the limits live in this process (:class:`AdaptiveLimiter`) or are
+shared by many workers (a Redis-backed limiter implements the same Protocol).
+
+:class:`AdaptiveLimiter` is AIMD, as TCP's congestion control: each host starts with a modest
+window, grows it while the host's latency holds and it answers neither 429 nor 503 (doubling per
+round trip until the first back-off, then one more request per round trip), and halves it at
+once on 429/503 — once per round trip, not once per refused request. Retry-After pauses the whole
+host, not just the request that got it. No host ever has more than the ceiling in flight.
+
+Waiting for a slot is never part of a request's own time limit: callers start a hop's clock
+after :meth:`HostLimiter.slot` has been entered.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from typing import Protocol
+
+BACK_OFF_STATUSES = frozenset((429, 503))
+DEFAULT_INITIAL_WINDOW = 4
+LATENCY_TOLERANCE = 2.0  # a host whose answers take over twice its best is busy: stop growing
+LATENCY_SLACK = 0.025  # seconds: below this, latency differences are measurement noise
+
+
+class HostSlot(Protocol):
+    """One admitted request to one host; tell the limiter how it went."""
+
+    def record(self, *, status: int | None, seconds: float, retry_after: float | None) -> None:
+        """``status`` None: no answer (connect error, timeout). ``seconds``: the request's own
+        time, from sending to the answer's head. ``retry_after``: the server's Retry-After."""
+        ...
+
+
+class HostLimiter(Protocol):
+    """Admits requests host by host: ``async with limiter.slot(host) as slot: ...``."""
+
+    def slot(self, host: str) -> contextlib.AbstractAsyncContextManager[HostSlot]:
+        """Wait until a request to ``host`` may be sent; the slot is held until the block ends."""
+        ...
+
+
+class _Window:
+    """One host's congestion window and the requests waiting for it."""
+
+    __slots__ = (
+        "best_latency",
+        "handle",
+        "in_flight",
+        "last_back_off",
+        "limit",
+        "paused_until",
+        "peak",
+        "threshold",
+        "waiters",
+    )
+
+    def __init__(self, initial: float, ceiling: float) -> None:
+        self.limit = initial
+        self.threshold = ceiling  # slow start below it, additive increase above it
+        self.in_flight = 0
+        self.peak = 0
+        self.waiters: deque[asyncio.Future[None]] = deque()
+        self.best_latency: float | None = None
+        self.paused_until = 0.0
+        self.last_back_off = float("-inf")
+        self.handle: asyncio.TimerHandle | None = None
+
+
+class _Slot:
+    __slots__ = ("_host", "_limiter")
+
+    def __init__(self, limiter: AdaptiveLimiter, host: str) -> None:
+        self._limiter = limiter
+        self._host = host
+
+    def record(self, *, status: int | None, seconds: float, retry_after: float | None) -> None:
+        self._limiter._record(self._host, status, seconds, retry_after)
+
+
+class AdaptiveLimiter:
+    """In-process :class:`HostLimiter`: AIMD per host, at most ``ceiling`` in flight to a host and
+    ``concurrency`` in all.
+
+    ``initial``: the window a host starts with (capped by the ceiling). ``max_pause``: the
+    longest a Retry-After pauses a host (a server asking for an hour does not stall an audit
+    for an hour; the follower reports such answers instead of retrying them). ``clock`` is
+    injectable for tests.
+    """
+
+    def __init__(
+        self,
+        *,
+        ceiling: int,
+        concurrency: int,
+        initial: int = DEFAULT_INITIAL_WINDOW,
+        max_pause: float = 10.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.ceiling = max(ceiling, 1)
+        self.initial = max(1, min(initial, self.ceiling))
+        self.max_pause = max_pause
+        self._clock = clock
+        self._global = asyncio.Semaphore(max(concurrency, 1))
+        self._windows: dict[str, _Window] = {}
+
+    # --- what the follower uses ------------------------------------------------------------
+    @contextlib.asynccontextmanager
+    async def slot(self, host: str) -> AsyncIterator[HostSlot]:
+        window = self._window(host)
+        await self._admit(window)
+        try:
+            # The host's slot first, then the global one: a request waiting for a busy or
+            # paused host must not hold a global slot other hosts could use.
+            async with self._global:
+                yield _Slot(self, host)
+        finally:
+            window.in_flight -= 1
+            self._wake(window)
+
+    # --- what tests and benchmarks look at --------------------------------------------------
+    def window(self, host: str) -> float:
+        """The current limit for ``host`` (requests in flight)."""
+        return self._window(host).limit
+
+    def peak(self, host: str) -> int:
+        """The most requests ever in flight to ``host`` at once."""
+        return self._window(host).peak
+
+    # --- inside ---------------------------------------------------------------------------
+    def _window(self, host: str) -> _Window:
+        window = self._windows.get(host)
+        if window is None:
+            window = self._windows[host] = _Window(float(self.initial), float(self.ceiling))
+        return window
+
+    def _has_room(self, window: _Window) -> bool:
+        return window.in_flight < max(int(window.limit), 1) and self._clock() >= window.paused_until
+
+    def _take(self, window: _Window) -> None:
+        window.in_flight += 1
+        window.peak = max(window.peak, window.in_flight)
+
+    async def _admit(self, window: _Window) -> None:
+        if not window.waiters and self._has_room(window):
+            self._take(window)
+            return
+        waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        window.waiters.append(waiter)
+        self._schedule_resume(window)
+        try:
+            await waiter  # resolved by _wake, which has already counted this request in flight
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled():
+                window.in_flight -= 1  # handed a slot just as it was cancelled: give it back
+                self._wake(window)
+            else:
+                with contextlib.suppress(ValueError):
+                    window.waiters.remove(waiter)
+            raise
+
+    def _wake(self, window: _Window) -> None:
+        """Hand free room to waiters in arrival order."""
+        while window.waiters and self._has_room(window):
+            waiter = window.waiters.popleft()
+            if waiter.done():
+                continue
+            self._take(window)
+            waiter.set_result(None)
+        self._schedule_resume(window)
+
+    def _schedule_resume(self, window: _Window) -> None:
+        """A paused host with waiters needs a timer: no request ends to wake them."""
+        now = self._clock()
+        if not window.waiters or now >= window.paused_until or window.handle is not None:
+            return
+        loop = asyncio.get_running_loop()
+
+        def resume() -> None:
+            window.handle = None
+            self._wake(window)
+
+        window.handle = loop.call_later(window.paused_until - now, resume)
+
+    def _record(
+        self, host: str, status: int | None, seconds: float, retry_after: float | None
+    ) -> None:
+        window = self._window(host)
+        now = self._clock()
+        if status in BACK_OFF_STATUSES:
+            if retry_after is not None and retry_after > 0:
+                window.paused_until = max(
+                    window.paused_until, now + min(retry_after, self.max_pause)
+                )
+            # One decrease per round trip: the requests sent before the last back-off were sent
+            # under the old window, and their refusals say nothing new.
+            if now - seconds >= window.last_back_off:
+                window.limit = max(1.0, min(window.limit, window.in_flight) / 2)
+                window.threshold = window.limit
+                window.last_back_off = now
+            self._schedule_resume(window)
+            return
+        if status is None:
+            return  # no answer says nothing about the host's load that a timeout would not
+        best = window.best_latency
+        if best is None or seconds < best:
+            window.best_latency = best = seconds
+        latency_holds = seconds <= max(best * LATENCY_TOLERANCE, best + LATENCY_SLACK)
+        # Grow only a window that is in use: a host asked for three links has proved nothing
+        # about thirty.
+        if latency_holds and window.in_flight >= int(window.limit) and window.limit < self.ceiling:
+            if window.limit < window.threshold:
+                window.limit += 1.0  # slow start: +1 per answer doubles the window per round trip
+            else:
+                window.limit += 1.0 / window.limit  # congestion avoidance: +1 per round trip
+            window.limit = min(window.limit, float(self.ceiling))
+            self._wake(window)

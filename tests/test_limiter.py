@@ -1,0 +1,140 @@
+"""The per-host limiter: fast on a willing host, polite on a host that says 429, never over the
+ceiling the user set."""
+
+from __future__ import annotations
+
+import asyncio
+
+import httpx
+import pytest
+
+from clickaudit.follow import Follower
+from clickaudit.net.limiter import AdaptiveLimiter
+from clickaudit.settings import AuditSettings
+
+
+class RateLimitedHost(httpx.AsyncBaseTransport):
+    """A tracking host that redirects every click once to a landing page and answers 429 to any
+    request beyond ``allowed`` in flight (optionally with a Retry-After)."""
+
+    def __init__(
+        self, *, allowed: int, latency: float = 0.01, retry_after: str | None = None
+    ) -> None:
+        self.allowed = allowed
+        self.latency = latency
+        self.retry_after = retry_after
+        self.in_flight = 0
+        self.peak = 0
+        self.refused = 0
+        self.served = 0
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.in_flight += 1
+        self.peak = max(self.peak, self.in_flight)
+        try:
+            await asyncio.sleep(self.latency)
+            if self.in_flight > self.allowed:
+                self.refused += 1
+                headers = {"retry-after": self.retry_after} if self.retry_after else {}
+                return httpx.Response(429, headers=headers, stream=httpx.ByteStream(b"slow down"))
+            self.served += 1
+            if request.url.path.startswith("/c/"):
+                return httpx.Response(302, headers={"location": "/landing" + request.url.path})
+            return httpx.Response(
+                200, headers={"content-type": "text/plain"}, stream=httpx.ByteStream(b"ok")
+            )
+        finally:
+            self.in_flight -= 1
+
+
+def follow_all(
+    host: RateLimitedHost, links: int, *, per_host: int, concurrency: int = 100
+) -> tuple[list[str], AdaptiveLimiter]:
+    settings = AuditSettings(per_host=per_host, concurrency=concurrency, chain_timeout=60.0)
+    limiter = AdaptiveLimiter(ceiling=per_host, concurrency=concurrency)
+
+    async def run() -> list[str]:
+        async with Follower(settings, transport=host, limiter=limiter) as follower:
+            results = await asyncio.gather(
+                *(follower.follow(f"http://click.example/c/{n}") for n in range(links))
+            )
+        return [result.outcome for result in results]
+
+    return asyncio.run(run()), limiter
+
+
+def test_a_host_that_starts_answering_429_gets_fewer_requests_and_every_link_lands() -> None:
+    host = RateLimitedHost(allowed=8)
+    outcomes, limiter = follow_all(host, 300, per_host=32)
+    assert outcomes == ["ok"] * 300
+    assert host.refused > 0  # the window did probe above 8 ...
+    assert host.refused < 60  # ... and backed off at once instead of hammering the host
+    assert limiter.window("click.example") < 16
+
+
+def test_no_host_ever_has_more_than_the_ceiling_in_flight() -> None:
+    host = RateLimitedHost(allowed=1000)
+    outcomes, limiter = follow_all(host, 400, per_host=12)
+    assert outcomes == ["ok"] * 400
+    assert host.peak == limiter.peak("click.example") == 12
+
+
+def test_a_willing_host_is_opened_up_to_the_ceiling() -> None:
+    host = RateLimitedHost(allowed=1000)
+    follow_all(host, 400, per_host=40)
+    assert host.peak == 40
+    assert host.refused == 0
+
+
+def test_retry_after_pauses_the_whole_host_and_every_link_still_lands() -> None:
+    host = RateLimitedHost(allowed=4, retry_after="1")
+    outcomes, _ = follow_all(host, 30, per_host=16)
+    assert outcomes == ["ok"] * 30
+    assert host.refused < 10
+
+
+def test_the_global_limit_holds_across_hosts() -> None:
+    async def run() -> int:
+        limiter = AdaptiveLimiter(ceiling=10, concurrency=5)
+        in_flight = peak = 0
+
+        async def request(host: str) -> None:
+            nonlocal in_flight, peak
+            async with limiter.slot(host) as slot:
+                in_flight += 1
+                peak = max(peak, in_flight)
+                await asyncio.sleep(0.001)
+                in_flight -= 1
+                slot.record(status=200, seconds=0.001, retry_after=None)
+
+        await asyncio.gather(*(request(f"host{n % 7}.example") for n in range(200)))
+        return peak
+
+    assert asyncio.run(run()) == 5
+
+
+def test_refusals_of_one_round_trip_halve_the_window_once() -> None:
+    async def run() -> float:
+        now = [100.0]
+        limiter = AdaptiveLimiter(ceiling=32, concurrency=100, initial=16, clock=lambda: now[0])
+        slots = [await limiter.slot("a.example").__aenter__() for _ in range(16)]
+        for slot in slots:  # sixteen 429s for requests all sent before the first came back
+            slot.record(status=429, seconds=0.05, retry_after=None)
+        return limiter.window("a.example")
+
+    assert asyncio.run(run()) == 8
+
+
+def test_waiting_for_a_slot_can_be_cancelled_without_losing_the_slot() -> None:
+    async def run() -> int:
+        limiter = AdaptiveLimiter(ceiling=1, concurrency=10)
+        async with limiter.slot("a.example"):
+            waiter = asyncio.ensure_future(limiter.slot("a.example").__aenter__())
+            await asyncio.sleep(0)
+            waiter.cancel()
+            with pytest.raises(asyncio.CancelledError):
+                await waiter
+        async with limiter.slot("a.example"):
+            return limiter.peak("a.example")
+
+    assert asyncio.run(run()) == 1
