@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from clickaudit.findings import finding
 from clickaudit.model import Category, Element, Finding, Link, Part, evolve
+from clickaudit.url_display import shorten_url
 from clickaudit.urls import normalise_url
 
 _SPACE = re.compile(r"\s+")
@@ -184,4 +185,4 @@ def apply_pairing(
 
 
 def _short(url: str, limit: int = 70) -> str:
-    return url if len(url) <= limit else url[: limit - 1] + "…"
+    return shorten_url(url, limit)

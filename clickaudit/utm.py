@@ -20,6 +20,7 @@ from clickaudit.errors import PolicyError
 from clickaudit.findings import finding
 from clickaudit.model import Category, Finding, Link
 from clickaudit.psl import organisational_domain
+from clickaudit.url_display import shorten_url
 from clickaudit.urls import host_of, utm_params
 
 
@@ -237,4 +238,4 @@ def _ids(ids: list[int]) -> str:
 
 
 def _short(url: str, limit: int = 80) -> str:
-    return url if len(url) <= limit else url[: limit - 1] + "…"
+    return shorten_url(url, limit)

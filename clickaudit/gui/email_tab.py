@@ -24,10 +24,11 @@ from PySide6.QtWidgets import (
 )
 
 from clickaudit.gui.models.links_filter import LinksFilter
-from clickaudit.gui.models.links_model import COLUMNS, LINK_ROLE, LinksModel
+from clickaudit.gui.models.links_model import COLUMNS, DESTINATION, FINAL, LINK_ROLE, LinksModel
 from clickaudit.gui.widgets.domains import DomainPanel
 from clickaudit.gui.widgets.inspector import LinkInspector
 from clickaudit.gui.widgets.preview import EmailPreview
+from clickaudit.gui.widgets.url_delegate import UrlDelegate
 from clickaudit.gui.widgets.wrapping_text import WrappingText
 from clickaudit.model import Audit, Category, Link
 from clickaudit.report.json_report import summary
@@ -101,6 +102,9 @@ class EmailTab(QWidget):
         header.setStretchLastSection(True)
         for column, width in enumerate(COLUMN_WIDTHS):
             self.table.setColumnWidth(column, width)
+        self.url_delegate = UrlDelegate(self.table)
+        for column in (DESTINATION, FINAL):
+            self.table.setItemDelegateForColumn(column, self.url_delegate)
         self.table.selectionModel().currentRowChanged.connect(self._on_row)
         copy = QAction("Copy", self.table)
         copy.setShortcut(QKeySequence.StandardKey.Copy)

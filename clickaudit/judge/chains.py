@@ -13,6 +13,7 @@ from urllib.parse import urlsplit
 
 from clickaudit.findings import finding
 from clickaudit.model import Finding, Link
+from clickaudit.url_display import distinct_parts, shorten_url
 from clickaudit.urls import normalise_url, parse_url
 
 _OUTCOME_CODES = {
@@ -74,7 +75,7 @@ def _outcome_message(link: Link) -> str:
     where = f"hop {hops} ({_short(last.url, 70)})"
     outcome = link.outcome
     if outcome == "loop":
-        path = " → ".join(_short(h.url, 40) for h in link.chain[-4:])
+        path = " → ".join(distinct_parts([h.url for h in link.chain[-4:]], 40))
         return f"the chain comes back to a URL it already visited: {path}"
     if outcome == "too-long":
         return f"still redirecting after {hops - 1} hops at {_short(last.url, 70)}"
@@ -142,4 +143,4 @@ def _comparable(url: str, ignore_params: Sequence[str]) -> tuple[str, str, str]:
 
 
 def _short(url: str, limit: int = 90) -> str:
-    return url if len(url) <= limit else url[: limit - 1] + "…"
+    return shorten_url(url, limit)

@@ -19,6 +19,7 @@ from clickaudit.model import (
     UntrackableReason,
     evolve,
 )
+from clickaudit.url_display import shorten_url
 
 # Schemes a mail client handles on purpose; anything else under reason "scheme" is reported.
 BENIGN_SCHEMES = frozenset(
@@ -250,6 +251,4 @@ def judge_offline(
 
 
 def _short(url: str | None, limit: int = 90) -> str:
-    if not url:
-        return ""
-    return url if len(url) <= limit else url[: limit - 1] + "…"
+    return shorten_url(url, limit) if url else ""

@@ -15,6 +15,7 @@ from clickaudit import __version__
 from clickaudit.findings import CATALOGUE, worst
 from clickaudit.model import Audit, DomainReport, Finding, Link, Severity
 from clickaudit.report.json_report import summary
+from clickaudit.url_display import shorten_url
 
 STYLE = """
 :root { --err:#b42318; --warn:#b54708; --info:#475467; --ok:#067647; --line:#d0d5dd; }
@@ -142,8 +143,8 @@ def _link_table(links: Iterable[Link]) -> str:
             "<tr>"
             f"<td>{link.id}</td><td>{escape(category)}</td><td>{escape(link.esp or '')}</td>"
             f"<td>{escape(link.text[:80])}</td>"
-            f'<td class="url">{escape(link.final_url or link.destination or link.href)}</td>'
-            f"<td>{escape(status)}</td>"
+            + _short_url(link.final_url or link.destination or link.href)
+            + f"<td>{escape(status)}</td>"
             + (
                 f'<td class="sev {top.severity.value}">{escape(top.code)}</td>'
                 if top
@@ -157,6 +158,12 @@ def _link_table(links: Iterable[Link]) -> str:
         + "".join(rows)
         + "</tbody></table>"
     )
+
+
+def _short_url(url: str, limit: int = 64) -> str:
+    """A table cell with the URL shortened for reading; the full URL is its tooltip and is
+    written whole in the link's details below."""
+    return f'<td class="url" title="{escape(url)}">{escape(shorten_url(url, limit))}</td>'
 
 
 def _status(link: Link) -> str:

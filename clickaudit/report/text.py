@@ -14,6 +14,7 @@ from collections.abc import Iterable, Sequence
 from clickaudit.findings import worst
 from clickaudit.model import Audit, Category, DomainReport, Finding, Link, Severity
 from clickaudit.report.json_report import summary
+from clickaudit.url_display import shorten_url
 
 SEVERITY_MARK = {Severity.ERROR: "✖", Severity.WARNING: "▲", Severity.INFO: "·"}
 
@@ -78,7 +79,8 @@ def _link_table(links: Sequence[Link], width: int) -> list[str]:
         row = f"{link.id:>4} {_cut(category, 11):<11} {_cut(link.esp or '', 14):<14} "
         if followed:
             row += f"{_cut(_result(link), status_w):<{status_w}} "
-        row += f"{_cut(link.text, text_w):<{text_w}} {_cut(_goes_to(link), where_w):<{where_w}} "
+        goes_to = shorten_url(_goes_to(link), where_w)
+        row += f"{_cut(link.text, text_w):<{text_w}} {goes_to:<{where_w}} "
         top = worst(link.findings)
         if top:
             row += f"{SEVERITY_MARK[top.severity]} {top.code}"

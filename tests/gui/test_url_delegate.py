@@ -1,0 +1,34 @@
+"""UrlDelegate: a URL cell shows the engine's shortened form that fits, the model keeps it whole."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QModelIndex, QRect
+from PySide6.QtGui import QFontMetrics, QStandardItem, QStandardItemModel
+from PySide6.QtWidgets import QApplication, QStyleOptionViewItem
+
+from clickaudit.gui.widgets.url_delegate import UrlDelegate, fit_url
+
+BOOTS = (
+    "https://shop.northwind.example/collections/outdoor/trail-boots"
+    "?utm_source=newsletter&utm_medium=email&utm_campaign=spring_sale_2026"
+)
+
+
+def test_a_narrow_cell_keeps_the_host_and_the_end_of_the_path(qtbot) -> None:  # type: ignore[no-untyped-def]
+    metrics = QFontMetrics(QApplication.font())
+    width = metrics.horizontalAdvance("shop.northwind.example/…/trail-boots?utm_source&…") + 2
+    shown = fit_url(BOOTS, width, metrics.horizontalAdvance)
+    assert metrics.horizontalAdvance(shown) <= width
+    assert shown.startswith("shop.northwind.example/") and "trail-boots" in shown
+
+
+def test_the_delegate_draws_short_text_while_the_model_keeps_the_full_url(qtbot) -> None:  # type: ignore[no-untyped-def]
+    model = QStandardItemModel()
+    model.appendRow(QStandardItem(BOOTS))
+    index = model.index(0, 0, QModelIndex())
+    option = QStyleOptionViewItem()
+    option.rect = QRect(0, 0, 260, 20)
+    option.fontMetrics = QFontMetrics(QApplication.font())
+    UrlDelegate().initStyleOption(option, index)
+    assert option.text != BOOTS and "trail-boots" in option.text
+    assert model.data(index) == BOOTS
