@@ -20,6 +20,7 @@ from clickaudit.findings import finding
 from clickaudit.model import Finding, TlsReport, evolve
 
 EXPIRY_WARNING_DAYS = 21
+MAX_TLS_ADDRESSES = 3  # a host with fifty addresses is still probed at three at most
 
 
 async def probe_tls(
@@ -31,16 +32,31 @@ async def probe_tls(
     timeout: float,
     subject: str,
 ) -> tuple[TlsReport, list[Finding]]:
-    """Handshake with ``host`` at the first reachable address; report and findings."""
+    """Handshake with ``host`` at the first reachable address; report and findings.
+
+    One deadline, ``timeout`` from now, covers the whole probe of the host: every address tried,
+    the HSTS request and the second look at a certificate that failed verification. At most
+    :data:`MAX_TLS_ADDRESSES` addresses are tried, each given an equal share of the time left,
+    so a host whose fifty addresses all stall costs one timeout, not fifty.
+    """
     if not addresses:
         return TlsReport(ok=False, error="no address to connect to"), []
     where = f"{host}:{port}" if port != 443 else host
     last_error = "no connection"
-    for address in addresses:
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    tried = list(dict.fromkeys(addresses))[:MAX_TLS_ADDRESSES]
+    for index, address in enumerate(tried):
+        share = (deadline - loop.time()) / (len(tried) - index)
+        if share <= 0:
+            last_error = "no answer in time"
+            break
         try:
-            der, version, hsts = await _handshake(address, port, host, context, timeout, hsts=True)
+            der, version, hsts = await _handshake(
+                address, port, host, context, share, deadline, hsts=True
+            )
         except ssl.SSLCertVerificationError as error:
-            details = await _unverified_details(address, port, host, timeout)
+            details = await _unverified_details(address, port, host, deadline)
             return _verification_failed(where, error, details, subject)
         except ssl.SSLError as error:
             return (
@@ -64,12 +80,25 @@ async def probe_tls(
     )
 
 
+def _left(deadline: float) -> float:
+    """Seconds until the probe's deadline, never less than a token amount for a last step."""
+    return max(deadline - asyncio.get_running_loop().time(), 0.05)
+
+
 async def _handshake(
-    address: str, port: int, host: str, context: ssl.SSLContext, timeout: float, *, hsts: bool
+    address: str,
+    port: int,
+    host: str,
+    context: ssl.SSLContext,
+    connect_within: float,
+    deadline: float,
+    *,
+    hsts: bool,
 ) -> tuple[bytes | None, str | None, str | None]:
-    async with asyncio.timeout(timeout):
+    """Connect and handshake within ``connect_within`` seconds; anything after, by ``deadline``."""
+    async with asyncio.timeout(connect_within):
         reader, writer = await asyncio.open_connection(
-            address, port, ssl=context, server_hostname=host, ssl_handshake_timeout=timeout
+            address, port, ssl=context, server_hostname=host, ssl_handshake_timeout=connect_within
         )
     try:
         ssl_object = writer.get_extra_info("ssl_object")
@@ -77,12 +106,12 @@ async def _handshake(
         version = ssl_object.version() if ssl_object else None
         header = None
         if hsts:
-            header = await _hsts_header(reader, writer, host, timeout)
+            header = await _hsts_header(reader, writer, host, _left(deadline))
         return der, version, header
     finally:
         writer.close()
         try:
-            async with asyncio.timeout(2):
+            async with asyncio.timeout(min(_left(deadline), 2.0)):
                 await writer.wait_closed()
         except (OSError, TimeoutError, ssl.SSLError):
             pass
@@ -114,13 +143,15 @@ async def _hsts_header(
 
 
 async def _unverified_details(
-    address: str, port: int, host: str, timeout: float
+    address: str, port: int, host: str, deadline: float
 ) -> TlsReport | None:
     context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
     context.check_hostname = False
     context.verify_mode = ssl.CERT_NONE
     try:
-        der, version, _ = await _handshake(address, port, host, context, timeout, hsts=False)
+        der, version, _ = await _handshake(
+            address, port, host, context, _left(deadline), deadline, hsts=False
+        )
     except (OSError, TimeoutError, ssl.SSLError):
         return None
     return _report(der, version, hsts=None)
