@@ -92,6 +92,25 @@ class ChainResult:
     outcome: str  # ok, broken, blocked, loop, too-long, timeout, unreachable, private, ...
 
 
+class _ChainBudget:
+    """The time one chain may spend on its own requests (and the retry waits they ask for).
+
+    Only a chain's own time counts: the time it waits for a slot behind the limiter belongs to
+    the chains ahead of it, each bounded by their own budgets.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.left = seconds
+
+    def spend(self, seconds: float) -> None:
+        self.left -= seconds
+
+    @property
+    def exceeded(self) -> str:
+        return f"the whole chain took over {self.seconds:g} s"
+
+
 class Follower:
     """Follows chains under the settings' limits. Use as ``async with Follower(settings) as f``."""
 
@@ -226,21 +245,14 @@ class Follower:
     async def _follow(self, start: str) -> ChainResult:
         hops: list[Hop] = []
         cookies = httpx.Cookies()  # this chain's own jar: never shared with another chain
-        try:
-            async with asyncio.timeout(self.settings.chain_timeout):
-                return await self._walk(start, hops, cookies)
-        except TimeoutError:
-            url = hops[-1].location if hops and hops[-1].location else start
-            hops.append(
-                Hop(url, None, error=f"the whole chain took over {self.settings.chain_timeout:g} s")
-            )
-            return ChainResult(start, tuple(hops), None, "timeout")
+        return await self._walk(start, hops, cookies, _ChainBudget(self.settings.chain_timeout))
 
-    async def _walk(self, start: str, hops: list[Hop], cookies: httpx.Cookies) -> ChainResult:
+    async def _walk(
+        self, start: str, hops: list[Hop], cookies: httpx.Cookies, budget: _ChainBudget
+    ) -> ChainResult:
         url = start
         seen: set[str] = set()
         fragment = urlsplit(start).fragment
-        deadline = time.monotonic() + self.settings.chain_timeout
         while True:
             if url in seen:
                 hops.append(Hop(url, None, error="this URL was already visited in the chain"))
@@ -248,8 +260,11 @@ class Follower:
             if len(hops) >= self.settings.max_hops:
                 hops.append(Hop(url, None, error=f"more than {self.settings.max_hops} hops"))
                 return ChainResult(start, tuple(hops), url, "too-long")
+            if budget.left <= 0:
+                hops.append(Hop(url, None, error=budget.exceeded))
+                return ChainResult(start, tuple(hops), None, "timeout")
             seen.add(url)
-            hop, next_url, body_kind = await self._hop(cookies, url, deadline)
+            hop, next_url, body_kind = await self._hop(cookies, url, budget)
             hops.append(hop)
             if hop.error is not None and hop.status is None:
                 outcome = _outcome_of_error(hop.error)
@@ -269,9 +284,14 @@ class Follower:
             url = resolved
 
     async def _hop(
-        self, cookies: httpx.Cookies, url: str, deadline: float
+        self, cookies: httpx.Cookies, url: str, budget: _ChainBudget
     ) -> tuple[Hop, str | None, HopKind | None]:
-        """One request; returns the hop, the next URL (if any) and how it was given."""
+        """One request; returns the hop, the next URL (if any) and how it was given.
+
+        The hop's time limit and recorded time start once the limiter grants its slot, and only
+        that time is charged to the chain's budget: links queued behind a slow host are
+        requested in their turn, never reported as timeouts without having been requested.
+        """
         host = (urlsplit(url).hostname or "").lower()
         method = self.settings.method
         for attempt in range(MAX_ATTEMPTS):
@@ -279,24 +299,23 @@ class Follower:
                 # The hop's clock starts once the limiter lets the request go: time spent
                 # waiting for a slot is the auditor's queue, not the server's slowness.
                 started = time.monotonic()
+                limit = min(self.settings.timeout, budget.left)
                 try:
-                    async with asyncio.timeout(self.settings.timeout):
+                    async with asyncio.timeout(limit):
                         hop, next_url, retry_after = await self._request(
                             cookies, url, method, started
                         )
                 except TimeoutError:
                     elapsed = (time.monotonic() - started) * 1000
+                    budget.spend(elapsed / 1000)
                     slot.record(status=None, seconds=elapsed / 1000, retry_after=None)
-                    return (
-                        Hop(
-                            url,
-                            None,
-                            ms=elapsed,
-                            error=f"no answer within {self.settings.timeout:g} s",
-                        ),
-                        None,
-                        None,
+                    error = (
+                        budget.exceeded
+                        if limit < self.settings.timeout
+                        else f"no answer within {self.settings.timeout:g} s"
                     )
+                    return Hop(url, None, ms=elapsed, error=error), None, None
+                budget.spend(time.monotonic() - started)
                 slot.record(
                     status=hop.status,
                     seconds=time.monotonic() - started,
@@ -310,11 +329,10 @@ class Follower:
                 # for a Retry-After); try again if the wait fits the chain's budget. Without a
                 # Retry-After, a short growing pause spreads the retries out.
                 wait = retry_after if retry_after is not None else 0.25 * 2**attempt
-                if wait <= MAX_RETRY_AFTER and (
-                    time.monotonic() + wait < deadline - self.settings.timeout
-                ):
+                if wait <= MAX_RETRY_AFTER and wait + self.settings.timeout < budget.left:
                     if retry_after is None:
                         await asyncio.sleep(wait)
+                    budget.spend(wait)
                     continue
             return hop, next_url, hop.kind if next_url else None
         return hop, next_url, None
