@@ -44,7 +44,9 @@ ZONE = {
     "after.voids.example": [("TXT", "v=spf1 -all")],
     "redirects.example": [("TXT", "v=spf1 redirect=r1.redirects.example")],
     **{
-        f"r{n}.redirects.example": [("TXT", f"v=spf1 ip4:192.0.2.{n} redirect=r{n + 1}.redirects.example")]
+        f"r{n}.redirects.example": [
+            ("TXT", f"v=spf1 ip4:192.0.2.{n} redirect=r{n + 1}.redirects.example")
+        ]
         for n in range(1, 40)
     },
 }
