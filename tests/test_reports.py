@@ -71,6 +71,8 @@ def test_the_history_database_is_readable_with_sqlite_utils(tmp_path: Path) -> N
     assert {"audits", "links", "hops", "domains", "findings"} <= set(db.table_names())
     assert db["links"].count == len(RECIPIENT_AUDIT.links)
     assert [fk.other_table for fk in db["links"].foreign_keys] == ["audits"]
-    assert "audits_fts" in db.table_names()  # full-text search travels with the file
+    # Full-text search travels with the file, and sqlite-utils searches it as its own.
+    assert db["audit_search"].detect_fts() == "audit_search_fts"
+    assert [r["audit_id"] for r in db["audit_search"].search("SendGrid")] == [1]
     [row] = list(db.query("select subject, esp from audits"))
     assert row == {"subject": RECIPIENT_AUDIT.email.headers.subject, "esp": "SendGrid"}

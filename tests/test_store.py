@@ -19,10 +19,13 @@ from clickaudit.errors import StoreError
 from clickaudit.model import Hop, HopKind
 from clickaudit.report.json_report import audit_to_dict
 from clickaudit.store import Store
-from clickaudit.store.schema import V1
+from clickaudit.store.schema import LATEST
 from tests.factories import sample_audit
 
 REPO = Path(__file__).resolve().parent.parent
+HISTORY_FIXTURES = REPO / "tests" / "fixtures" / "history"
+V1 = (HISTORY_FIXTURES / "schema_v1.sql").read_text("utf-8")
+V2 = (HISTORY_FIXTURES / "schema_v2.sql").read_text("utf-8")
 
 
 def test_an_audit_comes_back_exactly_as_it_was_saved(tmp_path: Path) -> None:
@@ -76,7 +79,73 @@ def test_a_version_1_database_is_migrated_with_nothing_lost(tmp_path: Path) -> N
         assert (row.subject, row.label) == ("Old campaign", None)
         assert [r.id for r in store.history(text="old.example")] == [1]
         assert store.get(1).esp == "SendGrid"
-    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == 2
+    assert sqlite3.connect(path).execute("PRAGMA user_version").fetchone()[0] == LATEST
+
+
+def test_a_version_2_database_keeps_its_labels_hops_and_search_when_migrated(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "v2.db"
+    db = sqlite3.connect(path)
+    db.executescript(V1)
+    db.executescript(V2)
+    db.execute(
+        "INSERT INTO audits (created_at, source_path, subject, esp, report_json, label) "
+        "VALUES ('2025-06-01T00:00:00', 'v2.eml', 'Summer sale', 'Mailgun', ?, 'before fix')",
+        (json.dumps(audit_to_dict(sample_audit())),),
+    )
+    db.execute(
+        "INSERT INTO links (audit_id, link_no, text, href) VALUES (1, 7, 'Shop', 'https://v2.example/x')"
+    )
+    db.execute(
+        "INSERT INTO hops (link_row_id, hop_no, url, status) VALUES (1, 1, 'https://v2.example/x', 301)"
+    )
+    db.execute(
+        "INSERT INTO audits_fts (rowid, subject, urls, esp, label) "
+        "VALUES (1, 'Summer sale', 'https://v2.example/x', 'Mailgun', 'before fix')"
+    )
+    db.execute("PRAGMA user_version = 2")
+    db.commit()
+    db.close()
+    with Store.open(path) as store:
+        [row] = store.history(text="summer v2.example")
+        assert (row.id, row.label) == (1, "before fix")
+        assert [r.id for r in store.history(text="before fix")] == [1]
+        new = store.save(sample_audit(), label="after fix")
+        assert [r.id for r in store.history(text="after")] == [new]
+        store.delete(1)
+        assert store.history(text="summer") == []
+    db = sqlite3.connect(path)
+    assert (
+        db.execute(
+            "SELECT audit_id, link_no, hop_no, status FROM hops WHERE url LIKE '%v2%'"
+        ).fetchall()
+        == []
+    )
+    assert db.execute("SELECT count(*) FROM hops WHERE audit_id = ?", (new,)).fetchone()[0] == 2
+    assert "audits_fts" not in {r[0] for r in db.execute("SELECT name FROM sqlite_master")}
+
+
+def test_a_migrated_hop_keeps_its_audit_and_link_number(tmp_path: Path) -> None:
+    path = tmp_path / "v1.db"
+    db = sqlite3.connect(path)
+    db.executescript(V1)
+    db.execute(
+        "INSERT INTO audits (created_at, source_path, report_json) VALUES ('2025-01-01', 'a.eml', '{}')"
+    )
+    db.execute("INSERT INTO links (audit_id, link_no, href) VALUES (1, 3, 'https://a.example/')")
+    db.execute(
+        "INSERT INTO hops (link_row_id, hop_no, url, status) VALUES (1, 1, 'https://a.example/', 302)"
+    )
+    db.execute("PRAGMA user_version = 1")
+    db.commit()
+    db.close()
+    Store.open(path).close()
+    db = sqlite3.connect(path)
+    assert db.execute("SELECT audit_id, link_no, hop_no, status FROM hops").fetchall() == [
+        (1, 3, 1, 302)
+    ]
+    assert db.execute("PRAGMA foreign_key_check").fetchall() == []
 
 
 def test_a_database_from_a_newer_clickaudit_is_refused_and_untouched(tmp_path: Path) -> None:
@@ -115,7 +184,7 @@ def test_a_read_only_database_keeps_its_audits_and_says_why(
     def read_only(target: object, **options: object) -> sqlite3.Connection:
         return real_connect(f"file:{target}?mode=ro", uri=True, **options)
 
-    monkeypatch.setattr("clickaudit.store.repository.sqlite3.connect", read_only)
+    monkeypatch.setattr("clickaudit.store.opening.sqlite3.connect", read_only)
     with (
         pytest.raises(
             StoreError, match=r"not saved: attempt to write a readonly database"

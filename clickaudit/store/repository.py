@@ -2,27 +2,33 @@
 
 A crash or a cancel mid-write leaves the database as it was; several windows or a CLI run beside
 the app share one file (WAL, busy timeout). The full JSON report of each audit is kept so
-``show`` reproduces it exactly, and its links, hops, domains and findings are kept as rows for
-search, diffs and Datasette. A file that is not a clickaudit database is never touched.
+``show`` reproduces it exactly, and its links, hops, domains and findings are kept as rows (via
+sqlite-utils) for search, diffs and Datasette. Opening is :mod:`clickaudit.store.opening`'s job:
+a damaged or foreign file is refused untouched, and reading never writes.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from clickaudit import __version__
+from sqlite_utils import Database
+
 from clickaudit.errors import StoreError
 from clickaudit.model import Audit
 from clickaudit.paths import default_db_path
 from clickaudit.report.json_report import audit_from_dict, audit_to_dict, summary
-from clickaudit.store.schema import LATEST, MIGRATIONS
+from clickaudit.store import rows
+from clickaudit.store.opening import Found, open_for_reading, open_for_writing
+from clickaudit.store.transaction import write_transaction
 
-BUSY_TIMEOUT_MS = 15_000
+SEARCH_INDEX = "audit_search_fts"  # made by sqlite-utils' enable_fts on audit_search
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,80 +47,35 @@ class HistoryRow:
 
 
 class Store:
-    """One connection to a history database; use ``with Store.open(path) as store:``."""
+    """One connection to a history database.
 
-    def __init__(self, connection: sqlite3.Connection, path: Path) -> None:
+    ``with Store.open(path) as store:`` to save (and read); ``Store.open(path, read_only=True)``
+    to only read, which works on a read-only disk and never changes the file. ``found`` says what
+    was at the path: a caller tells the user when an empty file was taken as a new database.
+    """
+
+    def __init__(
+        self, connection: sqlite3.Connection, path: Path, found: Found, *, read_only: bool
+    ) -> None:
         self._db = connection
+        self._tables = Database(connection, execute_plugins=False)
         self.path = path
+        self.found = found
+        self.read_only = read_only
 
     @classmethod
-    def open(cls, path: str | os.PathLike[str] | None = None) -> Store:
-        """Open (creating and migrating as needed) the database at ``path`` or the default.
+    def open(cls, path: str | os.PathLike[str] | None = None, *, read_only: bool = False) -> Store:
+        """Open the database at ``path`` or the default, creating and migrating it for writing.
 
         Raises:
-            StoreError: the file is not a SQLite database, is from a newer clickaudit, or cannot
-            be created or written (the message names the file and the problem).
+            StoreError: the file is not a SQLite database, is damaged, is from a newer
+            clickaudit, or cannot be created or written (the message names the file and the
+            problem; the file is left as it was).
         """
         target = Path(path) if path is not None else default_db_path()
-        try:
-            target.parent.mkdir(parents=True, exist_ok=True)
-        except OSError as error:
-            raise StoreError(
-                f"{target.parent}: cannot create the folder: {error.strerror}"
-            ) from None
-        if target.exists() and target.stat().st_size > 0:
-            with open(target, "rb") as handle:
-                if handle.read(16) != b"SQLite format 3\x00":
-                    raise StoreError(f"{target}: not a clickaudit database (left untouched)")
-        try:
-            connection = sqlite3.connect(
-                target, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None
-            )
-        except sqlite3.Error as error:
-            raise StoreError(f"{target}: cannot open: {error}") from None
-        try:
-            connection.row_factory = sqlite3.Row
-            connection.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-            store = cls(connection, target)
-            store._refuse_newer()  # before anything writes to the file, WAL mode included
-            connection.execute("PRAGMA foreign_keys = ON")
-            connection.execute("PRAGMA journal_mode = WAL")
-            store._migrate()
-        except sqlite3.DatabaseError as error:
-            connection.close()
-            raise StoreError(f"{target}: {error}") from None
-        except StoreError:
-            connection.close()
-            raise
-        return store
-
-    def _refuse_newer(self) -> None:
-        version = self._db.execute("PRAGMA user_version").fetchone()[0]
-        if version > LATEST:
-            raise StoreError(
-                f"{self.path}: made by a newer clickaudit (schema {version}, this one knows "
-                f"{LATEST}); it was not changed"
-            )
-
-    def _migrate(self) -> None:
-        version = self._db.execute("PRAGMA user_version").fetchone()[0]
-        if version == LATEST:
-            return
-        if version == 0 and self._has_tables():
-            raise StoreError(f"{self.path}: a SQLite file that is not a clickaudit database")
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            for number in range(version, LATEST):
-                MIGRATIONS[number](self._db)
-            self._db.execute(f"PRAGMA user_version = {LATEST}")
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
-
-    def _has_tables(self) -> bool:
-        row = self._db.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()
-        return bool(row[0])
+        opener = open_for_reading if read_only else open_for_writing
+        connection, found = opener(target)
+        return cls(connection, target, found, read_only=read_only)
 
     def close(self) -> None:
         self._db.close()
@@ -125,146 +86,53 @@ class Store:
     def __exit__(self, *_: object) -> None:
         self.close()
 
+    @contextlib.contextmanager
+    def _reporting(self, doing: str) -> Iterator[None]:
+        """SQLite's errors as a StoreError naming the file and what failed."""
+        try:
+            yield
+        except sqlite3.Error as error:
+            raise StoreError(f"{self.path}: {doing}: {error}") from None
+
     # --- writing --------------------------------------------------------------------------
     def save(self, audit: Audit, *, label: str | None = None) -> int:
         """Keep an audit; returns its id. All or nothing: one transaction."""
-        report = audit_to_dict(audit)
+        if self.read_only:
+            raise StoreError(f"{self.path}: the audit was not saved: opened read-only")
+        report_json = json.dumps(audit_to_dict(audit), ensure_ascii=False)
         counts = summary(audit)
-        try:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                audit_id = self._insert(audit, report, counts, label)
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
-        except sqlite3.OperationalError as error:
-            raise StoreError(f"{self.path}: the audit was not saved: {error}") from None
+        with self._reporting("the audit was not saved"), write_transaction(self._db):
+            audit_id = self._insert(audit, report_json, counts, label)
         return audit_id
 
     def _insert(
-        self, audit: Audit, report: dict[str, Any], counts: dict[str, int], label: str | None
+        self, audit: Audit, report_json: str, counts: dict[str, int], label: str | None
     ) -> int:
-        email = audit.email
-        cursor = self._db.execute(
-            "INSERT INTO audits (created_at, finished_at, source_path, source_kind, sha256,"
-            " subject, from_addr, esp, tool_version, settings_json, links, errors, warnings, infos,"
-            " report_json, label) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-            (
-                audit.started_at,
-                audit.finished_at,
-                email.source.label,
-                email.source.kind,
-                email.source.sha256,
-                email.headers.subject,
-                email.headers.from_,
-                audit.esp,
-                __version__,
-                json.dumps(audit.settings),
-                counts["links"],
-                counts["errors"],
-                counts["warnings"],
-                counts["infos"],
-                json.dumps(report, ensure_ascii=False),
-                label,
-            ),
-        )
-        audit_id = int(cursor.lastrowid or 0)
-        for link in audit.links:
-            last = link.chain[-1].status if link.chain else None
-            row = self._db.execute(
-                "INSERT INTO links (audit_id, link_no, part, element, text, href, category, reason,"
-                " esp, decoded, expected, final_url, outcome, final_status)"
-                " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                (
-                    audit_id,
-                    link.id,
-                    link.part.value,
-                    link.element.value,
-                    link.text,
-                    link.href,
-                    link.category.value if link.category else None,
-                    link.reason.value if link.reason else None,
-                    link.esp,
-                    link.decoded,
-                    link.expected,
-                    link.final_url,
-                    link.outcome,
-                    last,
-                ),
-            )
-            self._db.executemany(
-                "INSERT INTO hops (link_row_id, hop_no, url, status, location, kind, ms,"
-                " remote_address, tls_version, error) VALUES (?,?,?,?,?,?,?,?,?,?)",
-                [
-                    (
-                        row.lastrowid,
-                        number,
-                        hop.url,
-                        hop.status,
-                        hop.location,
-                        hop.kind.value,
-                        hop.ms,
-                        hop.remote_address,
-                        hop.tls_version,
-                        hop.error,
-                    )
-                    for number, hop in enumerate(link.chain, start=1)
-                ],
-            )
-        self._db.executemany(
-            "INSERT INTO domains (audit_id, name, roles, cname, esp, tls_ok, tls_days_left,"
-            " blocklists)"
-            " VALUES (?,?,?,?,?,?,?,?)",
-            [
-                (
-                    audit_id,
-                    d.name,
-                    ",".join(r.value for r in d.roles),
-                    " ".join(d.cname),
-                    d.esp,
-                    None if d.tls is None else int(d.tls.ok),
-                    d.tls.days_left if d.tls else None,
-                    ", ".join(d.blocklists),
-                )
-                for d in audit.domains
-            ],
-        )
-        self._db.executemany(
-            "INSERT INTO findings (audit_id, subject, code, severity, message) VALUES (?,?,?,?,?)",
-            [
-                (audit_id, f.subject, f.code, f.severity.value, f.message)
-                for f in audit.all_findings()
-            ],
-        )
-        urls = " ".join(
-            " ".join(filter(None, (link.href, link.decoded, link.final_url)))
-            for link in audit.links
-        )
-        texts = " ".join(link.text for link in audit.links)
-        self._db.execute(
-            "INSERT INTO audits_fts (rowid, subject, from_addr, urls, texts, esp, label)"
-            " VALUES (?,?,?,?,?,?,?)",
-            (audit_id, email.headers.subject, email.headers.from_, urls, texts, audit.esp, label),
-        )
+        tables = self._tables
+        audits = tables.table("audits").insert(rows.audit_row(audit, report_json, counts, label))
+        audit_id = audits.last_rowid
+        assert audit_id is not None  # an INSERT that returned has a row id
+        tables.table("links").insert_all(rows.link_rows(audit, audit_id))
+        tables.table("hops").insert_all(rows.hop_rows(audit, audit_id))
+        tables.table("domains").insert_all(rows.domain_rows(audit, audit_id))
+        tables.table("findings").insert_all(rows.finding_rows(audit, audit_id))
+        tables.table("audit_search").insert(rows.search_row(audit, audit_id, label))
         return audit_id
 
     def delete(self, audit_id: int) -> None:
-        self._db.execute("BEGIN IMMEDIATE")
-        try:
-            self._db.execute("DELETE FROM audits_fts WHERE rowid = ?", (audit_id,))
+        """Forget an audit; its rows and its search entry go with it (foreign-key cascade)."""
+        if self.read_only:
+            raise StoreError(f"{self.path}: audit {audit_id} was not deleted: opened read-only")
+        with self._reporting(f"audit {audit_id} was not deleted"), write_transaction(self._db):
             self._db.execute("DELETE FROM audits WHERE id = ?", (audit_id,))
-            self._db.execute("COMMIT")
-        except BaseException:
-            self._db.execute("ROLLBACK")
-            raise
 
     # --- reading --------------------------------------------------------------------------
     def report(self, audit_id: int) -> dict[str, Any]:
         """The JSON report exactly as it was when the audit ran."""
-        row = self._db.execute(
-            "SELECT report_json FROM audits WHERE id = ?", (audit_id,)
-        ).fetchone()
+        with self._reporting(f"cannot read audit {audit_id}"):
+            row = self._db.execute(
+                "SELECT report_json FROM audits WHERE id = ?", (audit_id,)
+            ).fetchone()
         if row is None:
             raise StoreError(f"{self.path}: there is no audit {audit_id}")
         data: dict[str, Any] = json.loads(row[0])
@@ -283,41 +151,36 @@ class Store:
         limit: int = 100,
     ) -> list[HistoryRow]:
         """Audits newest first, filtered by full text, ESP and date (ISO, inclusive)."""
-        where, params = [], []
+        where: list[str] = []
+        params: dict[str, object] = {"limit": limit}
         if text:
-            where.append("a.id IN (SELECT rowid FROM audits_fts WHERE audits_fts MATCH ?)")
-            params.append(_fts_query(text))
+            # The index enable_fts made, asked directly: a filter needs no rank or content row.
+            where.append(
+                f"a.id IN (SELECT rowid FROM {SEARCH_INDEX} WHERE {SEARCH_INDEX} MATCH :query)"
+            )
+            params["query"] = _fts_query(text)
         if esp:
-            where.append("lower(a.esp) = lower(?)")
-            params.append(esp)
+            where.append("lower(a.esp) = lower(:esp)")
+            params["esp"] = esp
         if since:
-            where.append("a.created_at >= ?")
-            params.append(since)
+            where.append("a.created_at >= :since")
+            params["since"] = since
         if until:
-            where.append("a.created_at <= ?")
-            params.append(until + ("T23:59:59" if len(until) == 10 else ""))
+            where.append("a.created_at <= :until")
+            params["until"] = until + ("T23:59:59" if len(until) == 10 else "")
         sql = (
             "SELECT id, created_at, subject, from_addr, esp, source_path, links, errors, warnings,"
             " infos, label FROM audits a"
             + (" WHERE " + " AND ".join(where) if where else "")
-            + " ORDER BY a.created_at DESC, a.id DESC LIMIT ?"
+            + " ORDER BY a.created_at DESC, a.id DESC LIMIT :limit"
         )
-        rows = self._db.execute(sql, (*params, limit)).fetchall()
+        with self._reporting("cannot read the history"):
+            found = self._db.execute(sql, params).fetchall()
         return [
             HistoryRow(
-                r["id"],
-                r["created_at"],
-                r["subject"] or "",
-                r["from_addr"] or "",
-                r["esp"],
-                r["source_path"],
-                r["links"],
-                r["errors"],
-                r["warnings"],
-                r["infos"],
-                r["label"],
+                r[0], r[1], r[2] or "", r[3] or "", r[4], r[5], r[6], r[7], r[8], r[9], r[10]
             )
-            for r in rows
+            for r in found
         ]
 
 

@@ -1,9 +1,14 @@
-"""The history database's schema, as an ordered list of migrations.
+"""The history database's schema, as migrations numbered by ``PRAGMA user_version``.
 
-Version 1 kept audits, emails' facts, links, hops, domains and findings. Version 2 added a label
-per audit and full-text search over subjects, senders, URLs and anchor texts. A database is
-migrated forward in one transaction when it is opened; one from a newer clickaudit is refused.
-Plain tables with foreign keys, so sqlite-utils and Datasette read the file as it is.
+Migration *n* takes a database from version *n* - 1 to *n*; each is a function of a sqlite-utils
+:class:`~sqlite_utils.Database`, written with its table API (``create``, ``add_column``,
+``transform``, ``enable_fts``) so the file stays plain tables that sqlite-utils and Datasette read
+as they are. To change the schema, append a migration to :data:`MIGRATIONS` (other stores, such as
+click analyses, add their tables the same way); never edit one that has shipped.
+
+:func:`migrate` runs the missing ones in one ``BEGIN IMMEDIATE`` transaction and reads the version
+again inside it, so when several processes open a new file at once, one creates the schema and the
+others wait (busy timeout) and find it made.
 """
 
 from __future__ import annotations
@@ -11,79 +16,226 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Callable
 
-V1 = """
-CREATE TABLE audits (
-    id INTEGER PRIMARY KEY,
-    created_at TEXT NOT NULL,
-    finished_at TEXT,
-    source_path TEXT NOT NULL,
-    source_kind TEXT,
-    sha256 TEXT,
-    subject TEXT,
-    from_addr TEXT,
-    esp TEXT,
-    tool_version TEXT,
-    settings_json TEXT,
-    links INTEGER NOT NULL DEFAULT 0,
-    errors INTEGER NOT NULL DEFAULT 0,
-    warnings INTEGER NOT NULL DEFAULT 0,
-    infos INTEGER NOT NULL DEFAULT 0,
-    report_json TEXT NOT NULL
-);
-CREATE INDEX audits_created_at ON audits(created_at);
-CREATE INDEX audits_sha256 ON audits(sha256);
-CREATE TABLE links (
-    id INTEGER PRIMARY KEY,
-    audit_id INTEGER NOT NULL REFERENCES audits(id) ON DELETE CASCADE,
-    link_no INTEGER NOT NULL,
-    part TEXT, element TEXT, text TEXT, href TEXT, category TEXT, reason TEXT, esp TEXT,
-    decoded TEXT, expected TEXT, final_url TEXT, outcome TEXT, final_status INTEGER
-);
-CREATE INDEX links_audit_id ON links(audit_id);
-CREATE TABLE hops (
-    id INTEGER PRIMARY KEY,
-    link_row_id INTEGER NOT NULL REFERENCES links(id) ON DELETE CASCADE,
-    hop_no INTEGER NOT NULL,
-    url TEXT, status INTEGER, location TEXT, kind TEXT, ms REAL, remote_address TEXT,
-    tls_version TEXT, error TEXT
-);
-CREATE INDEX hops_link_row_id ON hops(link_row_id);
-CREATE TABLE domains (
-    id INTEGER PRIMARY KEY,
-    audit_id INTEGER NOT NULL REFERENCES audits(id) ON DELETE CASCADE,
-    name TEXT, roles TEXT, cname TEXT, esp TEXT, tls_ok INTEGER, tls_days_left INTEGER,
-    blocklists TEXT
-);
-CREATE INDEX domains_audit_id ON domains(audit_id);
-CREATE TABLE findings (
-    id INTEGER PRIMARY KEY,
-    audit_id INTEGER NOT NULL REFERENCES audits(id) ON DELETE CASCADE,
-    subject TEXT, code TEXT NOT NULL, severity TEXT NOT NULL, message TEXT
-);
-CREATE INDEX findings_audit ON findings(audit_id, severity, code);
-"""
+from sqlite_utils import Database
+from sqlite_utils.db import ForeignKey
 
-V2 = """
-ALTER TABLE audits ADD COLUMN label TEXT;
-CREATE VIRTUAL TABLE audits_fts USING fts5(subject, from_addr, urls, texts, esp, label);
-INSERT INTO audits_fts(rowid, subject, from_addr, urls, texts, esp, label)
-SELECT a.id, a.subject, a.from_addr,
-       (SELECT group_concat(coalesce(href, '') || ' ' || coalesce(decoded, '') || ' ' ||
-                            coalesce(final_url, ''), ' ') FROM links WHERE audit_id = a.id),
-       (SELECT group_concat(text, ' ') FROM links WHERE audit_id = a.id),
-       a.esp, NULL
-FROM audits a;
-"""
+from clickaudit.errors import StoreError
+from clickaudit.store.transaction import write_transaction
+
+Migration = Callable[[Database], None]
 
 
-def _script(sql: str) -> Callable[[sqlite3.Connection], None]:
-    def apply(connection: sqlite3.Connection) -> None:
-        for statement in sql.split(";\n"):
-            if statement.strip():
-                connection.execute(statement)
-
-    return apply
+def _belongs_to_audit(table: str) -> ForeignKey:
+    """``audit_id`` references the audit, and goes with it when the audit is deleted."""
+    return ForeignKey(table, "audit_id", "audits", "id", on_delete="CASCADE")
 
 
-MIGRATIONS: tuple[Callable[[sqlite3.Connection], None], ...] = (_script(V1), _script(V2))
+def _create_audits_and_their_rows(db: Database) -> None:
+    """Version 1: audits with their links, hops, domains and findings."""
+    db.table("audits").create(
+        {
+            "id": int,
+            "created_at": str,
+            "finished_at": str,
+            "source_path": str,
+            "source_kind": str,
+            "sha256": str,
+            "subject": str,
+            "from_addr": str,
+            "esp": str,
+            "tool_version": str,
+            "settings_json": str,
+            "links": int,
+            "errors": int,
+            "warnings": int,
+            "infos": int,
+            "report_json": str,
+        },
+        pk="id",
+        not_null={
+            "created_at",
+            "source_path",
+            "links",
+            "errors",
+            "warnings",
+            "infos",
+            "report_json",
+        },
+        defaults={"links": 0, "errors": 0, "warnings": 0, "infos": 0},
+    )
+    db.table("audits").create_index(["created_at"], index_name="audits_created_at")
+    db.table("audits").create_index(["sha256"], index_name="audits_sha256")
+    db.table("links").create(
+        {
+            "id": int,
+            "audit_id": int,
+            "link_no": int,
+            "part": str,
+            "element": str,
+            "text": str,
+            "href": str,
+            "category": str,
+            "reason": str,
+            "esp": str,
+            "decoded": str,
+            "expected": str,
+            "final_url": str,
+            "outcome": str,
+            "final_status": int,
+        },
+        pk="id",
+        not_null={"audit_id", "link_no"},
+        foreign_keys=[_belongs_to_audit("links")],
+    )
+    db.table("links").create_index(["audit_id"], index_name="links_audit_id")
+    db.table("hops").create(
+        {
+            "id": int,
+            "link_row_id": int,
+            "hop_no": int,
+            "url": str,
+            "status": int,
+            "location": str,
+            "kind": str,
+            "ms": float,
+            "remote_address": str,
+            "tls_version": str,
+            "error": str,
+        },
+        pk="id",
+        not_null={"link_row_id", "hop_no"},
+        foreign_keys=[ForeignKey("hops", "link_row_id", "links", "id", on_delete="CASCADE")],
+    )
+    db.table("hops").create_index(["link_row_id"], index_name="hops_link_row_id")
+    db.table("domains").create(
+        {
+            "id": int,
+            "audit_id": int,
+            "name": str,
+            "roles": str,
+            "cname": str,
+            "esp": str,
+            "tls_ok": int,
+            "tls_days_left": int,
+            "blocklists": str,
+        },
+        pk="id",
+        not_null={"audit_id"},
+        foreign_keys=[_belongs_to_audit("domains")],
+    )
+    db.table("domains").create_index(["audit_id"], index_name="domains_audit_id")
+    db.table("findings").create(
+        {"id": int, "audit_id": int, "subject": str, "code": str, "severity": str, "message": str},
+        pk="id",
+        not_null={"audit_id", "code", "severity"},
+        foreign_keys=[_belongs_to_audit("findings")],
+    )
+    db.table("findings").create_index(["audit_id", "severity", "code"], index_name="findings_audit")
+
+
+def _add_labels(db: Database) -> None:
+    """Version 2: a label per audit ("before fix"). Version 2 also made a search table, which
+    version 3 replaces; a database still at version 1 goes straight to version 3's."""
+    db.table("audits").add_column("label", str)
+
+
+def _search_with_sqlite_utils_and_hops_by_audit(db: Database) -> None:
+    """Version 3: full-text search through sqlite-utils, and hops keyed by audit and link number.
+
+    Search: one row per audit in ``audit_search`` (subject, sender, every URL and anchor text,
+    ESP, label) indexed by ``enable_fts`` with triggers, replacing version 2's standalone FTS
+    table. Hops: ``audit_id`` and ``link_no`` instead of the links table's row id, so a hop is
+    found without a join and saving needs no row id back per link; the old column carries a
+    foreign key, which SQLite's ALTER TABLE cannot drop, hence ``transform``.
+    """
+    if db.table("audits_fts").exists():
+        db.execute("DROP TABLE audits_fts")
+    db.table("audit_search").create(
+        {
+            "audit_id": int,
+            "subject": str,
+            "from_addr": str,
+            "urls": str,
+            "texts": str,
+            "esp": str,
+            "label": str,
+        },
+        pk="audit_id",
+        foreign_keys=[_belongs_to_audit("audit_search")],
+    )
+    db.execute(
+        "INSERT INTO audit_search (audit_id, subject, from_addr, urls, texts, esp, label)"
+        " SELECT a.id, a.subject, a.from_addr,"
+        " (SELECT group_concat(coalesce(href, '') || ' ' || coalesce(decoded, '') || ' ' ||"
+        "  coalesce(final_url, ''), ' ') FROM links WHERE audit_id = a.id),"
+        " (SELECT group_concat(text, ' ') FROM links WHERE audit_id = a.id),"
+        " a.esp, a.label FROM audits a"
+    )
+    db.table("audit_search").enable_fts(
+        ["subject", "from_addr", "urls", "texts", "esp", "label"], create_triggers=True
+    )
+
+    hops = db.table("hops")
+    hops.add_column("audit_id", int)
+    hops.add_column("link_no", int)
+    db.execute(
+        "UPDATE hops SET (audit_id, link_no) ="
+        " (SELECT audit_id, link_no FROM links WHERE links.id = hops.link_row_id)"
+    )
+    db.execute("DELETE FROM hops WHERE audit_id IS NULL")  # orphans of a link long gone
+    db.execute("DROP INDEX IF EXISTS hops_link_row_id")
+    hops.transform(
+        drop={"link_row_id"},
+        not_null={"audit_id", "link_no", "hop_no"},
+        foreign_keys=[_belongs_to_audit("hops")],
+        column_order=["id", "audit_id", "link_no", "hop_no"],
+    )
+    hops.create_index(["audit_id", "link_no"], index_name="hops_audit_link")
+
+
+MIGRATIONS: tuple[Migration, ...] = (
+    _create_audits_and_their_rows,
+    _add_labels,
+    _search_with_sqlite_utils_and_hops_by_audit,
+)
 LATEST = len(MIGRATIONS)
+
+
+def version(connection: sqlite3.Connection) -> int:
+    return int(connection.execute("PRAGMA user_version").fetchone()[0])
+
+
+def refuse_newer(connection: sqlite3.Connection, path: object) -> int:
+    """The file's schema version; a file from a newer clickaudit is refused before any write."""
+    found = version(connection)
+    if found > LATEST:
+        raise StoreError(
+            f"{path}: made by a newer clickaudit (schema {found}, this one knows {LATEST}); "
+            "it was not changed"
+        )
+    return found
+
+
+def migrate(connection: sqlite3.Connection, path: object) -> None:
+    """Bring the database to :data:`LATEST`, safe against other processes doing the same.
+
+    The connection must be in autocommit mode (``isolation_level=None``) with foreign keys off,
+    so ``transform`` can rebuild tables without firing cascades.
+    """
+    if version(connection) == LATEST:
+        return
+    with write_transaction(connection):  # one writer at a time; the others wait here
+        found = refuse_newer(connection, path)  # again: another process may have migrated
+        if found == 0 and _has_tables(connection):
+            raise StoreError(
+                f"{path}: a SQLite file that is not a clickaudit database (left untouched)"
+            )
+        db = Database(connection, execute_plugins=False)
+        for migration in MIGRATIONS[found:]:
+            migration(db)
+        connection.execute(f"PRAGMA user_version = {LATEST}")
+
+
+def _has_tables(connection: sqlite3.Connection) -> bool:
+    row = connection.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table'").fetchone()
+    return bool(row[0])
