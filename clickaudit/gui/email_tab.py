@@ -30,7 +30,8 @@ from clickaudit.gui.widgets.inspector import LinkInspector
 from clickaudit.gui.widgets.preview import EmailPreview
 from clickaudit.gui.widgets.url_delegate import UrlDelegate
 from clickaudit.gui.widgets.wrapping_text import WrappingText
-from clickaudit.model import Audit, Category, Link
+from clickaudit.model import Audit, Category, Link, Severity
+from clickaudit.report.groups import count_phrase, plural
 from clickaudit.report.json_report import summary
 
 COLUMN_WIDTHS = (40, 170, 110, 170, 120, 90, 260, 260, 45, 220, 170)
@@ -258,11 +259,13 @@ def _summary_html(audit: Audit, *, read_only: bool) -> str:
         f"<b>{_e(email.headers.subject or email.source.label)}</b><br>"
         f"{_e(email.headers.from_)} · ESP: <b>{_e(audit.esp or 'not recognised')}</b> · "
         f"{mode}{stored}<br>"
-        f"{counts['links']} links ({counts['tracked']} tracked, {counts['wrapped']} wrapped, "
+        f"{plural(counts['links'], 'link')} ({counts['tracked']} tracked, "
+        f"{counts['wrapped']} wrapped, {counts['direct']} direct, "
         f"{counts['untrackable']} untrackable) · "
-        f"<span style='color:#b42318'>{counts['errors']} errors</span> · "
-        f"<span style='color:#b54708'>{counts['warnings']} warnings</span> · "
-        f"{counts['infos']} notes"
+        f"<span style='color:#b42318'>{count_phrase(Severity.ERROR, counts['errors'])}</span> · "
+        f"<span style='color:#b54708'>"
+        f"{count_phrase(Severity.WARNING, counts['warnings'])}</span> · "
+        f"{count_phrase(Severity.INFO, counts['infos'])}"
         f"{notes}"
     )
 

@@ -13,10 +13,20 @@ from html import escape
 
 from clickaudit import __version__
 from clickaudit.findings import CATALOGUE, worst
-from clickaudit.model import Audit, DomainReport, Finding, Link, Severity
+from clickaudit.model import Audit, DomainReport, Finding, Link
+from clickaudit.report.groups import (
+    SEVERITIES,
+    FindingGroup,
+    count_phrase,
+    group_findings,
+    id_ranges,
+    plural,
+    severity_counts,
+)
 from clickaudit.report.json_report import summary
 from clickaudit.url_display import shorten_url
 
+_EXAMPLES = 3
 STYLE = """
 :root { --err:#b42318; --warn:#b54708; --info:#475467; --ok:#067647; --line:#d0d5dd; }
 * { box-sizing: border-box; }
@@ -39,7 +49,8 @@ td.url, .url { font-family: ui-monospace, Menlo, Consolas, monospace; font-size:
 .sev.warning { color:var(--warn); } .sev.info { color:var(--info); }
 .finding { border-left:4px solid var(--line); padding:6px 10px; margin:6px 0; }
 .finding.error { border-color:var(--err); } .finding.warning { border-color:var(--warn); }
-.finding .fix { color:#344054; } .tag { font-size:12px; color:#475467; }
+.finding .fix { color:#344054; margin-left:1.2em; }
+.finding ul { margin:4px 0; padding-left:1.2em; } .tag { font-size:12px; color:#475467; }
 details.link { border:1px solid var(--line); border-radius:6px; margin:6px 0; padding:6px 10px; }
 details.link summary { cursor:pointer; }
 footer { margin-top:32px; color:#667085; font-size:12px; }
@@ -97,14 +108,16 @@ def _one(audit: Audit) -> str:
         + _card("Warnings", counts["warnings"], "warn" if counts["warnings"] else "ok")
         + "</div>",
     ]
-    findings = audit.all_findings()
-    if findings:
-        parts.append("<h2>Findings</h2>")
-        for severity in (Severity.ERROR, Severity.WARNING, Severity.INFO):
-            group = [f for f in findings if f.severity is severity]
-            if group:
-                parts.append(f"<h3>{severity.value.capitalize()}s ({len(group)})</h3>")
-                parts.extend(_finding(f) for f in group)
+    groups = group_findings(audit)
+    if groups:
+        counted = escape(severity_counts(audit.all_findings()))
+        parts.append(f'<h2>Findings <span class="tag">{counted}</span></h2>')
+        for severity in SEVERITIES:
+            of_severity = [g for g in groups if g.severity is severity]
+            if of_severity:
+                total = sum(g.count for g in of_severity)
+                parts.append(f"<h3>{escape(count_phrase(severity, total).capitalize())}</h3>")
+                parts.extend(_group(g) for g in of_severity)
     parts.append("<h2>Links</h2>")
     parts.append(_link_table(audit.links))
     parts.extend(
@@ -118,6 +131,40 @@ def _one(audit: Audit) -> str:
 
 def _card(label: str, value: int, kind: str = "") -> str:
     return f'<div class="card {kind}"><div class="n">{value}</div>{escape(label)}</div>'
+
+
+def _group(g: FindingGroup) -> str:
+    """One code: its title and count, a few of its messages with the links they name, the
+    fix once."""
+    by_message: dict[str, list[str]] = {}
+    for f in g.findings:
+        by_message.setdefault(f.message, []).append(f.subject or "")
+    items = []
+    for message, subjects in list(by_message.items())[:_EXAMPLES]:
+        where = _where(subjects)
+        tag = f'<span class="tag">{escape(where)}</span> ' if where else ""
+        items.append(f"<li>{tag}{escape(message)}</li>")
+    if len(by_message) > _EXAMPLES:
+        items.append(
+            f"<li>… and {escape(plural(len(by_message) - _EXAMPLES, 'more message'))}</li>"
+        )
+    fixes = "".join(f'<div class="fix">Fix: {escape(fix)}</div>' for fix in g.fixes)
+    scope = g.scope()
+    return (
+        f'<div class="finding {g.severity.value}"><span class="sev {g.severity.value}">'
+        f'{escape(g.title)}</span> <span class="tag">{escape(g.code)}</span>'
+        + (f" <b>{escape(scope)}</b>" if scope else "")
+        + f"<ul>{''.join(items)}</ul>{fixes}</div>"
+    )
+
+
+def _where(subjects: Sequence[str]) -> str:
+    ids = [int(s[5:]) for s in subjects if s.startswith("link:") and s[5:].isdigit()]
+    others = list(
+        dict.fromkeys(s.replace(":", " ", 1) for s in subjects if s and not s.startswith("link:"))
+    )
+    where = [("link " if len(set(ids)) == 1 else "links ") + id_ranges(ids, 8)] if ids else []
+    return "; ".join(where + others)
 
 
 def _finding(f: Finding) -> str:

@@ -1,91 +1,148 @@
 """The text report: what a person reads at a terminal, at a glance.
 
 Layout per email: a header block (file, subject, from, ESP, counts), one table row per link
-(id, category, ESP, status, anchor text, where it goes, its worst finding), then every finding
-grouped by severity with its fix, then the domains. Long values are cut to fit the terminal
-width; the JSON report has them whole.
+(id, category, ESP, result, anchor text, where it goes, its worst finding), then the findings
+grouped by code with their counts and the fix once, then the domains. rich lays the tables out
+and wraps long values to the terminal's width instead of cutting them; URLs are shortened by the
+engine's one rule (host, end of path, query keys) and the JSON report has them whole.
 """
 
 from __future__ import annotations
 
+import io
 import shutil
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
+
+from rich.console import Console, Group, RenderableType
+from rich.padding import Padding
+from rich.table import Table
+from rich.text import Text
 
 from clickaudit.findings import worst
-from clickaudit.model import Audit, Category, DomainReport, Finding, Link, Severity
+from clickaudit.model import Audit, Category, DomainReport, Link, Severity
+from clickaudit.report.groups import (
+    SEVERITIES,
+    FindingGroup,
+    count_phrase,
+    group_findings,
+    id_ranges,
+    plural,
+)
 from clickaudit.report.json_report import summary
 from clickaudit.url_display import shorten_url
 
 SEVERITY_MARK = {Severity.ERROR: "✖", Severity.WARNING: "▲", Severity.INFO: "·"}
+_EXAMPLES = 3
 
 
 def render(audits: Sequence[Audit], *, width: int | None = None) -> str:
-    """The text report of several audits, separated by a blank line."""
+    """The text report of several audits, separated by a blank line, laid out for ``width``
+    columns (the terminal's, or 120 when there is none)."""
     width = width or shutil.get_terminal_size((120, 24)).columns
-    width = max(80, min(width, 200))
+    width = max(40, min(width, 240))
     return "\n\n".join(render_one(a, width=width) for a in audits) + "\n"
 
 
 def render_one(audit: Audit, *, width: int = 120) -> str:
-    lines: list[str] = []
+    buffer = io.StringIO()
+    console = Console(
+        file=buffer,
+        width=width,
+        color_system=None,
+        force_terminal=False,
+        no_color=True,
+        highlight=False,
+        emoji=False,
+        soft_wrap=False,
+    )
+    for part in _parts(audit, width):
+        console.print(part)
+    return "\n".join(line.rstrip() for line in buffer.getvalue().rstrip("\n").split("\n"))
+
+
+def _parts(audit: Audit, width: int) -> list[RenderableType]:
     email = audit.email
     counts = summary(audit)
-    lines.append(_rule(f" {email.source.label} ", width))
-    lines.append(f"Subject: {email.headers.subject or '(none)'}")
+    title = f"── {email.source.label} "
+    parts: list[RenderableType] = [Text(title + "─" * max(0, width - len(title)), overflow="fold")]
+    facts = Table.grid(padding=(0, 1))
+    facts.add_column(no_wrap=True)
+    facts.add_column(overflow="fold")
+    facts.add_row("Subject:", email.headers.subject or "(none)")
     if email.headers.from_:
-        lines.append(f"From:    {email.headers.from_}")
-    lines.append(f"ESP:     {audit.esp or 'not recognised'}")
+        facts.add_row("From:", email.headers.from_)
+    facts.add_row("ESP:", audit.esp or "not recognised")
     for note in email.notes:
-        lines.append(f"Note:    {note}")
-    lines.append(
-        f"Links:   {counts['links']} ({counts['tracked']} tracked, {counts['wrapped']} wrapped, "
+        facts.add_row("Note:", note)
+    facts.add_row(
+        "Links:",
+        f"{counts['links']} ({counts['tracked']} tracked, {counts['wrapped']} wrapped, "
         f"{counts['direct']} direct, {counts['untrackable']} untrackable); "
-        f"open pixels: {counts['pixels']}"
+        f"open pixels: {counts['pixels']}",
     )
-    lines.append(
-        f"Result:  {counts['errors']} errors, {counts['warnings']} warnings, "
-        f"{counts['infos']} notes"
+    every = audit.all_findings()
+    facts.add_row(
+        "Result:",
+        ", ".join(count_phrase(s, sum(1 for f in every if f.severity is s)) for s in SEVERITIES),
     )
+    parts.append(facts)
     if audit.links:
-        lines.append("")
-        lines.extend(_link_table(audit.links, width))
-    findings = audit.all_findings()
-    if findings:
-        lines.append("")
-        lines.extend(_findings_block(findings, audit, width))
+        parts.append(Text(""))
+        parts.append(_link_table(audit.links, width))
+    groups = group_findings(audit)
+    if groups:
+        parts.append(Text(""))
+        parts.append(_findings_block(groups, width))
     if audit.domains:
-        lines.append("")
-        lines.extend(_domains_block(audit.domains, width))
-    return "\n".join(lines)
+        parts.append(Text(""))
+        parts.append(_domains_block(audit.domains))
+    return parts
 
 
-def _link_table(links: Sequence[Link], width: int) -> list[str]:
+def _link_table(links: Sequence[Link], width: int) -> Table:
+    """One row per link; the category cell names the ESP or wrapper under it, so the columns
+    that need room (text, where it goes) get it even at 80 columns."""
     followed = any(link.chain or link.outcome for link in links)
-    status_w = 12 if followed else 0
-    fixed = 4 + 1 + 11 + 1 + 14 + 1 + (status_w + 1 if followed else 0) + 2
-    text_w = 22
-    rest = max(30, width - fixed - text_w - 1)
-    where_w = rest * 3 // 5
-    finding_w = rest - where_w - 1
-    header = f"{'#':>4} {'category':<11} {'esp':<14} "
+    marks = [_worst_mark(link) for link in links]
+    table = Table(
+        box=None,
+        show_edge=False,
+        pad_edge=False,
+        padding=(0, 1),
+        header_style="",
+        expand=True,
+    )
+    table.add_column("#", justify="right", no_wrap=True)
+    table.add_column("category", overflow="fold", max_width=16)
     if followed:
-        header += f"{'result':<{status_w}} "
-    header += f"{'text':<{text_w}} {'goes to':<{where_w}} worst finding"
-    out = [header, "-" * min(width, len(header) + finding_w)]
-    for link in links:
+        table.add_column("result", overflow="fold", max_width=14)
+    table.add_column("text", overflow="fold", ratio=2, min_width=10)
+    table.add_column("goes to", overflow="fold", ratio=5)
+    table.add_column(
+        "worst finding",
+        no_wrap=True,
+        min_width=max([13, *(len(m) for m in marks)]),
+    )
+    # Where a link goes gets about 5/7 of what the fixed columns leave; a URL is shortened (by
+    # the engine's rule) to two lines of that, and rich wraps it instead of cutting it.
+    fixed = 4 + 17 + (15 if followed else 0) + max([13, *(len(m) for m in marks)]) + 1
+    url_limit = max(24, 2 * (width - fixed) * 5 // 7 - 2)
+    for link, mark in zip(links, marks, strict=True):
         category = link.category.value if link.category else "?"
         if link.category is Category.UNTRACKABLE and link.reason:
             category = link.reason.value
-        row = f"{link.id:>4} {_cut(category, 11):<11} {_cut(link.esp or '', 14):<14} "
+        by = link.esp or " > ".join(link.wrappers)
+        row = [str(link.id), f"{category}\n{by}" if by else category]
         if followed:
-            row += f"{_cut(_result(link), status_w):<{status_w}} "
-        goes_to = shorten_url(_goes_to(link), where_w)
-        row += f"{_cut(link.text, text_w):<{text_w}} {goes_to:<{where_w}} "
-        top = worst(link.findings)
-        if top:
-            row += f"{SEVERITY_MARK[top.severity]} {top.code}"
-        out.append(row.rstrip())
-    return out
+            row.append(_result(link))
+        row += [_one_line(link.text, 120), shorten_url(_goes_to(link), url_limit), mark]
+        table.add_row(*row)
+    return table
+
+
+def _worst_mark(link: Link) -> str:
+    top = worst(link.findings)
+    return f"{SEVERITY_MARK[top.severity]} {top.code}" if top else ""
 
 
 def _result(link: Link) -> str:
@@ -94,7 +151,7 @@ def _result(link: Link) -> str:
     if link.outcome in (None, "not-followed"):
         return "not followed" if link.outcome else ""
     status = str(last.status) if last and last.status else link.outcome or ""
-    return f"{status} ({hops} hop{'s' if hops != 1 else ''})" if link.outcome == "ok" else status
+    return f"{status} ({plural(hops, 'hop')})" if link.outcome == "ok" else status
 
 
 def _goes_to(link: Link) -> str:
@@ -109,26 +166,54 @@ def _goes_to(link: Link) -> str:
     return link.href
 
 
-def _findings_block(findings: Iterable[Finding], audit: Audit, width: int) -> list[str]:
-    out = ["Findings:"]
-    ordered = sorted(findings, key=lambda f: -f.severity.rank)
-    for severity in (Severity.ERROR, Severity.WARNING, Severity.INFO):
-        group = [f for f in ordered if f.severity is severity]
-        if not group:
-            continue
-        out.append(f"  {severity.value}s ({len(group)}):")
-        shown_fixes: set[str] = set()
-        for f in group:
-            where = f"[{f.subject}] " if f.subject else ""
-            out.append(_cut(f"    {SEVERITY_MARK[severity]} {f.code}: {where}{f.message}", width))
-            if f.code not in shown_fixes:
-                out.append(_cut(f"        fix: {f.fix}", width))
-                shown_fixes.add(f.code)
-    return out
+def _findings_block(groups: Sequence[FindingGroup], width: int) -> RenderableType:
+    """One entry per code: mark, severity and headline; then the messages (a few examples when
+    a code repeats), indented; then the fix, indented under them."""
+    lines: list[RenderableType] = [Text("Findings:")]
+    for g in groups:
+        lines.append(
+            Padding(
+                Text(f"{SEVERITY_MARK[g.severity]} {g.severity.value}  {g.headline}"),
+                (0, 0, 0, 2),
+            )
+        )
+        details: list[str] = []
+        subjects_by_message: dict[str, list[str | None]] = {}
+        for f in g.findings:
+            subjects_by_message.setdefault(f.message, []).append(f.subject)
+        messages = [_located(subjects, m) for m, subjects in subjects_by_message.items()]
+        details.extend(messages[:_EXAMPLES])
+        if len(messages) > _EXAMPLES:
+            rest = [
+                i
+                for subjects in list(subjects_by_message.values())[_EXAMPLES:]
+                for subject in subjects
+                if subject and subject.startswith("link:") and (i := _int(subject[5:]))
+            ]
+            details.append(
+                f"… and {plural(len(messages) - _EXAMPLES, 'more message')}"
+                + (f" (links {id_ranges(rest)})" if rest else "")
+            )
+        for text in details:
+            lines.append(Padding(Text(text), (0, 0, 0, 6)))
+        for fix in g.fixes:
+            lines.append(Padding(Text(f"fix: {fix}"), (0, 0, 0, 6)))
+    return Group(*lines)
 
 
-def _domains_block(domains: Sequence[DomainReport], width: int) -> list[str]:
-    out = ["Domains:"]
+def _located(subjects: Sequence[str | None], message: str) -> str:
+    """``[links 1–2] message``, ``[domain example.com] message``, or the message alone."""
+    link_ids = [int(s[5:]) for s in subjects if s and s.startswith("link:") and s[5:].isdigit()]
+    others = list(dict.fromkeys(s for s in subjects if s and not s.startswith("link:")))
+    where = []
+    if link_ids:
+        where.append(("link " if len(set(link_ids)) == 1 else "links ") + id_ranges(link_ids, 6))
+    where.extend(s.replace(":", " ", 1) for s in others)
+    return f"[{'; '.join(where)}] {message}" if where else message
+
+
+def _domains_block(domains: Sequence[DomainReport]) -> RenderableType:
+    out: list[RenderableType] = [Text("Domains:")]
     for d in domains:
         roles = ", ".join(r.value for r in d.roles)
         facts = [roles]
@@ -149,8 +234,8 @@ def _domains_block(domains: Sequence[DomainReport], width: int) -> list[str]:
             facts.append("LISTED on " + ", ".join(d.blocklists))
         elif d.blocklists_unchecked:
             facts.append("blocklists not checked: " + ", ".join(d.blocklists_unchecked))
-        out.append(_cut(f"  {d.name}: " + "; ".join(facts), width))
-    return out
+        out.append(Padding(Text(f"{d.name}: " + "; ".join(facts)), (0, 0, 0, 2)))
+    return Group(*out)
 
 
 def _auth_facts(domain: DomainReport) -> list[str]:
@@ -178,10 +263,11 @@ def _auth_facts(domain: DomainReport) -> list[str]:
     return facts
 
 
-def _rule(title: str, width: int) -> str:
-    return ("──" + title).ljust(width, "─")[:width]
-
-
-def _cut(text: str, limit: int) -> str:
+def _one_line(text: str, limit: int) -> str:
+    """Anchor text on one logical line (rich wraps it), cut only when it is very long."""
     text = " ".join(text.split())
     return text if len(text) <= limit else text[: max(0, limit - 1)] + "…"
+
+
+def _int(text: str) -> int | None:
+    return int(text) if text.isdigit() else None
