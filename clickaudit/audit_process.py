@@ -3,7 +3,8 @@
 The desktop app keeps its window responsive by auditing in a separate interpreter: a Python
 thread would share the interpreter lock with the GUI. The child re-reads the email from its file
 (checked by sha256), audits it, and writes JSON lines to stdout: ``{"progress": …}`` events, then
-``{"result": [report, …]}`` or ``{"error": message}``. The JSON report round-trips exactly.
+``{"result": [audit, …]}`` or ``{"error": message}``. Audits travel in their wire form
+(:mod:`clickaudit.wire`), which keeps every field of the model.
 
     python -m clickaudit.audit_process < request.json
 """
@@ -23,6 +24,7 @@ from clickaudit.events import CancelToken, Progress, ProgressCallback, ignore_pr
 from clickaudit.model import Audit, Email, evolve
 from clickaudit.net.nameservers import parse_nameserver
 from clickaudit.settings import AuditSettings
+from clickaudit.wire import from_wire, to_wire
 
 PROGRESS_INTERVAL_S = 0.05
 
@@ -65,8 +67,6 @@ def audit_apart(
     cancel: CancelToken | None = None,
 ) -> list[Audit]:
     """Audit in a child process; same result and errors as :func:`pipeline.audit_emails`."""
-    from clickaudit.report.json_report import audit_from_dict
-
     child = subprocess.Popen(
         [sys.executable, "-m", "clickaudit.audit_process"],
         stdin=subprocess.PIPE,
@@ -83,13 +83,13 @@ def audit_apart(
     result: list[dict[str, Any]] | None = None
     error: str | None = None
     for line in child.stdout:
-        message = json.loads(line)
-        if "progress" in message:
-            progress(Progress(**message["progress"]))
-        elif "result" in message:
-            result = message["result"]
-        elif "error" in message:
-            error = message["error"]
+        event = json.loads(line)
+        if "progress" in event:
+            progress(Progress(**event["progress"]))
+        elif "result" in event:
+            result = event["result"]
+        elif "error" in event:
+            error = event["error"]
     child.wait()
     stderr = child.stderr.read() if child.stderr else ""
     if child.stderr:
@@ -101,7 +101,7 @@ def audit_apart(
         raise ClickauditError(error)
     if result is None:
         raise ClickauditError(f"the audit process ended without a result: {stderr[-500:]}")
-    audits = [audit_from_dict(report) for report in result]
+    audits = [from_wire(Audit, data) for data in result]
     # The child's report has no message bodies: the caller's email objects keep them.
     return [evolve(audit, email=email) for audit, email in zip(audits, emails, strict=True)]
 
@@ -114,7 +114,6 @@ def _emit(stream: IO[str], message: dict[str, Any]) -> None:
 def main() -> int:
     from clickaudit.load import load_path
     from clickaudit.pipeline import audit_emails
-    from clickaudit.report.json_report import audit_to_dict
 
     request = json.loads(sys.stdin.read())
     out = sys.stdout
@@ -149,7 +148,7 @@ def main() -> int:
     except ClickauditError as error:
         _emit(out, {"error": str(error)})
         return 0
-    _emit(out, {"result": [audit_to_dict(audit) for audit in audits]})
+    _emit(out, {"result": [to_wire(audit) for audit in audits]})
     return 0
 
 

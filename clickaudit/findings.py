@@ -263,15 +263,21 @@ CATALOGUE: Mapping[str, Check] = MappingProxyType({c.code: c for c in _CHECKS})
 
 
 def finding(
-    code: str, message: str, subject: str | None = None, severity: Severity | None = None
+    code: str,
+    message: str,
+    subject: str | None = None,
+    severity: Severity | None = None,
+    *,
+    parameters: tuple[str, ...] = (),
 ) -> Finding:
-    """Make a finding of a catalogued code; ``severity`` overrides the catalogue's for one case.
+    """Make a finding of a catalogued code; ``severity`` overrides the catalogue's for one case;
+    ``parameters`` names the query parameters it is about (UTM findings).
 
     Raises:
         KeyError: the code is not in the catalogue (a programming error, caught by the tests).
     """
     check = CATALOGUE[code]
-    return Finding(code, severity or check.severity, message, check.fix, subject)
+    return Finding(code, severity or check.severity, message, check.fix, subject, parameters)
 
 
 def worst(findings: Iterable[Finding]) -> Finding | None:

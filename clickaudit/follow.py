@@ -28,7 +28,7 @@ import httpx
 
 from clickaudit.errors import Cancelled
 from clickaudit.events import CancelToken, Progress, ProgressCallback, ignore_progress
-from clickaudit.model import Category, Hop, HopKind, Link, evolve
+from clickaudit.model import Category, Hop, HopKind, Link, NotFollowedReason, Outcome, evolve
 from clickaudit.net.limiter import BACK_OFF_STATUSES, AdaptiveLimiter, HostLimiter
 from clickaudit.net.transport import (
     AddressRefused,
@@ -89,7 +89,18 @@ class ChainResult:
     start: str
     hops: tuple[Hop, ...]
     final_url: str | None
-    outcome: str  # ok, broken, blocked, loop, too-long, timeout, unreachable, private, ...
+    outcome: Outcome
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    """One request's result: the hop, where it points next, when to retry, and, when the chain
+    cannot go on, how it ended (decided here, where the cause is known, never from the text)."""
+
+    hop: Hop
+    next_url: str | None = None
+    retry_after: float | None = None
+    failure: Outcome | None = None
 
 
 class _ChainBudget:
@@ -165,19 +176,19 @@ class Follower:
         return transport
 
     # --- links ----------------------------------------------------------------------------
-    def start_url(self, link: Link) -> tuple[str | None, str | None]:
+    def start_url(self, link: Link) -> tuple[str | None, NotFollowedReason | None]:
         """What to request for a link, or why nothing is requested: (url, reason-not-followed)."""
         if link.category is Category.UNTRACKABLE or link.category is None:
             return None, None
         if link.system and not self.settings.follow_unsubscribe:
-            return None, f"{link.system} link: not requested unless --follow-unsubscribe"
+            return None, NotFollowedReason.SYSTEM_LINK
         clicks_a_tracker = link.category is Category.TRACKED or (
             link.category is Category.WRAPPED and link.esp is not None
         )
         if self.settings.safe and (clicks_a_tracker or link.category is Category.WRAPPED):
             if link.decoded and link.decoded.lower().startswith(("http://", "https://")):
                 return link.decoded, None
-            return None, "safe mode: following this tracked link would record a click"
+            return None, NotFollowedReason.SAFE_MODE
         return link.href, None
 
     async def follow_links(
@@ -227,7 +238,12 @@ class Follower:
                 )
             elif not_followed:
                 followed.append(
-                    evolve(link, outcome="not-followed", notes=(*link.notes, not_followed))
+                    evolve(
+                        link,
+                        outcome=Outcome.NOT_FOLLOWED,
+                        not_followed=not_followed,
+                        notes=(*link.notes, not_followed.explain(link.system)),
+                    )
                 )
             else:
                 followed.append(link)
@@ -256,37 +272,36 @@ class Follower:
         while True:
             if url in seen:
                 hops.append(Hop(url, None, error="this URL was already visited in the chain"))
-                return ChainResult(start, tuple(hops), url, "loop")
+                return ChainResult(start, tuple(hops), url, Outcome.LOOP)
             if len(hops) >= self.settings.max_hops:
                 hops.append(Hop(url, None, error=f"more than {self.settings.max_hops} hops"))
-                return ChainResult(start, tuple(hops), url, "too-long")
+                return ChainResult(start, tuple(hops), url, Outcome.TOO_LONG)
             if budget.left <= 0:
                 hops.append(Hop(url, None, error=budget.exceeded))
-                return ChainResult(start, tuple(hops), None, "timeout")
+                return ChainResult(start, tuple(hops), None, Outcome.TIMEOUT)
             seen.add(url)
-            hop, next_url, body_kind = await self._hop(cookies, url, budget)
+            answer = await self._hop(cookies, url, budget)
+            hop, next_url = answer.hop, answer.next_url
             hops.append(hop)
-            if hop.error is not None and hop.status is None:
-                outcome = _outcome_of_error(hop.error)
-                return ChainResult(start, tuple(hops), None, outcome)
+            if hop.status is None:
+                return ChainResult(start, tuple(hops), None, answer.failure or Outcome.UNREACHABLE)
             if next_url is None:
-                return ChainResult(start, tuple(hops), url, _outcome_of_status(hop))
+                return ChainResult(
+                    start, tuple(hops), url, answer.failure or _outcome_of_status(hop.status)
+                )
             resolved = urljoin(url, next_url)
             scheme = urlsplit(resolved).scheme.lower()
             if scheme not in ("http", "https"):
                 hops.append(Hop(resolved, None, error=f"redirects to a {scheme or 'non-web'}: URL"))
-                return ChainResult(start, tuple(hops), resolved, "scheme")
+                return ChainResult(start, tuple(hops), resolved, Outcome.SCHEME)
             if not urlsplit(resolved).hostname:
                 hops.append(Hop(resolved, None, error="the redirect target has no host"))
-                return ChainResult(start, tuple(hops), resolved, "invalid-location")
+                return ChainResult(start, tuple(hops), resolved, Outcome.INVALID_LOCATION)
             resolved, fragment = _carry_fragment(resolved, fragment)
-            del body_kind
             url = resolved
 
-    async def _hop(
-        self, cookies: httpx.Cookies, url: str, budget: _ChainBudget
-    ) -> tuple[Hop, str | None, HopKind | None]:
-        """One request; returns the hop, the next URL (if any) and how it was given.
+    async def _hop(self, cookies: httpx.Cookies, url: str, budget: _ChainBudget) -> _Answer:
+        """One request, retried after a 405 to HEAD or when asked to slow down.
 
         The hop's time limit and recorded time start once the limiter grants its slot, and only
         that time is charged to the chain's budget: links queued behind a slow host are
@@ -302,9 +317,7 @@ class Follower:
                 limit = min(self.settings.timeout, budget.left)
                 try:
                     async with asyncio.timeout(limit):
-                        hop, next_url, retry_after = await self._request(
-                            cookies, url, method, started
-                        )
+                        answer = await self._request(cookies, url, method, started)
                 except TimeoutError:
                     elapsed = (time.monotonic() - started) * 1000
                     budget.spend(elapsed / 1000)
@@ -314,8 +327,9 @@ class Follower:
                         if limit < self.settings.timeout
                         else f"no answer within {self.settings.timeout:g} s"
                     )
-                    return Hop(url, None, ms=elapsed, error=error), None, None
+                    return _Answer(Hop(url, None, ms=elapsed, error=error), failure=Outcome.TIMEOUT)
                 budget.spend(time.monotonic() - started)
+                hop, retry_after = answer.hop, answer.retry_after
                 slot.record(
                     status=hop.status,
                     seconds=time.monotonic() - started,
@@ -334,12 +348,12 @@ class Follower:
                         await asyncio.sleep(wait)
                     budget.spend(wait)
                     continue
-            return hop, next_url, hop.kind if next_url else None
-        return hop, next_url, None
+            return answer
+        return answer
 
     async def _request(
         self, cookies: httpx.Cookies, url: str, method: str, started: float
-    ) -> tuple[Hop, str | None, float | None]:
+    ) -> _Answer:
         """One request straight through the transport: httpx's client would build the next
         request of a redirect itself (and fail on ``javascript:`` Locations); here every hop is
         decided by the chain walker."""
@@ -358,38 +372,36 @@ class Follower:
             )
             cookies.set_cookie_header(request)
         except (httpx.InvalidURL, ValueError) as error:
-            return Hop(url, None, error=f"invalid URL: {error}"), None, None
+            return _Answer(
+                Hop(url, None, error=f"invalid URL: {error}"), failure=Outcome.INVALID_LOCATION
+            )
         try:
             transport = self._transport_for(request.url.host.lower())
             response = await transport.handle_async_request(request)
             response.request = request
             cookies.extract_cookies(response)
         except AddressRefused as error:
-            return (
-                Hop(url, None, remote_address=error.address, error=f"private address: {error}"),
-                None,
-                None,
-            )
+            return _refused(url, error)
         except NameNotResolved as error:
-            return Hop(url, None, ms=_ms(started), error=f"DNS: {error}"), None, None
+            return _unresolved(url, error, started)
         except httpx.ConnectError as error:
             cause = error.__cause__
             if isinstance(cause, AddressRefused):
-                return (
-                    Hop(url, None, remote_address=cause.address, error=f"private address: {cause}"),
-                    None,
-                    None,
-                )
+                return _refused(url, cause)
             if isinstance(cause, NameNotResolved):
-                return Hop(url, None, ms=_ms(started), error=f"DNS: {cause}"), None, None
-            return Hop(url, None, ms=_ms(started), error=_connect_error(error)), None, None
+                return _unresolved(url, cause, started)
+            return _Answer(
+                Hop(url, None, ms=_ms(started), error=_connect_error(error)),
+                failure=Outcome.UNREACHABLE,
+            )
         except (httpx.TimeoutException, httpcore.TimeoutException):
-            return Hop(url, None, ms=_ms(started), error="no answer in time"), None, None
+            return _Answer(
+                Hop(url, None, ms=_ms(started), error="no answer in time"), failure=Outcome.TIMEOUT
+            )
         except (httpx.HTTPError, httpcore.ProtocolError, ssl.SSLError, OSError) as error:
-            return (
+            return _Answer(
                 Hop(url, None, ms=_ms(started), error=f"{type(error).__name__}: {error}"),
-                None,
-                None,
+                failure=Outcome.UNREACHABLE,
             )
         try:
             remote, tls_version = _connection_facts(response)
@@ -403,7 +415,7 @@ class Follower:
                 if location:
                     next_url = location.strip()
                 else:
-                    return (
+                    return _Answer(
                         Hop(
                             url,
                             status,
@@ -413,9 +425,7 @@ class Follower:
                             remote,
                             tls_version,
                             error="a redirect status without a Location header",
-                        ),
-                        None,
-                        None,
+                        )
                     )
             elif method == "GET" and _is_html(response):
                 body = await _read_capped(response)
@@ -430,12 +440,12 @@ class Follower:
             hop = Hop(url, status, location, kind, _ms(started), remote, tls_version)
             if status in (403, 429, 999) and _blocked(status, body, response):
                 hop = evolve(hop, error="the site refused an automated visitor (bot protection)")
-            return hop, next_url, retry_after
+                return _Answer(hop, next_url, retry_after, failure=Outcome.BLOCKED)
+            return _Answer(hop, next_url, retry_after)
         except (httpx.HTTPError, httpcore.ProtocolError, OSError) as error:
-            return (
+            return _Answer(
                 Hop(url, None, ms=_ms(started), error=f"{type(error).__name__}: {error}"),
-                None,
-                None,
+                failure=Outcome.UNREACHABLE,
             )
         finally:
             await _release(response)
@@ -546,32 +556,43 @@ def _carry_fragment(url: str, fragment: str) -> tuple[str, str]:
     return url, fragment
 
 
+def _refused(url: str, error: AddressRefused) -> _Answer:
+    return _Answer(
+        Hop(url, None, remote_address=error.address, error=f"private address: {error}"),
+        failure=Outcome.PRIVATE,
+    )
+
+
+def _unresolved(url: str, error: NameNotResolved, started: float) -> _Answer:
+    return _Answer(
+        Hop(url, None, ms=_ms(started), error=f"DNS: {error}"), failure=Outcome.UNREACHABLE
+    )
+
+
+def _causes(error: BaseException) -> list[BaseException]:
+    """The exception and what it was raised from, outermost first (bounded: chains can loop)."""
+    chain: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and len(chain) < 16 and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
 def _connect_error(error: Exception) -> str:
+    """Why a connection failed, told by the type of what the socket layer raised."""
     text = str(error) or type(error).__name__
-    lowered = text.lower()
-    if "certificate" in lowered or "ssl" in lowered or "tls" in lowered:
+    causes = _causes(error)
+    if any(isinstance(cause, ssl.SSLError | ssl.CertificateError) for cause in causes):
         return f"TLS: {text}"
-    if "refused" in lowered:
+    if any(isinstance(cause, ConnectionRefusedError) for cause in causes):
         return f"connection refused: {text}"
     return f"cannot connect: {text}"
 
 
-def _outcome_of_error(error: str) -> str:
-    if error.startswith("private address"):
-        return "private"
-    if error.startswith("no answer") or "took over" in error:
-        return "timeout"
-    if error.startswith("invalid URL"):
-        return "invalid-location"
-    return "unreachable"
-
-
-def _outcome_of_status(hop: Hop) -> str:
-    status = hop.status or 0
-    if hop.error and "automated visitor" in hop.error:
-        return "blocked"
+def _outcome_of_status(status: int) -> Outcome:
     if 300 <= status < 400:
-        return "invalid-location"
+        return Outcome.INVALID_LOCATION
     if status >= 400:
-        return "broken"
-    return "ok"
+        return Outcome.BROKEN
+    return Outcome.OK

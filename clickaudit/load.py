@@ -23,7 +23,16 @@ from email.utils import getaddresses
 from pathlib import Path
 
 from clickaudit.errors import InputError
-from clickaudit.model import BodyPart, DkimSignature, Email, Headers, Part, Source
+from clickaudit.model import (
+    BodyPart,
+    DkimSignature,
+    Email,
+    EmailNote,
+    EmailNoteKind,
+    Headers,
+    Part,
+    Source,
+)
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
 MAX_ATTACHMENT_DEPTH = 20
@@ -181,7 +190,7 @@ def _load_message(
     data: bytes, name: str, kind: str, index: int, attachment_path: str = "", depth: int = 0
 ) -> list[Email]:
     message: Message = email.message_from_bytes(data, policy=email.policy.default)
-    notes: list[str] = []
+    notes: list[EmailNote] = []
     repaired = _repair_boundary(message, data)
     if repaired is not None:
         message, note = repaired
@@ -189,9 +198,12 @@ def _load_message(
     if not list(message.keys()):
         if _sniff(data) == "html":
             document = _load_document(data, name, Part.HTML)
-            note = "the file has no email headers; it was read as an HTML document"
+            note = EmailNote(
+                EmailNoteKind.READ_AS_DOCUMENT,
+                "the file has no email headers; it was read as an HTML document",
+            )
             return [_with_note(document, note)]
-        notes.append("the message has no headers")
+        notes.append(EmailNote(EmailNoteKind.NO_HEADERS, "the message has no headers"))
     source = Source(
         path=name,
         sha256=hashlib.sha256(data).hexdigest(),
@@ -223,7 +235,11 @@ def _load_message(
         if depth + 1 > MAX_ATTACHMENT_DEPTH:
             emails[0] = _with_note(
                 emails[0],
-                f"attached messages nest deeper than {MAX_ATTACHMENT_DEPTH}; the rest were skipped",
+                EmailNote(
+                    EmailNoteKind.NESTING_TOO_DEEP,
+                    f"attached messages nest deeper than {MAX_ATTACHMENT_DEPTH}; "
+                    "the rest were skipped",
+                ),
             )
             break
         inner_bytes = _message_bytes(inner)
@@ -235,7 +251,7 @@ def _load_message(
 _BOUNDARY_LINE = re.compile(rb"^--([^\s]{1,200}?)[ \t]*\r?\n(?=content-)", re.I | re.M)
 
 
-def _repair_boundary(message: Message, data: bytes) -> tuple[Message, str] | None:
+def _repair_boundary(message: Message, data: bytes) -> tuple[Message, EmailNote] | None:
     """A multipart whose declared boundary never occurs, but whose body uses another one.
 
     Spam kits and broken mailers get this wrong; mail clients then show nothing, but the
@@ -262,14 +278,15 @@ def _repair_boundary(message: Message, data: bytes) -> tuple[Message, str] | Non
     repaired_payload = repaired.get_payload()
     if not (isinstance(repaired_payload, list) and repaired_payload):
         return None
-    note = (
+    note = EmailNote(
+        EmailNoteKind.MALFORMED_MIME,
         f"MIME boundary problem: the declared boundary {declared!r} never occurs; the body's "
-        f"boundary {actual.decode('ascii', 'replace')!r} was used instead"
+        f"boundary {actual.decode('ascii', 'replace')!r} was used instead",
     )
     return repaired, note
 
 
-def _with_note(mail: Email, note: str) -> Email:
+def _with_note(mail: Email, note: EmailNote) -> Email:
     from dataclasses import replace
 
     return replace(mail, notes=(*mail.notes, note))
@@ -290,7 +307,7 @@ def _collect(
     parts: list[BodyPart],
     attached: list[Message],
     attachment_names: list[str],
-    notes: list[str],
+    notes: list[EmailNote],
 ) -> None:
     """Walk the MIME tree, stopping at attached messages (they are emails of their own)."""
     content_type = part.get_content_type()
@@ -330,12 +347,17 @@ def _safe_filename(part: Message) -> str | None:
         return None
 
 
-def _decode_part(part: Message, kind: Part, notes: list[str]) -> BodyPart | None:
+def _decode_part(part: Message, kind: Part, notes: list[EmailNote]) -> BodyPart | None:
     content_type = part.get_content_type()
     try:
         payload = part.get_payload(decode=True)
     except Exception as error:
-        notes.append(f"a {content_type} part could not be decoded ({error}); it was skipped")
+        notes.append(
+            EmailNote(
+                EmailNoteKind.PART_UNDECODABLE,
+                f"a {content_type} part could not be decoded ({error}); it was skipped",
+            )
+        )
         return None
     if not isinstance(payload, bytes):
         return None
@@ -443,7 +465,12 @@ def _decode_raw(data: bytes) -> str:
         return _normalise_newlines(data.decode("latin-1"))
 
 
-def _defect_notes(message: Message) -> Iterator[str]:
+def _defect_notes(message: Message) -> Iterator[EmailNote]:
+    for text in _defect_texts(message):
+        yield EmailNote(EmailNoteKind.MALFORMED_MIME, text)
+
+
+def _defect_texts(message: Message) -> Iterator[str]:
     for part in message.walk():
         for defect in getattr(part, "defects", ()):
             name = type(defect).__name__
@@ -461,7 +488,7 @@ def _defect_notes(message: Message) -> Iterator[str]:
                 yield "MIME: a header line without a colon; the headers may be truncated"
 
 
-def _recover_body(message: Message, notes: list[str]) -> list[BodyPart]:
+def _recover_body(message: Message, notes: list[EmailNote]) -> list[BodyPart]:
     """Nothing recognisable as a body part: read whatever text the message holds."""
     payload: object
     try:
@@ -480,7 +507,12 @@ def _recover_body(message: Message, notes: list[str]) -> list[BodyPart]:
     text, charset, note = decode_text(data, _declared_charset(message))
     kind = Part.HTML if re.search(rb"<(html|body|a\s|table)", data[:65536], re.I) else Part.TEXT
     if message.is_multipart() or message.get_content_maintype() not in ("text", ""):
-        notes.append("MIME structure broken: no readable part; the raw body was read instead")
+        notes.append(
+            EmailNote(
+                EmailNoteKind.MALFORMED_MIME,
+                "MIME structure broken: no readable part; the raw body was read instead",
+            )
+        )
     return [
         BodyPart(
             kind,

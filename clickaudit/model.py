@@ -129,10 +129,77 @@ class DomainRole(StrEnum):
     DESTINATION = "destination"
 
 
+class Outcome(StrEnum):
+    """How a link's redirect chain ended: the follower's verdict, the judge's input."""
+
+    OK = "ok"
+    BROKEN = "broken"  # an HTTP error status
+    LOOP = "loop"
+    TOO_LONG = "too-long"  # more hops than the limit
+    TIMEOUT = "timeout"
+    UNREACHABLE = "unreachable"  # DNS failure, refused or reset connection, TLS failure
+    BLOCKED = "blocked"  # the site refused an automated visitor
+    PRIVATE = "private"  # a private or non-global address, not contacted
+    INVALID_LOCATION = "invalid-location"
+    SCHEME = "scheme"  # redirects to a non-web scheme
+    NOT_FOLLOWED = "not-followed"  # see Link.not_followed for why
+    CANCELLED = "cancelled"
+
+
+class NotFollowedReason(StrEnum):
+    """Why a link that could have been followed was not requested."""
+
+    SYSTEM_LINK = "system-link"  # unsubscribe/preferences link, and no --follow-unsubscribe
+    SAFE_MODE = "safe-mode"  # requesting it would record a click
+
+    def explain(self, system: str | None) -> str:
+        """The sentence reports show (a link's note and the not-followed finding)."""
+        if self is NotFollowedReason.SYSTEM_LINK:
+            return f"{system or 'system'} link: not requested unless --follow-unsubscribe"
+        return "safe mode: following this tracked link would record a click"
+
+
+class EmailNoteKind(StrEnum):
+    """What kind of trouble loading an email met (and kept going)."""
+
+    MALFORMED_MIME = "malformed-mime"  # boundary, structure or encoding damage
+    NO_HEADERS = "no-headers"
+    READ_AS_DOCUMENT = "read-as-document"  # a file with no headers, read as HTML
+    PART_UNDECODABLE = "part-undecodable"
+    NESTING_TOO_DEEP = "nesting-too-deep"  # attached messages beyond the depth limit
+    UNSPECIFIED = "unspecified"  # read back from a report, which keeps only the text
+
+
+class LookupStatus(StrEnum):
+    """How a DNS lookup ended. Only ``nxdomain`` and ``noanswer`` say something about the
+    domain; the others say the question could not be answered (:attr:`failed`)."""
+
+    OK = "ok"
+    NXDOMAIN = "nxdomain"
+    NOANSWER = "noanswer"  # the name exists but has no record of this type
+    SERVFAIL = "servfail"
+    TIMEOUT = "timeout"
+    RESOLVER_UNREACHABLE = "resolver-unreachable"
+
+    @property
+    def failed(self) -> bool:
+        """The resolver gave no answer about the name: nothing is known either way."""
+        return self in (
+            LookupStatus.SERVFAIL,
+            LookupStatus.TIMEOUT,
+            LookupStatus.RESOLVER_UNREACHABLE,
+        )
+
+    @property
+    def exists(self) -> bool:
+        return self in (LookupStatus.OK, LookupStatus.NOANSWER)
+
+
 _EMPTY_MAPPING: Mapping[str, str] = MappingProxyType({})
 
 
-def _frozen(mapping: Mapping[str, str] | None = None) -> Mapping[str, str]:
+def frozen_mapping(mapping: Mapping[str, str] | None = None) -> Mapping[str, str]:
+    """A read-only copy, as the model's string mappings (attributes, UTMs, headers) are kept."""
     return MappingProxyType(dict(mapping)) if mapping else _EMPTY_MAPPING
 
 
@@ -143,6 +210,8 @@ class Finding:
 
     ``subject`` names what the finding is about (a link id as ``"link:3"``, a domain as
     ``"domain:example.com"``, or ``None`` for the message as a whole) so a report can group them.
+    ``parameters`` names the query parameters a UTM finding concerns, so a view can put the
+    verdict next to each parameter without reading the message.
     """
 
     code: str
@@ -150,6 +219,7 @@ class Finding:
     message: str
     fix: str
     subject: str | None = None
+    parameters: tuple[str, ...] = ()  # the UTM parameters a utm-* finding is about
 
 
 @quick_init
@@ -182,7 +252,7 @@ class Headers:
     list_unsubscribe: str = ""
     list_unsubscribe_post: str = ""
     authentication_results: tuple[str, ...] = ()
-    esp_headers: Mapping[str, str] = field(default_factory=_frozen)
+    esp_headers: Mapping[str, str] = field(default_factory=frozen_mapping)
 
     @property
     def from_domain(self) -> str:
@@ -238,6 +308,15 @@ class Source:
 
 @quick_init
 @dataclass(frozen=True)
+class EmailNote:
+    """A problem met while loading that did not stop loading: its kind decides, its text says."""
+
+    kind: EmailNoteKind
+    text: str
+
+
+@quick_init
+@dataclass(frozen=True)
 class Email:
     """One message as loaded: headers, decoded text parts, and the raw source for display."""
 
@@ -246,7 +325,7 @@ class Email:
     parts: tuple[BodyPart, ...]
     raw: str = ""
     attachments: tuple[str, ...] = ()
-    notes: tuple[str, ...] = ()  # load-time problems that did not stop loading
+    notes: tuple[EmailNote, ...] = ()  # load-time problems that did not stop loading
 
     @property
     def html_parts(self) -> tuple[BodyPart, ...]:
@@ -292,7 +371,8 @@ class Link:
     Filled by ``pair``: ``expected``. By ``follow``: ``chain``, ``final_url`` and ``outcome`` (how
     the chain ended: ``ok``, ``broken``, ``loop``, ``too-long``, ``timeout``, ``unreachable``,
     ``blocked``, ``private``, ``invalid-location``, ``scheme``, ``not-followed``, ``cancelled``;
-    the last hop's ``error`` has the detail). By ``judge``: ``utm`` and ``findings``.
+    the last hop's ``error`` has the detail) and, for ``not-followed``, ``not_followed`` (why).
+    By ``judge``: ``utm`` and ``findings``.
     """
 
     id: int
@@ -302,7 +382,7 @@ class Link:
     text: str = ""
     line: int = 0
     part_index: int = 0
-    attributes: Mapping[str, str] = field(default_factory=_frozen)
+    attributes: Mapping[str, str] = field(default_factory=frozen_mapping)
     category: Category | None = None
     reason: UntrackableReason | None = None
     esp: str | None = None
@@ -316,8 +396,9 @@ class Link:
     expected: str | None = None
     chain: tuple[Hop, ...] = ()
     final_url: str | None = None
-    outcome: str | None = None
-    utm: Mapping[str, str] = field(default_factory=_frozen)
+    outcome: Outcome | None = None
+    not_followed: NotFollowedReason | None = None
+    utm: Mapping[str, str] = field(default_factory=frozen_mapping)
     findings: tuple[Finding, ...] = ()
 
     @property

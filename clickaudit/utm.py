@@ -141,17 +141,27 @@ def check_link_utm(
                     "utm-third-party",
                     f"{host_of(url)} is not your domain but the link carries {names}",
                     subject,
+                    parameters=tuple(sorted(params)),
                 ),
             )
         return ()
     found: list[Finding] = []
     missing = [name for name in policy.required if name not in params]
     if missing:
-        found.append(finding("utm-missing", f"{_short(url)} lacks {', '.join(missing)}", subject))
+        found.append(
+            finding(
+                "utm-missing",
+                f"{_short(url)} lacks {', '.join(missing)}",
+                subject,
+                parameters=tuple(missing),
+            )
+        )
     for name, value in params.items():
         problem = _value_problem(name, value, policy)
         if problem:
-            found.append(finding("utm-invalid", f"{name}={value!r}: {problem}", subject))
+            found.append(
+                finding("utm-invalid", f"{name}={value!r}: {problem}", subject, parameters=(name,))
+            )
     return tuple(found)
 
 
@@ -190,6 +200,7 @@ def check_utm_lost(link: Link) -> tuple[Finding, ...]:
                     f"hop {index + 1} ({_short(urls[index], 60)}) redirects to "
                     f"{_short(urls[index + 1], 60)} without {', '.join(lost)}",
                     link.subject,
+                    parameters=tuple(lost),
                 )
             )
             break
@@ -203,6 +214,7 @@ def check_utm_lost(link: Link) -> tuple[Finding, ...]:
                     f"the tracked destination has {', '.join(lost)} but the landing page "
                     f"{_short(link.final_url, 60)} has not",
                     link.subject,
+                    parameters=tuple(lost),
                 )
             )
     return tuple(found)
@@ -228,7 +240,9 @@ def check_utm_consistency(
                 f"{value!r} on link{'s' if len(ids) > 1 else ''} {_ids(ids)}"
                 for value, ids in sorted(seen.items(), key=lambda item: -len(item[1]))
             )
-            found.append(finding("utm-inconsistent", f"{name} differs: {parts}"))
+            found.append(
+                finding("utm-inconsistent", f"{name} differs: {parts}", parameters=(name,))
+            )
     return tuple(found)
 
 

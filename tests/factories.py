@@ -18,6 +18,7 @@ from clickaudit.model import (
     HopKind,
     Image,
     Link,
+    Outcome,
     Part,
     Source,
     TlsReport,
@@ -73,7 +74,7 @@ def sample_audit() -> Audit:
             ),
         ),
         final_url="https://shop.example/sale?utm_source=email",
-        outcome="broken",
+        outcome=Outcome.BROKEN,
         utm={"utm_source": "email"},
         findings=(finding("redirect-broken", "ends in 404", "link:1"),),
     )

@@ -7,11 +7,15 @@ import asyncio
 import base64
 from collections.abc import Iterator
 
+import dns.message
+import dns.rcode
+import dns.resolver
 import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from clickaudit.domains import DomainTargets, check_domains, targets_for
+from clickaudit.domains.dns import DnsCache
 from clickaudit.model import (
     Category,
     DkimSignature,
@@ -21,6 +25,7 @@ from clickaudit.model import (
     Email,
     Headers,
     Link,
+    LookupStatus,
     Part,
     Source,
 )
@@ -285,3 +290,33 @@ def test_targets_come_from_the_links_and_the_sender() -> None:
     assert targets.return_path_domain == "bounce.shop.example"
     roles = targets.roles()
     assert roles["shop.example"] == [DomainRole.SENDER]
+
+
+class _Unreachable:
+    """A resolver whose every nameserver fails at the socket, as with no route to it."""
+
+    async def resolve(self, name: str, rdtype: str, **_: object) -> object:
+        raise dns.resolver.NoNameservers(
+            request=dns.message.make_query(name, rdtype),
+            errors=[
+                ("Do53:192.0.2.53@53", False, 53, OSError(101, "Network is unreachable"), None)
+            ],
+        )
+
+
+class _Servfail:
+    async def resolve(self, name: str, rdtype: str, **_: object) -> object:
+        query = dns.message.make_query(name, rdtype)
+        response = dns.message.make_response(query)
+        response.set_rcode(dns.rcode.SERVFAIL)
+        raise dns.resolver.NoNameservers(
+            request=query, errors=[("Do53:192.0.2.53@53", False, 53, None, response)]
+        )
+
+
+def test_a_resolver_that_cannot_be_reached_is_told_apart_from_a_servfail() -> None:
+    unreachable = asyncio.run(DnsCache(_Unreachable()).lookup("shop.example", "A"))  # type: ignore[arg-type]
+    servfail = asyncio.run(DnsCache(_Servfail()).lookup("shop.example", "A"))  # type: ignore[arg-type]
+    assert unreachable.status is LookupStatus.RESOLVER_UNREACHABLE
+    assert servfail.status is LookupStatus.SERVFAIL
+    assert unreachable.status.failed and servfail.status.failed and not unreachable.exists

@@ -8,7 +8,7 @@ import pytest
 
 from clickaudit.errors import InputError
 from clickaudit.load import decode_text, load_bytes, load_path
-from clickaudit.model import DkimSignature, Part
+from clickaudit.model import DkimSignature, EmailNoteKind, Part
 from tests.conftest import corpus_file
 
 
@@ -125,7 +125,7 @@ def test_deeply_nested_attachments_stop_at_the_cap_with_a_note() -> None:
         )
     emails = load_bytes(message, "nested.eml")
     assert 2 <= len(emails) <= 22
-    assert any("nest deeper" in note for e in emails for note in e.notes)
+    assert any(note.kind is EmailNoteKind.NESTING_TOO_DEEP for e in emails for note in e.notes)
 
 
 def test_declared_boundary_that_never_occurs_is_repaired() -> None:
@@ -133,7 +133,7 @@ def test_declared_boundary_that_never_occurs_is_repaired() -> None:
     [email] = load_path(path)
     assert email.parts[0].kind is Part.HTML
     assert "calorsolar.tk" in email.parts[0].text
-    assert any("declared boundary" in note for note in email.notes)
+    assert any("declared boundary" in note.text for note in email.notes)
 
 
 def test_every_corpus_email_loads_with_at_least_one_part(corpus: Path) -> None:

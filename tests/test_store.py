@@ -16,7 +16,7 @@ import pytest
 from clickaudit.cli import main
 from clickaudit.diff import diff_audits
 from clickaudit.errors import StoreError
-from clickaudit.model import Hop, HopKind
+from clickaudit.model import Hop, HopKind, Outcome
 from clickaudit.report.json_report import audit_to_dict
 from clickaudit.store import Store
 from clickaudit.store.schema import LATEST
@@ -279,7 +279,7 @@ def test_the_diff_names_what_changed(tmp_path: Path) -> None:
             Hop("https://shop.example/sale", 200),
         ),
         final_url="https://shop.example/sale",
-        outcome="ok",
+        outcome=Outcome.OK,
         findings=(),
     )
     after = replace(before, links=(fixed, *before.links[1:3]))

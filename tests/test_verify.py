@@ -9,7 +9,7 @@ import pytest
 
 from clickaudit.errors import PolicyError
 from clickaudit.judge.chains import destination_mismatch, judge_chain
-from clickaudit.model import Category, Element, Hop, Link, Part
+from clickaudit.model import Category, Element, Hop, Link, Outcome, Part
 from clickaudit.pair import apply_pairing, pair_links
 from clickaudit.utm import (
     check_link_utm,
@@ -121,7 +121,7 @@ def test_a_hop_that_drops_the_query_loses_the_utms() -> None:
             Hop("https://shop.example/p/", 200),
         ),
         final_url="https://shop.example/p/",
-        outcome="ok",
+        outcome=Outcome.OK,
     )
     found = check_utm_lost(chained)
     assert codes(found) == ["utm-lost"]
@@ -160,20 +160,20 @@ def test_a_different_path_or_host_is_a_mismatch_unless_expected() -> None:
 @pytest.mark.parametrize(
     ("outcome", "code"),
     [
-        ("loop", "redirect-loop"),
-        ("too-long", "redirect-too-long"),
-        ("broken", "redirect-broken"),
-        ("timeout", "redirect-timeout"),
-        ("unreachable", "redirect-unreachable"),
-        ("blocked", "redirect-blocked"),
-        ("private", "address-private"),
+        (Outcome.LOOP, "redirect-loop"),
+        (Outcome.TOO_LONG, "redirect-too-long"),
+        (Outcome.BROKEN, "redirect-broken"),
+        (Outcome.TIMEOUT, "redirect-timeout"),
+        (Outcome.UNREACHABLE, "redirect-unreachable"),
+        (Outcome.BLOCKED, "redirect-blocked"),
+        (Outcome.PRIVATE, "address-private"),
     ],
 )
-def test_each_chain_outcome_has_its_finding(outcome: str, code: str) -> None:
+def test_each_chain_outcome_has_its_finding(outcome: Outcome, code: str) -> None:
     chained = link(
         1,
         "https://a.example/",
-        chain=(Hop("https://a.example/", 404 if outcome == "broken" else None),),
+        chain=(Hop("https://a.example/", 404 if outcome is Outcome.BROKEN else None),),
         outcome=outcome,
     )
     assert code in codes(judge_chain(chained, policy=POLICY))
@@ -185,7 +185,7 @@ def test_https_to_http_hop_is_a_downgrade_and_the_landing_insecure() -> None:
         "https://a.example/",
         chain=(Hop("https://a.example/", 301, "http://b.example/"), Hop("http://b.example/", 200)),
         final_url="http://b.example/",
-        outcome="ok",
+        outcome=Outcome.OK,
     )
     assert codes(judge_chain(chained, policy=POLICY)) == ["redirect-downgrade", "link-insecure"]
 

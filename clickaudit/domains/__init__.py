@@ -33,6 +33,7 @@ from clickaudit.model import (
     Email,
     Finding,
     Link,
+    LookupStatus,
 )
 from clickaudit.net.nameservers import make_resolver
 from clickaudit.net.transport import is_refused_address
@@ -194,15 +195,15 @@ async def _check_one(
     is_web = DomainRole.TRACKING in roles or DomainRole.DESTINATION in roles
     a_lookup = await cache.lookup(name, "A")
     addresses = list(a_lookup.records)
-    if a_lookup.status in ("ok", "noanswer"):
+    if a_lookup.status.exists:
         aaaa = await cache.lookup(name, "AAAA")
         addresses += [a for a in aaaa.records if a not in addresses]
     chain = a_lookup.cname_chain
     esp = fingerprints.esp_for_cname(chain) if chain else None
     if is_web:
-        if a_lookup.status == "nxdomain":
+        if a_lookup.status is LookupStatus.NXDOMAIN:
             found.append(finding("dns-nxdomain", f"{name} does not exist (NXDOMAIN)", subject))
-        elif a_lookup.status in ("servfail", "timeout"):
+        elif a_lookup.status.failed:
             found.append(
                 finding(
                     "dns-servfail", f"{name}: the DNS lookup failed ({a_lookup.status})", subject

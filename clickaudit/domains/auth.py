@@ -64,7 +64,7 @@ async def check_spf(
     lookup = await dns.txt(domain)
     records = [r for r in lookup.records if _is_spf(r)]
     result: dict[str, object] = {"record": records[0] if records else None}
-    if lookup.status in ("servfail", "timeout"):
+    if lookup.status.failed:
         result["error"] = f"DNS {lookup.status}"
         return result, found
     if not records:
@@ -191,7 +191,7 @@ async def check_dmarc(
         location = organisation
         lookup = await dns.txt(f"_dmarc.{organisation}")
         records = [r for r in lookup.records if r.strip().lower().startswith("v=dmarc1")]
-    if lookup.status in ("servfail", "timeout"):
+    if lookup.status.failed:
         return {"record": None, "error": f"DNS {lookup.status}"}, found
     if not records:
         found.append(finding("dmarc-missing", f"{domain} has no DMARC record", subject))
@@ -261,7 +261,7 @@ async def check_dkim(
         records = [r for r in lookup.records if "p=" in r]
         if not records:
             result[signature.selector] = {"domain": signature.domain, "key": None}
-            if lookup.status not in ("servfail", "timeout"):
+            if not lookup.status.failed:
                 found.append(finding("dkim-missing", f"no DKIM key at {name}", subject))
             continue
         tags = _tags(records[0])

@@ -147,7 +147,7 @@ class BlocklistChecker:
             # through wildcards, URIBL does not), so the organisational domain is asked.
             name = organisational_domain(domain)
             lookup = await self.dns.lookup(f"{name}.{zone.zone}", "A")
-            if lookup.status in ("servfail", "timeout"):
+            if lookup.status.failed:
                 unchecked.append(zone.name)
                 continue
             verdicts = [zone.decode(value) for value in lookup.records if _is_ip(value)]

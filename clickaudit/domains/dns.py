@@ -1,8 +1,9 @@
 """DNS lookups for the domain checks: CNAME chains, addresses and TXT records, cached per audit.
 
-Every answer is kept with how it ended (ok, nxdomain, servfail, timeout, no answer), because a
-consultant needs to tell "the domain does not exist" from "the resolver failed" — the first is a
-broken tracking domain, the second says nothing about the domain.
+Every answer is kept with how it ended (:class:`~clickaudit.model.LookupStatus`: ok, nxdomain,
+noanswer, servfail, timeout, resolver-unreachable), because a consultant needs to tell "the
+domain does not exist" from "the resolver failed" — the first is a broken tracking domain, the
+second says nothing about the domain.
 """
 
 from __future__ import annotations
@@ -16,6 +17,8 @@ import dns.name
 import dns.rdatatype
 import dns.resolver
 
+from clickaudit.model import LookupStatus
+
 
 @dataclass(frozen=True, slots=True)
 class Lookup:
@@ -25,11 +28,11 @@ class Lookup:
     rdtype: str
     records: tuple[str, ...] = ()
     cname_chain: tuple[str, ...] = ()
-    status: str = "ok"  # ok, nxdomain, noanswer, servfail, timeout
+    status: LookupStatus = LookupStatus.OK
 
     @property
     def exists(self) -> bool:
-        return self.status in ("ok", "noanswer")
+        return self.status.exists
 
 
 class DnsCache:
@@ -53,16 +56,16 @@ class DnsCache:
         try:
             answer = await self.resolver.resolve(name, rdtype, raise_on_no_answer=False)
         except dns.resolver.NXDOMAIN:
-            return Lookup(name, rdtype, status="nxdomain")
-        except dns.resolver.NoNameservers:
-            return Lookup(name, rdtype, status="servfail")
+            return Lookup(name, rdtype, status=LookupStatus.NXDOMAIN)
+        except dns.resolver.NoNameservers as error:
+            return Lookup(name, rdtype, status=_failure_status(error))
         except (dns.exception.Timeout, dns.resolver.LifetimeTimeout):
-            return Lookup(name, rdtype, status="timeout")
+            return Lookup(name, rdtype, status=LookupStatus.TIMEOUT)
         except (dns.name.EmptyLabel, dns.name.LabelTooLong, dns.name.NameTooLong, ValueError):
-            return Lookup(name, rdtype, status="nxdomain")
+            return Lookup(name, rdtype, status=LookupStatus.NXDOMAIN)
         chain = _cname_chain(answer, name)
         if answer.rrset is None:
-            return Lookup(name, rdtype, cname_chain=chain, status="noanswer")
+            return Lookup(name, rdtype, cname_chain=chain, status=LookupStatus.NOANSWER)
         if rdtype == "TXT":
             records = tuple(b"".join(r.strings).decode("utf-8", "replace") for r in answer.rrset)
         else:
@@ -71,6 +74,16 @@ class DnsCache:
 
     async def txt(self, name: str) -> Lookup:
         return await self.lookup(name, "TXT")
+
+
+def _failure_status(error: dns.resolver.NoNameservers) -> LookupStatus:
+    """SERVFAIL when some nameserver answered (with an error code); resolver-unreachable when
+    none could be reached at all (every attempt failed at the socket, no response)."""
+    attempts = error.kwargs.get("errors") or []
+    reached = any(attempt[-1] is not None for attempt in attempts)
+    if attempts and not reached and all(isinstance(a[-2], OSError) for a in attempts):
+        return LookupStatus.RESOLVER_UNREACHABLE
+    return LookupStatus.SERVFAIL
 
 
 def _cname_chain(answer: dns.resolver.Answer, name: str) -> tuple[str, ...]:

@@ -21,6 +21,11 @@ from clickaudit.model import Finding, TlsReport, evolve
 
 EXPIRY_WARNING_DAYS = 21
 MAX_TLS_ADDRESSES = 3  # a host with fifty addresses is still probed at three at most
+# OpenSSL's verification result codes (x509_vfy.h), as ssl.SSLCertVerificationError carries them
+X509_V_ERR_CERT_HAS_EXPIRED = 10
+X509_V_ERR_SELF_SIGNED = frozenset({18, 19})  # depth-zero self-signed, self-signed in chain
+X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY = 20
+X509_V_ERR_HOSTNAME_MISMATCH = 62
 
 
 async def probe_tls(
@@ -213,27 +218,26 @@ def _judge_valid(where: str, report: TlsReport, subject: str) -> list[Finding]:
 def _verification_failed(
     where: str, error: ssl.SSLCertVerificationError, details: TlsReport | None, subject: str
 ) -> tuple[TlsReport, list[Finding]]:
-    message = error.verify_message or str(error)
-    lowered = message.lower()
     base = details or TlsReport(ok=False)
-    if "hostname mismatch" in lowered or "doesn't match" in lowered or error.verify_code == 62:
+    code = error.verify_code
+    if code == X509_V_ERR_HOSTNAME_MISMATCH:
         names = ", ".join(base.sans) or base.subject or "another name"
         report = evolve(base, ok=False, error=f"certificate for {names}")
         return report, [
             finding("tls-hostname-mismatch", f"{where} presents a certificate for {names}", subject)
         ]
-    if "expired" in lowered or error.verify_code == 10:
+    if code == X509_V_ERR_CERT_HAS_EXPIRED:
         why = (
             f"the certificate expired on {base.not_after}"
             if base.not_after
             else "the certificate has expired"
         )
-    elif "self-signed" in lowered or "self signed" in lowered or error.verify_code in (18, 19):
+    elif code in X509_V_ERR_SELF_SIGNED:
         why = "the certificate is self-signed"
-    elif "local issuer" in lowered or error.verify_code == 20:
+    elif code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
         why = f"the certificate's issuer ({base.issuer or 'unknown'}) is not trusted"
     else:
-        why = message
+        why = error.verify_message or str(error)
     return evolve(base, ok=False, error=why), [finding("tls-invalid", f"{where}: {why}", subject)]
 
 

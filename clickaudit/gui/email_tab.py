@@ -254,7 +254,7 @@ def _summary_html(audit: Audit, *, read_only: bool) -> str:
     email = audit.email
     mode = "audit" if audit.settings.get("mode") == "audit" else "offline scan"
     stored = " · <i>from history (read-only)</i>" if read_only else ""
-    notes = "".join(f"<br><span style='color:#b54708'>⚠ {_e(n)}</span>" for n in email.notes)
+    notes = "".join(f"<br><span style='color:#b54708'>⚠ {_e(n.text)}</span>" for n in email.notes)
     return (
         f"<b>{_e(email.headers.subject or email.source.label)}</b><br>"
         f"{_e(email.headers.from_)} · ESP: <b>{_e(audit.esp or 'not recognised')}</b> · "

@@ -12,20 +12,20 @@ from collections.abc import Sequence
 from urllib.parse import urlsplit
 
 from clickaudit.findings import finding
-from clickaudit.model import Finding, Link
+from clickaudit.model import Finding, Link, Outcome
 from clickaudit.url_display import distinct_parts, shorten_url
 from clickaudit.urls import normalise_url, parse_url
 
 _OUTCOME_CODES = {
-    "loop": "redirect-loop",
-    "too-long": "redirect-too-long",
-    "broken": "redirect-broken",
-    "timeout": "redirect-timeout",
-    "unreachable": "redirect-unreachable",
-    "blocked": "redirect-blocked",
-    "private": "address-private",
-    "invalid-location": "redirect-broken",
-    "scheme": "redirect-broken",
+    Outcome.LOOP: "redirect-loop",
+    Outcome.TOO_LONG: "redirect-too-long",
+    Outcome.BROKEN: "redirect-broken",
+    Outcome.TIMEOUT: "redirect-timeout",
+    Outcome.UNREACHABLE: "redirect-unreachable",
+    Outcome.BLOCKED: "redirect-blocked",
+    Outcome.PRIVATE: "address-private",
+    Outcome.INVALID_LOCATION: "redirect-broken",
+    Outcome.SCHEME: "redirect-broken",
 }
 
 
@@ -41,19 +41,21 @@ def judge_chain(
         expected_rewrites = tuple(getattr(policy, "expected_rewrites", ())) or expected_rewrites
         ignore_params = tuple(getattr(policy, "ignore_params", ())) or ignore_params
     subject = link.subject
-    if link.outcome == "not-followed":
-        why = next(
-            (n for n in reversed(link.notes) if "not requested" in n or "safe mode" in n), ""
+    if link.outcome is Outcome.NOT_FOLLOWED:
+        why = (
+            link.not_followed.explain(link.system)
+            if link.not_followed is not None
+            else "the link was not requested"
         )
-        return (finding("redirect-not-followed", why or "the link was not requested", subject),)
+        return (finding("redirect-not-followed", why, subject),)
     if not link.chain:
         return ()
     found: list[Finding] = []
-    code = _OUTCOME_CODES.get(link.outcome or "")
+    code = _OUTCOME_CODES.get(link.outcome) if link.outcome else None
     if code:
         found.append(finding(code, _outcome_message(link), subject))
     found.extend(_downgrades(link))
-    if link.outcome == "ok" and link.final_url:
+    if link.outcome is Outcome.OK and link.final_url:
         if link.final_url.lower().startswith("http://"):
             found.append(
                 finding("link-insecure", f"lands on plain http: {_short(link.final_url)}", subject)
@@ -74,18 +76,18 @@ def _outcome_message(link: Link) -> str:
     hops = len(link.chain)
     where = f"hop {hops} ({_short(last.url, 70)})"
     outcome = link.outcome
-    if outcome == "loop":
+    if outcome is Outcome.LOOP:
         path = " → ".join(distinct_parts([h.url for h in link.chain[-4:]], 40))
         return f"the chain comes back to a URL it already visited: {path}"
-    if outcome == "too-long":
+    if outcome is Outcome.TOO_LONG:
         return f"still redirecting after {hops - 1} hops at {_short(last.url, 70)}"
-    if outcome == "broken":
+    if outcome is Outcome.BROKEN:
         return f"ends with status {last.status} at {where}"
-    if outcome == "blocked":
+    if outcome is Outcome.BLOCKED:
         return f"{where} answered {last.status}: the site refused an automated visitor"
-    if outcome == "scheme":
+    if outcome is Outcome.SCHEME:
         return f"redirects to a non-web address at {where}: {last.error}"
-    if outcome == "invalid-location":
+    if outcome is Outcome.INVALID_LOCATION:
         return f"{where}: {last.error or 'a redirect without a usable Location'}"
     return f"{where}: {last.error or outcome}"
 

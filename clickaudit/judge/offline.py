@@ -13,6 +13,7 @@ from clickaudit.findings import finding
 from clickaudit.model import (
     Category,
     Email,
+    EmailNoteKind,
     Finding,
     Link,
     Part,
@@ -182,9 +183,8 @@ def judge_message_offline(email: Email, links: Sequence[Link]) -> tuple[Finding,
                 finding("email-charset-fallback", f"{part.content_type} part: {part.charset_note}")
             )
     for note in email.notes:
-        lowered = note.lower()
-        if any(word in lowered for word in ("boundary", "mime", "truncated")):
-            found.append(finding("email-malformed", note))
+        if note.kind is EmailNoteKind.MALFORMED_MIME:
+            found.append(finding("email-malformed", note.text))
     found.extend(_unsubscribe_findings(email, links))
     found.extend(_text_twin_findings(links))
     return tuple(found)

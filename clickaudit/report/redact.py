@@ -123,7 +123,7 @@ def redact_audit(audit: Audit) -> Audit:
         headers=_headers(audit.email.headers),
         raw="",
         parts=(),
-        notes=tuple(redact_text(n) for n in audit.email.notes),
+        notes=tuple(evolve(n, text=redact_text(n.text)) for n in audit.email.notes),
     )
     domains: tuple[DomainReport, ...] = tuple(
         evolve(d, findings=tuple(_finding(f) for f in d.findings)) for d in audit.domains

@@ -73,7 +73,7 @@ def _parts(audit: Audit, width: int) -> list[RenderableType]:
         facts.add_row("From:", email.headers.from_)
     facts.add_row("ESP:", audit.esp or "not recognised")
     for note in email.notes:
-        facts.add_row("Note:", note)
+        facts.add_row("Note:", note.text)
     facts.add_row(
         "Links:",
         f"{counts['links']} ({counts['tracked']} tracked, {counts['wrapped']} wrapped, "

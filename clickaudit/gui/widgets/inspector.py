@@ -16,7 +16,7 @@ from PySide6.QtWidgets import (
 from clickaudit.gui.icons import severity_icon
 from clickaudit.gui.models.records import Column, RecordsModel
 from clickaudit.gui.widgets.wrapping_text import WrappingText
-from clickaudit.model import Link
+from clickaudit.model import Finding, Link
 
 HOP_COLUMNS = (
     Column("#", lambda h: str(h[0])),
@@ -89,8 +89,8 @@ class LinkInspector(QWidget):
             facts.append(f"Expected (template): <code>{_e(link.expected)}</code>")
         if link.final_url:
             facts.append(f"Lands on: <code>{_e(link.final_url)}</code> ({_e(link.outcome or '')})")
-        elif link.outcome == "not-followed":
-            facts.append("Not followed: " + _e("; ".join(link.notes[-1:])))
+        elif link.not_followed is not None:
+            facts.append("Not followed: " + _e(link.not_followed.explain(link.system)))
         self.title.setHtml("<br>".join(facts))
         self.hops.set_records(list(enumerate(link.chain, start=1)))
         self.hops_view.resizeColumnsToContents()
@@ -101,12 +101,10 @@ class LinkInspector(QWidget):
 
 
 def _utm_rows(link: Link) -> list[tuple[str, str, str, Any]]:
-    by_parameter: dict[str, Any] = {}
+    by_parameter: dict[str, Finding] = {}
     for f in link.findings:
-        if f.code.startswith("utm-"):
-            for name in link.utm:
-                if name in f.message:
-                    by_parameter.setdefault(name, f)
+        for name in f.parameters:
+            by_parameter.setdefault(name, f)
     rows = []
     for name, value in link.utm.items():
         problem = by_parameter.get(name)
