@@ -153,16 +153,15 @@ def run(args: argparse.Namespace) -> int:
         audits = audit_emails(emails, settings, progress=progress)
     finally:
         progress.clear()
-    if not args.no_save:
-        _save(audits, args.db)
+    saved = args.no_save or _save(audits, args.db)
     shown = audits
     if args.redact:
         from clickaudit.report.redact import redact_audit
 
         shown = [redact_audit(audit) for audit in audits]
     write_output(render(shown, args.format, args.fail_on), args.output)
-    if failed:
-        return EXIT_INPUT
+    if failed or not saved:
+        return EXIT_INPUT  # the report is printed all the same
     return exit_status(audits, args.fail_on)
 
 
@@ -189,16 +188,24 @@ def render(audits: list[Any], fmt: str, fail_on: str) -> str:
     return text.render(audits)
 
 
-def _save(audits: list[Any], db: str | None) -> None:
-    """Keep the audits in the history; a database problem is reported, the report still printed."""
+def _save(audits: list[Any], db: str | None) -> bool:
+    """Keep the audits in the history; a database problem is reported (the report is still
+    printed) and makes the exit status 2. Returns whether every audit was saved."""
     from clickaudit.paths import default_db_path
-    from clickaudit.store import Store
+    from clickaudit.store import Found, Store
 
     path = db or str(default_db_path())
     try:
         with Store.open(path) as store:
+            if store.found is Found.EMPTY_FILE:
+                print(
+                    f"clickaudit: {path} was an empty file; it now holds a new history database",
+                    file=sys.stderr,
+                )
             for audit in audits:
                 audit_id = store.save(audit)
                 print(f"clickaudit: saved as audit {audit_id} in {path}", file=sys.stderr)
     except ClickauditError as error:
-        print(f"clickaudit: {path}: not saved: {error}", file=sys.stderr)
+        print(f"clickaudit: not saved: {error}", file=sys.stderr)
+        return False
+    return True

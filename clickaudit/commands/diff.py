@@ -26,7 +26,7 @@ def run(args: argparse.Namespace) -> int:
     from clickaudit.diff import diff_audits, diff_to_dict, render_diff_text
     from clickaudit.store import Store
 
-    with Store.open(args.db) as store:
+    with Store.open(args.db, read_only=True) as store:
         difference = diff_audits(
             store.get(args.a),
             store.get(args.b),

@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     from clickaudit.report.redact import redact_audit
     from clickaudit.store import Store
 
-    with Store.open(args.db) as store:
+    with Store.open(args.db, read_only=True) as store:
         audit = store.get(args.audit_id)
     if args.redact:
         audit = redact_audit(audit)

@@ -29,7 +29,7 @@ def register(commands: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     from clickaudit.store import Store
 
-    with Store.open(args.db) as store:
+    with Store.open(args.db, read_only=True) as store:
         rows = store.history(
             text=args.search, esp=args.esp, since=args.since, until=args.until, limit=args.limit
         )

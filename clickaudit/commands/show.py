@@ -27,7 +27,7 @@ def run(args: argparse.Namespace) -> int:
     from clickaudit.report.json_report import audit_from_dict
     from clickaudit.store import Store
 
-    with Store.open(args.db) as store:
+    with Store.open(args.db, read_only=True) as store:
         report = store.report(args.audit_id)
     if args.format == "json":
         write_output(json.dumps(report, indent=2, ensure_ascii=False), None)

@@ -10,6 +10,7 @@ and ``show`` work on a read-only disk and never change a file.
 from __future__ import annotations
 
 import sqlite3
+import time
 from enum import StrEnum
 from pathlib import Path
 
@@ -67,21 +68,39 @@ def open_for_writing(path: Path) -> tuple[sqlite3.Connection, Found]:
         schema.refuse_newer(connection, path)  # before anything writes, WAL mode included
         if found is Found.DATABASE:
             _refuse_damaged(connection, path)
-        connection.execute("PRAGMA journal_mode = WAL")
+        _use_wal(connection)
         schema.migrate(connection, path)
         connection.execute("PRAGMA foreign_keys = ON")
     except sqlite3.Error as error:
         connection.close()
-        raise StoreError(f"{path}: {error} (left untouched)") from None
+        raise StoreError(f"{path}: {error} (left untouched)") from error
     except BaseException:
         connection.close()
         raise
     return connection, found
 
 
+def _use_wal(connection: sqlite3.Connection) -> None:
+    """Switch to WAL, waiting like the busy timeout does: turning a new file to WAL needs it
+    alone, and SQLite answers "busy" at once, without its busy handler, while a racing first
+    user holds it."""
+    deadline = time.monotonic() + BUSY_TIMEOUT_MS / 1000
+    while True:
+        try:
+            connection.execute("PRAGMA journal_mode = WAL")
+            return
+        except sqlite3.OperationalError as error:
+            if error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_BUSY or time.monotonic() > deadline:
+                raise
+            time.sleep(0.005)
+
+
 def _refuse_damaged(connection: sqlite3.Connection, path: Path) -> None:
     """``quick_check`` reads every page: a damaged b-tree or a cut-off file is found here."""
-    problems = [row[0] for row in connection.execute("PRAGMA quick_check(5)")]
+    try:
+        problems = [row[0] for row in connection.execute("PRAGMA quick_check(5)")]
+    except sqlite3.DatabaseError as error:  # pages cut off or zeroed: SQLite cannot even walk it
+        problems = [str(error)]
     if problems != ["ok"]:
         raise StoreError(
             f"{path}: a damaged database ({'; '.join(problems)}); left untouched — "
