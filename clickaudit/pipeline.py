@@ -29,6 +29,7 @@ from clickaudit.judge.chains import judge_chain
 from clickaudit.judge.offline import judge_offline
 from clickaudit.load import load_path
 from clickaudit.model import Audit, Category, DomainReport, Email, Finding, Image, Link, evolve
+from clickaudit.net.limiter import HostLimiter
 from clickaudit.net.transport import AddressResolver
 from clickaudit.pair import apply_pairing, pair_links
 from clickaudit.settings import AuditSettings
@@ -97,14 +98,16 @@ class NetworkOverrides:
     """What tests, benchmarks and the demo inject instead of the real network.
 
     ``resolver`` is a dnspython async resolver (pointed at a local DNS server), ``ssl_context``
-    trusts a test CA, ``transport`` replaces httpx's connection layer. The CLI and GUI leave
-    them empty and the settings decide.
+    trusts a test CA, ``transport`` replaces httpx's connection layer, ``limiter`` shares
+    the per-host budget with other processes (a worker cluster). The CLI and GUI leave them empty
+    and the settings decide.
     """
 
     resolver: dns.asyncresolver.Resolver | None = None
     address_resolver: AddressResolver | None = None
     ssl_context: ssl.SSLContext | None = None
     transport: httpx.AsyncBaseTransport | None = None
+    limiter: HostLimiter | None = None
 
 
 def audit_emails(
@@ -250,6 +253,7 @@ async def _follow(
         resolver=network.address_resolver,
         transport=network.transport,
         verify=network.ssl_context,
+        limiter=network.limiter,
     ) as follower:
         return await follower.follow_links(links, progress=progress, cancel=cancel)
 

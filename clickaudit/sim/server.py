@@ -143,6 +143,10 @@ class SimServer(BackgroundServer):
         self.certs = certs or (SimCertificates(dict(cert_specs or {})) if tls else None)
         self.latency_ms = latency_ms
         self.request_log: list[SimRequest] = []
+        # Requests being answered now, and the most ever answered at once, per Host: what a
+        # politeness limit is checked against.
+        self.in_flight: dict[str, int] = {}
+        self.max_in_flight: dict[str, int] = {}
         self.http_port = 0
         self.https_port = 0
         self._state = _State()
@@ -247,6 +251,24 @@ class SimServer(BackgroundServer):
         self.request_log.append(
             SimRequest(method, host, path, query, user_agent, cookie, tls, time.monotonic())
         )
+        now_in_flight = self.in_flight.get(host, 0) + 1
+        self.in_flight[host] = now_in_flight
+        self.max_in_flight[host] = max(self.max_in_flight.get(host, 0), now_in_flight)
+        try:
+            return await self._answer(method, host, path, query, user_agent, cookie, writer)
+        finally:
+            self.in_flight[host] -= 1
+
+    async def _answer(
+        self,
+        method: str,
+        host: str,
+        path: str,
+        query: str,
+        user_agent: str,
+        cookie: str,
+        writer: asyncio.StreamWriter,
+    ) -> bool:
         route = next((r for r in self.routes if r.matches(host, path, query, user_agent)), None)
         delay = self.latency_ms + (route.delay_ms if route else 0.0)
         if delay:
