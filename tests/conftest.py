@@ -43,6 +43,27 @@ def run_clickaudit(*args: str, timeout: float = 120) -> subprocess.CompletedProc
     )
 
 
+@pytest.fixture(scope="session")
+def redis_server_url() -> Iterator[str]:
+    """One redis-server for the session's cluster tests (skipped, saying why, without the
+    binary)."""
+    from tests.redis_server import redis_server
+
+    with redis_server() as url:
+        yield url
+
+
+@pytest.fixture
+def redis_url(redis_server_url: str) -> Iterator[str]:
+    """The session's Redis, emptied for this test."""
+    import redis
+
+    client = redis.Redis.from_url(redis_server_url)
+    client.flushall()
+    client.close()
+    yield redis_server_url
+
+
 @pytest.fixture
 def fixtures() -> Path:
     """Small hand-made emails for edge cases (tests/fixtures)."""

@@ -2,6 +2,26 @@
 
 from types import ModuleType
 
-from clickaudit.commands import audit, checks, demo, diff, export, history, scan, show
+from clickaudit.commands import (
+    audit,
+    checks,
+    demo,
+    diff,
+    export,
+    history,
+    scan,
+    show,
+    worker,
+)
 
-COMMAND_MODULES: tuple[ModuleType, ...] = (scan, audit, history, show, diff, export, demo, checks)
+COMMAND_MODULES: tuple[ModuleType, ...] = (
+    scan,
+    audit,
+    history,
+    show,
+    diff,
+    export,
+    demo,
+    checks,
+    worker,
+)

@@ -10,6 +10,7 @@ import argparse
 import sys
 from typing import Any
 
+from clickaudit.commands.cluster_run import add_cluster_options, check_inputs
 from clickaudit.commands.common import (
     EXIT_INPUT,
     FAIL_ON,
@@ -20,7 +21,7 @@ from clickaudit.commands.common import (
 from clickaudit.errors import ClickauditError, InputError
 
 NAME = "audit"
-FORMATS = ("text", "json", "html", "csv", "junit")
+FORMATS = ("text", "json", "jsonl", "html", "csv", "junit")
 
 
 def register(commands: Any) -> None:
@@ -32,7 +33,7 @@ def register(commands: Any) -> None:
         "and tracking and sender domains are checked (DNS, CNAME, SPF/DKIM/DMARC, TLS, "
         "blocklists). Unsubscribe links are never requested unless --follow-unsubscribe.",
     )
-    parser.add_argument("files", nargs="+", metavar="FILE", help=".eml, .mbox, .html or .txt")
+    parser.add_argument("files", nargs="*", metavar="FILE", help=".eml, .mbox, .html or .txt")
     parser.add_argument("--template", metavar="HTML", help="the pre-send template to pair with")
     parser.add_argument("--policy", metavar="FILE", help="UTM policy (TOML)")
     parser.add_argument("--format", choices=FORMATS, default="text")
@@ -83,6 +84,7 @@ def register(commands: Any) -> None:
         metavar="ZONE",
         help="domain blocklist zone to query (repeatable; default: the bundled list)",
     )
+    add_cluster_options(parser)
     parser.set_defaults(handler=run)
 
 
@@ -137,7 +139,21 @@ def run(args: argparse.Namespace) -> int:
     from clickaudit.load import load_path
     from clickaudit.pipeline import audit_emails
 
+    problem = check_inputs(args)
+    if problem:
+        print(f"clickaudit: audit: {problem}", file=sys.stderr)
+        return EXIT_INPUT
     settings = settings_from_args(args)
+    if args.cluster:
+        from clickaudit.commands.cluster_run import run_batch
+
+        return run_batch(
+            args,
+            mode="audit",
+            settings_data=settings.to_dict(),
+            render=lambda audits: render(_redacted(audits, args.redact), args.format, args.fail_on),
+            save=not args.no_save,
+        )
     emails = []
     failed = False
     for path in args.files:
@@ -154,19 +170,27 @@ def run(args: argparse.Namespace) -> int:
     finally:
         progress.clear()
     saved = args.no_save or _save(audits, args.db)
-    shown = audits
-    if args.redact:
-        from clickaudit.report.redact import redact_audit
-
-        shown = [redact_audit(audit) for audit in audits]
+    shown = _redacted(audits, args.redact)
     write_output(render(shown, args.format, args.fail_on), args.output)
     if failed or not saved:
         return EXIT_INPUT  # the report is printed all the same
     return exit_status(audits, args.fail_on)
 
 
+def _redacted(audits: list[Any], redact: bool) -> list[Any]:
+    if not redact:
+        return audits
+    from clickaudit.report.redact import redact_audit
+
+    return [redact_audit(audit) for audit in audits]
+
+
 def render(audits: list[Any], fmt: str, fail_on: str) -> str:
     """The report in the chosen format (shared with ``export``)."""
+    if fmt == "jsonl":
+        from clickaudit.report.json_report import dumps_line
+
+        return "".join(dumps_line(audit) + "\n" for audit in audits)
     if fmt == "json":
         from clickaudit.report import json_report
 

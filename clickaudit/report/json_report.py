@@ -216,6 +216,11 @@ def dumps(audits: Sequence[Audit]) -> str:
     return json.dumps(data, indent=2, ensure_ascii=False)
 
 
+def dumps_line(audit: Audit) -> str:
+    """One email's report on one line (``--format jsonl``: a line per email, as each finishes)."""
+    return json.dumps(audit_to_dict(audit), ensure_ascii=False)
+
+
 # --- reading a report back -------------------------------------------------------------------
 
 
