@@ -22,8 +22,9 @@ from clickaudit.cluster.jobs import QUEUE, BatchSpec, EmailUnit, JobInfo, spec_f
 from clickaudit.cluster.submit import Cluster, new_batch_id, read_units
 from clickaudit.cluster.work import JobRunner, load_job_email, settings_for_worker
 from clickaudit.errors import InputError
-from clickaudit.report.json_report import audit_from_dict
+from clickaudit.model import Audit
 from clickaudit.settings import AuditSettings
+from clickaudit.wire import from_wire
 
 EMAIL = b"""From: News <news@shop.example>
 To: someone@example.org
@@ -94,9 +95,10 @@ def test_a_scan_job_stores_the_same_report_a_local_scan_makes(
     result = store.result(batch, unit.sha256)
     assert result is not None and result["status"] == "done"
     (report,) = result["audits"]
-    remote = audit_from_dict(report)
+    remote = from_wire(Audit, report)
     local = scan_email(load_bytes(email(1), "offer.eml", kind="eml")[0])
-    assert [link.href for link in remote.links] == [link.href for link in local.links]
+    assert remote.email == local.email
+    assert remote.links == local.links and remote.findings == local.findings
     assert remote.email.source.sha256 == unit.sha256
     assert store.status(batch).done == 1 and store.status(batch).pending == 0
     assert store.email(batch, unit.sha256) is None  # the bytes go once the result is stored

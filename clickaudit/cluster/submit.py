@@ -61,7 +61,7 @@ def new_batch_id() -> str:
 
 @dataclass(frozen=True, slots=True)
 class Collected:
-    """One email's result as it arrived: its audits' JSON reports, or why it failed."""
+    """One email's result as it arrived: its audits (wire form), or why it failed."""
 
     sha256: str
     info: JobInfo

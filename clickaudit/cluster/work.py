@@ -74,15 +74,16 @@ class JobRunner:
             log.info("batch %s: %s %s", batch, info.label, result["status"])
 
     def process(self, batch: str, info: JobInfo, data: bytes) -> dict[str, Any]:
-        """The result of one email: ``{"status": "done", "audits": […]}`` or failed + error."""
-        from clickaudit.report.json_report import audit_to_dict
+        """The result of one email: ``{"status": "done", "audits": […]}`` (each audit in the
+        lossless wire form of :mod:`clickaudit.wire`) or ``{"status": "failed", "error": …}``."""
+        from clickaudit.wire import to_wire
 
         try:
             spec, settings = self._batch_settings(batch)
             emails = load_job_email(info, data)
             audits = self._scan(emails) if spec.mode == "scan" else self._audit(emails, settings)
             audits = [_with_submitter_paths(audit, spec) for audit in audits]
-            return {"status": "done", "audits": [audit_to_dict(audit) for audit in audits]}
+            return {"status": "done", "audits": [to_wire(audit) for audit in audits]}
         except redis.RedisError:
             raise  # the job is retried: the email is not at fault
         except ClickauditError as error:

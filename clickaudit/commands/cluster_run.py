@@ -119,7 +119,9 @@ def _collect(
 ) -> int:
     from clickaudit.commands.progress_line import ProgressLine
     from clickaudit.events import Progress
-    from clickaudit.report.json_report import audit_from_dict, dumps_line
+    from clickaudit.model import Audit
+    from clickaudit.report.json_report import dumps_line
+    from clickaudit.wire import from_wire
 
     store = _open_store(args.db) if save else None
     progress = ProgressLine()
@@ -139,7 +141,7 @@ def _collect(
                 failed = True
                 cluster.mark_collected(batch, item.sha256)
                 continue
-            audits = [audit_from_dict(report) for report in item.reports]
+            audits = [from_wire(Audit, report) for report in item.reports]
             if store is not None:
                 for audit in audits:
                     failed = not _save_one(store, audit) or failed
