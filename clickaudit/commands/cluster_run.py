@@ -124,12 +124,12 @@ def _collect(
     from clickaudit.wire import from_wire
 
     store = _open_store(args.db) if save else None
+    failed = save and store is None  # reported; the report is still written, then exit 2
     progress = ProgressLine()
     threshold = FAIL_ON[args.fail_on]
     stream_lines = args.format == "jsonl"
     kept: list[tuple[int, int, Any]] = []
     has_findings = False
-    failed = False
     out = _open_output(args.output) if stream_lines else None
     try:
         for item in cluster.collect(
@@ -175,10 +175,16 @@ def _collect(
 
 
 def _open_store(db: str | None) -> Any:
+    """The history to save into, or None (said on stderr) when it cannot be opened."""
     from clickaudit.paths import default_db_path
     from clickaudit.store import Store
 
-    return Store.open(db or str(default_db_path()))
+    path = db or str(default_db_path())
+    try:
+        return Store.open(path)
+    except ClickauditError as error:
+        print(f"clickaudit: not saved: {error}", file=sys.stderr)
+        return None
 
 
 def _save_one(store: Any, audit: Any) -> bool:
