@@ -26,6 +26,7 @@ from PySide6.QtWidgets import (
 from clickaudit.gui.models.links_filter import LinksFilter
 from clickaudit.gui.models.links_model import COLUMNS, DESTINATION, FINAL, LINK_ROLE, LinksModel
 from clickaudit.gui.widgets.domains import DomainPanel
+from clickaudit.gui.widgets.findings_view import FindingsView
 from clickaudit.gui.widgets.inspector import LinkInspector
 from clickaudit.gui.widgets.preview import EmailPreview
 from clickaudit.gui.widgets.url_delegate import UrlDelegate
@@ -117,7 +118,16 @@ class EmailTab(QWidget):
         left_layout.setContentsMargins(0, 0, 0, 0)
         left_layout.addWidget(self.summary)
         left_layout.addLayout(filters)
-        left_layout.addWidget(self.table, 1)
+        self.findings = FindingsView()
+        self.findings.link_chosen.connect(self._choose_from_findings)
+        self._choosing_from_findings = False
+        left_split = QSplitter(Qt.Orientation.Vertical)
+        left_split.addWidget(self.table)
+        left_split.addWidget(self.findings)
+        left_split.setStretchFactor(0, 3)
+        left_split.setStretchFactor(1, 1)
+        left_split.setChildrenCollapsible(False)
+        left_layout.addWidget(left_split, 1)
 
         self.preview = EmailPreview()
         self.preview.link_clicked.connect(self.select_link)
@@ -168,6 +178,7 @@ class EmailTab(QWidget):
         self.model.set_links(audit.links)
         self.summary.setHtml(_summary_html(audit, read_only=self.read_only))
         self.domains.show_domains(audit.domains)
+        self.findings.show_audit(audit)
         self.inspector.show_link(None)
         if same_email:
             return
@@ -209,6 +220,13 @@ class EmailTab(QWidget):
         )
         self.table.scrollTo(index)
 
+    def _choose_from_findings(self, link_id: int) -> None:
+        self._choosing_from_findings = True
+        try:
+            self.select_link(link_id)
+        finally:
+            self._choosing_from_findings = False
+
     def _sort(self, column: int, order: Qt.SortOrder) -> None:
         if column == 0 and order == Qt.SortOrder.AscendingOrder:
             self.proxy.sort(-1)  # the model's own order: by link number
@@ -219,6 +237,8 @@ class EmailTab(QWidget):
         link = self.proxy.data(current, LINK_ROLE) if current.isValid() else None
         self.inspector.show_link(link)
         if link is not None:
+            if not self._choosing_from_findings:
+                self.findings.show_link(link.id)
             self.preview.highlight(link.id)
             self.link_selected.emit(link)
             self._show_in_source(link)
