@@ -77,7 +77,11 @@ def _outcome_message(link: Link) -> str:
     where = f"hop {hops} ({_short(last.url, 70)})"
     outcome = link.outcome
     if outcome is Outcome.LOOP:
-        path = " → ".join(distinct_parts([h.url for h in link.chain[-4:]], 40))
+        urls = [h.url for h in link.chain]
+        # the cycle: from the first visit of the URL the chain came back to
+        start = urls.index(urls[-1]) if urls[-1] in urls[:-1] else max(0, len(urls) - 4)
+        cycle = urls[start:][-5:]
+        path = " → ".join(distinct_parts(cycle, 40))
         return f"the chain comes back to a URL it already visited: {path}"
     if outcome is Outcome.TOO_LONG:
         return f"still redirecting after {hops - 1} hops at {_short(last.url, 70)}"

@@ -24,6 +24,7 @@ from clickaudit.report.groups import (
     severity_counts,
 )
 from clickaudit.report.json_report import summary
+from clickaudit.report.timeline import Change, ParamChange, hop_rows, layers
 from clickaudit.url_display import shorten_url
 
 _EXAMPLES = 3
@@ -53,6 +54,11 @@ td.url, .url { font-family: ui-monospace, Menlo, Consolas, monospace; font-size:
 .finding ul { margin:4px 0; padding-left:1.2em; } .tag { font-size:12px; color:#475467; }
 details.link { border:1px solid var(--line); border-radius:6px; margin:6px 0; padding:6px 10px; }
 details.link summary { cursor:pointer; }
+.layers { margin:6px 0; } .newhost { color:#175cd3; }
+.chg { font-family: ui-monospace, Menlo, Consolas, monospace; font-size:12px; padding:0 3px;
+       border-radius:3px; background:#fef0c7; white-space:nowrap; }
+.chg.lost, .lost { background:#fee4e2; color:var(--err); font-weight:600; }
+tr.lostrow td { background:#fffbfa; }
 footer { margin-top:32px; color:#667085; font-size:12px; }
 @media print {
   body { padding:0; max-width:none; font-size:11px; }
@@ -236,18 +242,7 @@ def _link_detail(link: Link) -> str:
             f'<p>Expected (template): <span class="url">{escape(link.expected)}</span></p>'
         )
     if link.chain:
-        parts.append(
-            "<table><thead><tr><th>Hop</th><th>URL</th><th>Status</th><th>Kind</th><th>ms</th>"
-            "<th>TLS</th><th>Note</th></tr></thead><tbody>"
-            + "".join(
-                f'<tr><td>{n}</td><td class="url">{escape(h.url)}</td><td>{h.status or "—"}</td>'
-                f"<td>{escape(h.kind.value)}</td><td>{h.ms:.0f}</td>"
-                f"<td>{escape(h.tls_version or '')}</td>"
-                f"<td>{escape(h.error or '')}</td></tr>"
-                for n, h in enumerate(link.chain, start=1)
-            )
-            + "</tbody></table>"
-        )
+        parts.append(_timeline(link))
     if link.utm:
         parts.append(
             "<table><thead><tr><th>UTM parameter</th><th>Value</th></tr></thead><tbody>"
@@ -259,6 +254,51 @@ def _link_detail(link: Link) -> str:
     parts.extend(_finding(f) for f in link.findings)
     parts.append("</details>")
     return "".join(parts)
+
+
+def _timeline(link: Link) -> str:
+    """The layers line, then one row per hop with what it changed against the hop before; a
+    UTM parameter lost at a hop is red at that hop."""
+    steps = []
+    for layer in layers(link):
+        step = f"<b>{escape(layer.label)}</b>"
+        if layer.url and layer.kind in ("written", "destination"):
+            step += f' <span class="url" title="{escape(layer.url)}">'
+            step += f"{escape(shorten_url(layer.url, 56))}</span>"
+        steps.append(step)
+    rows = []
+    for row in hop_rows(link):
+        hop = row.hop
+        changes = " ".join(
+            f'<span class="chg {c.change.value}{" lost" if c.name in row.utm_lost else ""}" '
+            f'title="{escape(_change_title(c))}">{escape(c.label)}</span>'
+            for c in row.changes
+        )
+        if row.utm_lost:
+            changes = f'<span class="lost">lost {escape(", ".join(row.utm_lost))}</span> ' + changes
+        host = ' class="url newhost"' if row.new_host else ' class="url"'
+        rows.append(
+            f"<tr{' class=lostrow' if row.utm_lost else ''}><td>{row.number}</td>"
+            f'<td{host} title="{escape(hop.url)}">{escape(hop.url)}</td>'
+            f"<td>{hop.status or '—'}</td><td>{escape(hop.kind.value)}</td>"
+            f"<td>{hop.ms:.0f}</td><td>{changes}</td>"
+            f"<td>{escape(hop.error or '')}</td></tr>"
+        )
+    return (
+        f'<p class="layers">{" → ".join(steps)}</p>'
+        '<table class="timeline"><thead><tr><th>Hop</th><th>URL</th><th>Status</th><th>Kind</th>'
+        "<th>ms</th><th>Changed against the previous hop</th><th>Note</th></tr></thead><tbody>"
+        + "".join(rows)
+        + "</tbody></table>"
+    )
+
+
+def _change_title(c: ParamChange) -> str:
+    if c.change is Change.ADDED:
+        return f"added {c.name}={c.after}"
+    if c.change is Change.REMOVED:
+        return f"removed {c.name}={c.before}"
+    return f"{c.name}: {c.before} → {c.after}"
 
 
 def _blocklists(domain: DomainReport) -> str:

@@ -15,19 +15,11 @@ from PySide6.QtWidgets import (
 
 from clickaudit.gui.icons import severity_icon
 from clickaudit.gui.models.records import Column, RecordsModel
+from clickaudit.gui.widgets.chain_timeline import ChainTimeline, fit_table_height
 from clickaudit.gui.widgets.wrapping_text import WrappingText
 from clickaudit.model import Finding, Link
 
-HOP_COLUMNS = (
-    Column("#", lambda h: str(h[0])),
-    Column("URL", lambda h: h[1].url, tooltip=lambda h: h[1].url),
-    Column("Status", lambda h: str(h[1].status) if h[1].status else "—"),
-    Column("Kind", lambda h: h[1].kind.value),
-    Column("ms", lambda h: f"{h[1].ms:.0f}"),
-    Column("Address", lambda h: h[1].remote_address or ""),
-    Column("TLS", lambda h: h[1].tls_version or ""),
-    Column("Note", lambda h: h[1].error or (f"→ {h[1].location}" if h[1].location else "")),
-)
+MAX_UTM_ROWS = 8
 UTM_COLUMNS = (
     Column("Parameter", lambda u: u[0]),
     Column("Value", lambda u: u[1]),
@@ -51,28 +43,32 @@ class LinkInspector(QWidget):
         super().__init__(parent)
         self.title = WrappingText()
         self.title.setHtml("Select a link to see where it goes.")
-        self.hops = RecordsModel(HOP_COLUMNS)
+        self.timeline = ChainTimeline()
+        self.hops = self.timeline.model
+        self.hops_view = self.timeline.table
         self.utm = RecordsModel(UTM_COLUMNS)
-        self.hops_view = _table(self.hops)
         self.utm_view = _table(self.utm)
         self.findings = QTextBrowser()
         self.findings.setOpenLinks(False)
+        # Proportions follow the content: the title, the timeline and the UTM table are as tall
+        # as what they show; the findings take the rest.
         layout = QVBoxLayout(self)
         layout.addWidget(self.title)
         layout.addWidget(QLabel("<b>Redirect chain</b>"))
-        layout.addWidget(self.hops_view, 3)
+        layout.addWidget(self.timeline)
         layout.addWidget(QLabel("<b>UTM parameters</b>"))
-        layout.addWidget(self.utm_view, 1)
+        layout.addWidget(self.utm_view)
         layout.addWidget(QLabel("<b>Findings</b>"))
-        layout.addWidget(self.findings, 2)
+        layout.addWidget(self.findings, 1)
         self.link: Link | None = None
 
     def show_link(self, link: Link | None) -> None:
         self.link = link
         if link is None:
             self.title.setHtml("Select a link to see where it goes.")
-            self.hops.set_records(())
+            self.timeline.show_link(None)
             self.utm.set_records(())
+            fit_table_height(self.utm_view, MAX_UTM_ROWS)
             self.findings.setHtml("")
             return
         facts = [
@@ -92,11 +88,10 @@ class LinkInspector(QWidget):
         elif link.not_followed is not None:
             facts.append("Not followed: " + _e(link.not_followed.explain(link.system)))
         self.title.setHtml("<br>".join(facts))
-        self.hops.set_records(list(enumerate(link.chain, start=1)))
-        self.hops_view.resizeColumnsToContents()
-        self.hops_view.setColumnWidth(1, min(self.hops_view.columnWidth(1), 420))
+        self.timeline.show_link(link)
         self.utm.set_records(_utm_rows(link))
         self.utm_view.resizeColumnsToContents()
+        fit_table_height(self.utm_view, MAX_UTM_ROWS)
         self.findings.setHtml(_findings_html(link))
 
 
