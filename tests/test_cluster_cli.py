@@ -1,0 +1,99 @@
+"""The cluster from the command line: a scan sent to a worker gives the report a local scan
+gives; a submitter that crashed reconnects with --resume; a batch reports how far it is."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import redis
+
+from tests.conftest import run_clickaudit
+
+EMAIL = """From: News <news@shop.example>
+To: someone@example.org
+Subject: Offer {n}
+Content-Type: text/html; charset=utf-8
+
+<html><body><a href="https://click.shop.example/ls/click?upn={n}">Item {n}</a>
+<a href="https://shop.example/p/{n}?utm_source=news&utm_medium=email">Shop</a></body></html>
+"""
+
+
+def _without_times(report: dict[str, object]) -> dict[str, object]:
+    return {key: value for key, value in report.items() if key not in ("started_at", "finished_at")}
+
+
+def test_a_crashed_submitter_resumes_and_gets_the_report_a_local_scan_gives(
+    redis_url: str, tmp_path: Path
+) -> None:
+    files = []
+    for n in range(5):
+        path = tmp_path / f"offer{n}.eml"
+        path.write_text(EMAIL.format(n=n), "utf-8")
+        files.append(str(path))
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    # No worker yet: the submitter queues the batch, waits, and is killed.
+    submitter = subprocess.Popen(
+        [sys.executable, "-m", "clickaudit", "scan", "--cluster", redis_url, *files],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    client = redis.Redis.from_url(redis_url)
+    deadline = time.monotonic() + 30
+    while not client.keys("clickaudit:batch:*:sealed") and time.monotonic() < deadline:
+        time.sleep(0.05)
+    submitter.send_signal(signal.SIGKILL)
+    submitter.wait()
+    (sealed,) = client.keys("clickaudit:batch:*:sealed")
+    batch = sealed.decode().split(":")[2]
+
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "clickaudit", "worker", "--cluster", redis_url],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        env=env,
+    )
+    try:
+        resumed = run_clickaudit(
+            "scan", "--cluster", redis_url, "--resume", batch, "--format", "json",
+            "--fail-on", "never", timeout=60,
+        )  # fmt: skip
+        status = run_clickaudit("worker", "--cluster", redis_url, "--status", batch)
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=60)
+    local = run_clickaudit("scan", *files, "--format", "json", "--fail-on", "never")
+
+    assert resumed.returncode == 0, resumed.stderr
+    assert [_without_times(r) for r in json.loads(resumed.stdout)] == [
+        _without_times(r) for r in json.loads(local.stdout)
+    ]
+    assert f"batch {batch}: 5 done, 0 failed, 0 pending of 5" in status.stdout
+
+
+def test_resume_of_an_unknown_batch_and_resume_without_cluster_are_usage_errors(
+    redis_url: str,
+) -> None:
+    unknown = run_clickaudit("audit", "--cluster", redis_url, "--resume", "0123456789abcdef")
+    assert unknown.returncode == 2 and "no batch 0123456789abcdef" in unknown.stderr
+    alone = run_clickaudit("scan", "--resume", "0123456789abcdef")
+    assert alone.returncode == 2 and "--resume needs --cluster" in alone.stderr
+    nothing = run_clickaudit("scan")
+    assert nothing.returncode == 2 and "give at least one FILE" in nothing.stderr
+
+
+def test_an_unreachable_cluster_is_named(tmp_path: Path) -> None:
+    path = tmp_path / "a.eml"
+    path.write_text(EMAIL.format(n=1), "utf-8")
+    from tests.redis_server import free_port
+
+    url = f"redis://127.0.0.1:{free_port()}/0"
+    result = run_clickaudit("scan", "--cluster", url, str(path))
+    assert result.returncode == 2 and url in result.stderr and "cannot reach" in result.stderr
