@@ -2,7 +2,8 @@
 
     QT_QPA_PLATFORM=offscreen .venv/bin/python scripts/screenshots.py [OUTPUT_FOLDER]
 
-States: loaded (offline scan), audited, link inspector, domain panel, history, comparison.
+States: loaded (offline scan), audited, the chain timeline of a link that loses its UTMs, a
+wrapped link, the findings view, domain panel, history, comparison.
 Runs the built-in demo world (simulator and local DNS on 127.0.0.1): no network is used.
 """
 
@@ -72,9 +73,18 @@ def main() -> int:
         shot(window, folder, "2-audited")
         tab = window.current_tab()
         assert tab is not None
-        tab.select_link(19)
         tab.tabs.setCurrentIndex(1)
-        shot(window, folder, "3-link-inspector")
+        lost = _link_with(tab, "utm-lost")
+        tab.select_link(lost)
+        shot(window, folder, "3-timeline-lost-utm")
+        wrapped = next(link.id for link in tab.audit.links if link.wrappers)
+        tab.select_link(wrapped)
+        shot(window, folder, "3b-wrapped-link")
+        tab.tabs.setCurrentIndex(0)
+        tab.findings.tree.expandAll()
+        tab.select_link(_link_with(tab, "redirect-loop"))
+        shot(window, folder, "3c-findings")
+        tab.findings.tree.collapseAll()
         tab.tabs.setCurrentIndex(2)
         shot(window, folder, "4-domains")
         window.audit_current()
@@ -88,6 +98,10 @@ def main() -> int:
         window.close()
     app.processEvents()
     return 0
+
+
+def _link_with(tab, code: str) -> int:  # type: ignore[no-untyped-def]
+    return next(link.id for link in tab.audit.links if any(f.code == code for f in link.findings))
 
 
 def _stored(window: MainWindow, audit_id: int):  # type: ignore[no-untyped-def]

@@ -124,7 +124,7 @@ class EmailTab(QWidget):
         left_split = QSplitter(Qt.Orientation.Vertical)
         left_split.addWidget(self.table)
         left_split.addWidget(self.findings)
-        left_split.setStretchFactor(0, 3)
+        left_split.setStretchFactor(0, 2)
         left_split.setStretchFactor(1, 1)
         left_split.setChildrenCollapsible(False)
         left_layout.addWidget(left_split, 1)

@@ -16,8 +16,8 @@ from PySide6.QtGui import QBrush, QColor
 from clickaudit.report.timeline import Change, HopRow
 
 Index = QModelIndex | QPersistentModelIndex
-COLUMNS = ("#", "URL", "Status", "Kind", "ms", "Changed against the previous hop", "Note")
-NUMBER, URL, STATUS, KIND, MS, CHANGES, NOTE = range(len(COLUMNS))
+COLUMNS = ("#", "Status", "Kind", "ms", "URL", "Changed since the hop before", "Note")
+NUMBER, STATUS, KIND, MS, URL, CHANGES, NOTE = range(len(COLUMNS))
 LOST = QColor("#b42318")
 LOST_BACKGROUND = QColor("#fee4e2")
 CHANGED_BACKGROUND = QColor("#fef0c7")

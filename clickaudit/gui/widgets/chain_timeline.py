@@ -17,6 +17,7 @@ from clickaudit.gui.models.timeline_model import (
     CHANGES,
     KIND,
     MS,
+    NOTE,
     NUMBER,
     STATUS,
     URL,
@@ -56,10 +57,18 @@ class ChainTimeline(QWidget):
         self.table.setItemDelegateForColumn(URL, UrlDelegate(self.table))
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for column, width in ((NUMBER, 28), (URL, 300), (STATUS, 56), (KIND, 90), (MS, 48)):
+        header.setSectionResizeMode(URL, QHeaderView.ResizeMode.Stretch)
+        header.setStretchLastSection(False)
+        header.setMinimumSectionSize(24)
+        for column, width in (
+            (NUMBER, 26),
+            (STATUS, 50),
+            (KIND, 56),
+            (MS, 40),
+            (CHANGES, 210),
+            (NOTE, 90),
+        ):
             self.table.setColumnWidth(column, width)
-        self.table.setColumnWidth(CHANGES, 240)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.addWidget(self.layers)
