@@ -36,6 +36,12 @@ from clickaudit.model import (
 
 MAX_FILE_BYTES = 256 * 1024 * 1024
 MAX_ATTACHMENT_DEPTH = 20
+# Real mail has tens of header fields (long Received chains: a few hundred); more is an attack.
+MAX_HEADER_FIELDS = 5_000
+# multipart and attached-message parts read when a tree nests deeper than Python's parser recurses
+MAX_MIME_CONTAINERS = 64
+MAX_VALUES_PER_HEADER = 100  # DKIM-Signature, Authentication-Results
+MAX_ESP_HEADERS = 200  # X-, Feedback-ID, List-ID...: tens in real mail
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 TEXT_SUFFIXES = (".txt", ".text")
 MBOX_SUFFIXES = (".mbox", ".mbx")
@@ -189,8 +195,8 @@ def _load_mbox(file: Path, name: str) -> list[Email]:
 def _load_message(
     data: bytes, name: str, kind: str, index: int, attachment_path: str = "", depth: int = 0
 ) -> list[Email]:
-    message: Message = email.message_from_bytes(data, policy=email.policy.default)
     notes: list[EmailNote] = []
+    message = _parse(data, notes)
     repaired = _repair_boundary(message, data)
     if repaired is not None:
         message, note = repaired
@@ -218,9 +224,10 @@ def _load_message(
     notes.extend(_defect_notes(message))
     if not parts:
         parts.extend(_recover_body(message, notes))
+    headers = read_headers(message, notes)
     mail = Email(
         source=source,
-        headers=read_headers(message),
+        headers=headers,
         parts=tuple(
             BodyPart(p.kind, p.content_type, p.charset, p.text, i, p.charset_note)
             for i, p in enumerate(parts)
@@ -237,15 +244,69 @@ def _load_message(
                 emails[0],
                 EmailNote(
                     EmailNoteKind.NESTING_TOO_DEEP,
-                    f"attached messages nest deeper than {MAX_ATTACHMENT_DEPTH}; "
-                    "the rest were skipped",
+                    f"attached message {path} and those inside it were skipped: attached "
+                    f"messages nest deeper than {MAX_ATTACHMENT_DEPTH} levels",
                 ),
             )
             break
-        inner_bytes = _message_bytes(inner)
+        inner_bytes = _message_bytes(_prune_attached(inner, MAX_ATTACHMENT_DEPTH - depth))
         if inner_bytes.strip():
             emails.extend(_load_message(inner_bytes, name, kind, index, path, depth + 1))
     return emails
+
+
+_CONTAINER_TYPE = re.compile(rb"^(content-type:[ \t]*)(multipart/|message/rfc822)", re.I | re.M)
+
+
+def _parse(data: bytes, notes: list[EmailNote]) -> Message:
+    """The MIME tree; a tree nested deeper than Python's parser can recurse is read down to
+    :data:`MAX_MIME_CONTAINERS` containers, the parts below kept out, and a note says so."""
+    try:
+        return email.message_from_bytes(data, policy=email.policy.default)
+    except RecursionError:
+        pass
+    kept = 0
+
+    def keep_or_flatten(match: re.Match[bytes]) -> bytes:
+        nonlocal kept
+        kept += 1
+        if kept <= MAX_MIME_CONTAINERS:
+            return match.group(0)
+        return match.group(1) + b"application/x-clickaudit-too-deep; was="
+
+    flattened = _CONTAINER_TYPE.sub(keep_or_flatten, data)
+    notes.append(
+        EmailNote(
+            EmailNoteKind.NESTING_TOO_DEEP,
+            f"MIME parts nest deeper than can be read ({kept:,} multipart or attached-message "
+            f"parts); the parts inside the first {MAX_MIME_CONTAINERS} were skipped",
+        )
+    )
+    return email.message_from_bytes(flattened, policy=email.policy.default)
+
+
+def _prune_attached(message: Message, levels: int) -> Message:
+    """Cut attached messages nested more than ``levels`` deep inside ``message``.
+
+    Re-serialising an attached message recurses through everything inside it, and a few
+    hundred levels exhaust Python's stack; what lies beyond the attachment depth limit is never
+    read anyway. The one level past the limit stays (emptied), so the depth note is given where
+    the limit is reached. Iterative, so any depth is walked.
+    """
+    stack: list[tuple[Message, int]] = [(message, 0)]
+    while stack:
+        part, level = stack.pop()
+        payload = part.get_payload() if part.is_multipart() else None
+        if not isinstance(payload, list):
+            continue
+        is_attached = part.get_content_type() == "message/rfc822"
+        if is_attached and level >= levels:
+            part.set_payload("(nested too deep: skipped)")
+            continue
+        for child in payload:
+            if isinstance(child, Message):
+                stack.append((child, level + 1 if is_attached else level))
+    return message
 
 
 _BOUNDARY_LINE = re.compile(rb"^--([^\s]{1,200}?)[ \t]*\r?\n(?=content-)", re.I | re.M)
@@ -552,53 +613,80 @@ def _html_title(text: str) -> str:
     return re.sub(r"\s+", " ", match.group(1)).strip() if match else ""
 
 
-def read_headers(message: Message) -> Headers:
-    """The headers an audit uses, each read defensively: one bad header never loses the rest."""
-    from_ = _header(message, "From")
+def read_headers(message: Message, notes: list[EmailNote] | None = None) -> Headers:
+    """The headers an audit uses, each read defensively: one bad header never loses the rest.
+
+    One pass over the header fields (asking the message for each name walks them all again:
+    100,000 headers took minutes), at most :data:`MAX_HEADER_FIELDS` of them; ``notes``, when
+    given, is told of the rest.
+    """
+    values: dict[str, list[str]] = {}
+    esp_headers: dict[str, str] = {}
+    esp_seen: set[str] = set()
+    total = len(message)
+    for number, (name, raw) in enumerate(message.raw_items()):
+        if number == MAX_HEADER_FIELDS:
+            if notes is not None:
+                notes.append(
+                    EmailNote(
+                        EmailNoteKind.TOO_MANY_HEADERS,
+                        f"the message has {total:,} header fields; only the first "
+                        f"{MAX_HEADER_FIELDS:,} were read",
+                    )
+                )
+            break
+        key = name.lower()
+        if key in _READ_HEADERS:
+            found = values.setdefault(key, [])
+            if len(found) < MAX_VALUES_PER_HEADER:
+                found.append(_header_text(message, name, raw))
+        if key not in esp_seen and _ESP_HEADER.match(key):
+            esp_seen.add(key)
+            if len(esp_headers) < MAX_ESP_HEADERS:
+                esp_headers[name] = _header_text(message, name, raw)[:500]
+    from_ = _first(values, "from")
     addresses = _addresses(from_)
-    esp_headers = {}
-    for key in message:
-        if _ESP_HEADER.match(key) and key not in esp_headers:
-            esp_headers[key] = _header(message, key)[:500]
     return Headers(
         from_=from_,
         from_address=addresses[0] if addresses else "",
-        reply_to=_header(message, "Reply-To"),
-        return_path=_header(message, "Return-Path"),
-        subject=_header(message, "Subject"),
-        date=_header(message, "Date"),
-        message_id=_header(message, "Message-ID"),
-        to=_header(message, "To"),
+        reply_to=_first(values, "reply-to"),
+        return_path=_first(values, "return-path"),
+        subject=_first(values, "subject"),
+        date=_first(values, "date"),
+        message_id=_first(values, "message-id"),
+        to=_first(values, "to"),
         dkim=tuple(
             signature
-            for value in _all_headers(message, "DKIM-Signature")
+            for value in values.get("dkim-signature", ())
             if (signature := parse_dkim_signature(value)) is not None
         ),
-        list_unsubscribe=_header(message, "List-Unsubscribe"),
-        list_unsubscribe_post=_header(message, "List-Unsubscribe-Post"),
-        authentication_results=tuple(_all_headers(message, "Authentication-Results")),
+        list_unsubscribe=_first(values, "list-unsubscribe"),
+        list_unsubscribe_post=_first(values, "list-unsubscribe-post"),
+        authentication_results=tuple(values.get("authentication-results", ())),
         esp_headers=esp_headers,
     )
 
 
-def _header(message: Message, name: str) -> str:
-    values = _all_headers(message, name)
-    return values[0] if values else ""
+_READ_HEADERS = frozenset(
+    (
+        "from", "reply-to", "return-path", "subject", "date", "message-id", "to",
+        "dkim-signature", "list-unsubscribe", "list-unsubscribe-post", "authentication-results",
+    )
+)  # fmt: skip
 
 
-def _all_headers(message: Message, name: str) -> list[str]:
+def _first(values: dict[str, list[str]], name: str) -> str:
+    found = values.get(name)
+    return found[0] if found else ""
+
+
+def _header_text(message: Message, name: str, raw: str) -> str:
+    """A header's value as text (RFC 2047 decoded by the message's policy), on one line."""
     try:
-        raw_values = message.get_all(name) or []
+        text = str(message.policy.header_fetch_parse(name, raw))  # type: ignore[attr-defined]
     except Exception:
-        raw_values = []
-    values = []
-    for value in raw_values:
-        try:
-            text = str(value)
-        except Exception:
-            text = repr(value)
-        values.append(re.sub(r"\s*\r?\n\s*", " ", text).strip())
-    return values
+        text = raw if isinstance(raw, str) else repr(raw)
+    return re.sub(r"\s*\r?\n\s*", " ", text).strip()
 
 
 def _addresses(value: str) -> list[str]:

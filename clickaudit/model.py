@@ -166,7 +166,8 @@ class EmailNoteKind(StrEnum):
     NO_HEADERS = "no-headers"
     READ_AS_DOCUMENT = "read-as-document"  # a file with no headers, read as HTML
     PART_UNDECODABLE = "part-undecodable"
-    NESTING_TOO_DEEP = "nesting-too-deep"  # attached messages beyond the depth limit
+    NESTING_TOO_DEEP = "nesting-too-deep"  # attached messages or multiparts beyond the limit
+    TOO_MANY_HEADERS = "too-many-headers"  # header fields beyond the limit were not read
     UNSPECIFIED = "unspecified"  # read back from a report, which keeps only the text
 
 
