@@ -29,7 +29,7 @@ import httpx
 from clickaudit.errors import Cancelled
 from clickaudit.events import CancelToken, Progress, ProgressCallback, ignore_progress
 from clickaudit.model import Category, Hop, HopKind, Link, NotFollowedReason, Outcome, evolve
-from clickaudit.net.limiter import BACK_OFF_STATUSES, AdaptiveLimiter, HostLimiter
+from clickaudit.net.limiter import BACK_OFF_STATUSES, HOP_PRIORITY, AdaptiveLimiter, HostLimiter
 from clickaudit.net.transport import (
     AddressRefused,
     AddressResolver,
@@ -140,10 +140,13 @@ class Follower:
         self._resolver = resolver or DnsAddressResolver(
             settings.nameservers, timeout=settings.timeout
         )
-        self._injected = transport
-        # One connection pool per host: httpcore's pool assigns requests in time quadratic in
-        # its connections, which dominated audits of hundreds of links over many hosts.
-        self._transports: dict[str, httpx.AsyncBaseTransport] = {}
+        # One transport for every host: its pool keeps connections per origin and queues
+        # nothing; the limiter decides what is in flight.
+        self._transport = transport or make_transport(
+            self._resolver,
+            allow_private=settings.allow_private,
+            ssl_context=self._context,
+        )
         self.limiter: HostLimiter = limiter or AdaptiveLimiter(
             ceiling=settings.per_host, concurrency=settings.concurrency
         )
@@ -156,24 +159,7 @@ class Follower:
         await self.aclose()
 
     async def aclose(self) -> None:
-        for transport in self._transports.values():
-            await transport.aclose()
-        if self._injected is not None:
-            await self._injected.aclose()
-
-    def _transport_for(self, host: str) -> httpx.AsyncBaseTransport:
-        if self._injected is not None:
-            return self._injected
-        transport = self._transports.get(host)
-        if transport is None:
-            transport = make_transport(
-                self._resolver,
-                allow_private=self.settings.allow_private,
-                ssl_context=self._context,
-                max_connections=max(self.settings.per_host, 1) * 2,
-            )
-            self._transports[host] = transport
-        return transport
+        await self._transport.aclose()
 
     # --- links ----------------------------------------------------------------------------
     def start_url(self, link: Link) -> tuple[str | None, NotFollowedReason | None]:
@@ -208,7 +194,7 @@ class Follower:
         # Chains run depth-first: a bounded number of chains at a time, each to its end. With
         # every chain started at once, second hops queue behind all first hops and nothing
         # finishes until everything does (no progress to show, all results at the very end).
-        chains = asyncio.Semaphore(max(self.settings.concurrency, 1) * 2)
+        chains = asyncio.Semaphore(max(self.settings.concurrency, 1))
 
         async def run(url: str) -> ChainResult:
             nonlocal done
@@ -280,6 +266,7 @@ class Follower:
                 hops.append(Hop(url, None, error=budget.exceeded))
                 return ChainResult(start, tuple(hops), None, Outcome.TIMEOUT)
             seen.add(url)
+            HOP_PRIORITY.set(len(hops))  # this task's own context: chains under way go first
             answer = await self._hop(cookies, url, budget)
             hop, next_url = answer.hop, answer.next_url
             hops.append(hop)
@@ -376,8 +363,7 @@ class Follower:
                 Hop(url, None, error=f"invalid URL: {error}"), failure=Outcome.INVALID_LOCATION
             )
         try:
-            transport = self._transport_for(request.url.host.lower())
-            response = await transport.handle_async_request(request)
+            response = await self._transport.handle_async_request(request)
             response.request = request
             cookies.extract_cookies(response)
         except AddressRefused as error:

@@ -35,8 +35,8 @@ class AuditSettings:
     nameservers: tuple[Nameserver, ...] = ()
     ca_bundle: str | None = None
     allow_private: bool = False
-    concurrency: int = 20
-    per_host: int = 4
+    concurrency: int = 100
+    per_host: int = 32
     timeout: float = 10.0
     chain_timeout: float = 30.0
     max_hops: int = 10

@@ -19,8 +19,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import contextvars
+import heapq
+import itertools
 import time
-from collections import deque
 from collections.abc import AsyncIterator, Callable
 from typing import Protocol
 
@@ -28,6 +30,13 @@ BACK_OFF_STATUSES = frozenset((429, 503))
 DEFAULT_INITIAL_WINDOW = 4
 LATENCY_TOLERANCE = 2.0  # a host whose answers take over twice its best is busy: stop growing
 LATENCY_SLACK = 0.025  # seconds: below this, latency differences are measurement noise
+
+
+HOP_PRIORITY: contextvars.ContextVar[int] = contextvars.ContextVar("hop_priority", default=0)
+"""How urgent the request about to wait for a slot is; limiters that queue serve higher values
+first. The follower sets it to the number of hops its chain has made, so chains under way finish
+before new ones start: results arrive steadily and a chain's next host is kept busy, instead of
+every chain's second hop queueing behind every chain's first. A limiter may ignore it."""
 
 
 class HostSlot(Protocol):
@@ -67,7 +76,7 @@ class _Window:
         self.threshold = ceiling  # slow start below it, additive increase above it
         self.in_flight = 0
         self.peak = 0
-        self.waiters: deque[asyncio.Future[None]] = deque()
+        self.waiters: list[tuple[int, int, asyncio.Future[None]]] = []  # a heap
         self.best_latency: float | None = None
         self.paused_until = 0.0
         self.last_back_off = float("-inf")
@@ -110,6 +119,7 @@ class AdaptiveLimiter:
         self._clock = clock
         self._global = asyncio.Semaphore(max(concurrency, 1))
         self._windows: dict[str, _Window] = {}
+        self._arrivals = itertools.count()
 
     # --- what the follower uses ------------------------------------------------------------
     @contextlib.asynccontextmanager
@@ -149,27 +159,28 @@ class AdaptiveLimiter:
         window.peak = max(window.peak, window.in_flight)
 
     async def _admit(self, window: _Window) -> None:
-        if not window.waiters and self._has_room(window):
+        waiters = window.waiters
+        while waiters and waiters[0][2].done():
+            heapq.heappop(waiters)  # cancelled while waiting
+        if not waiters and self._has_room(window):
             self._take(window)
             return
         waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
-        window.waiters.append(waiter)
-        self._schedule_resume(window)
+        heapq.heappush(waiters, (-HOP_PRIORITY.get(), next(self._arrivals), waiter))
+        self._wake(window)
         try:
             await waiter  # resolved by _wake, which has already counted this request in flight
         except asyncio.CancelledError:
             if waiter.done() and not waiter.cancelled():
                 window.in_flight -= 1  # handed a slot just as it was cancelled: give it back
                 self._wake(window)
-            else:
-                with contextlib.suppress(ValueError):
-                    window.waiters.remove(waiter)
             raise
 
     def _wake(self, window: _Window) -> None:
-        """Hand free room to waiters in arrival order."""
-        while window.waiters and self._has_room(window):
-            waiter = window.waiters.popleft()
+        """Hand free room to waiters, most urgent first, then in arrival order."""
+        waiters = window.waiters
+        while waiters and self._has_room(window):
+            waiter = heapq.heappop(waiters)[2]
             if waiter.done():
                 continue
             self._take(window)

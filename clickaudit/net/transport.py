@@ -156,22 +156,22 @@ def make_transport(
     *,
     allow_private: bool,
     ssl_context: ssl.SSLContext,
-    max_connections: int = 100,
+    http2: bool = True,
 ) -> httpx.AsyncHTTPTransport:
-    """An httpx transport whose connections go through :class:`CheckedBackend`.
+    """One httpx transport for every host of an audit: connections through
+    :class:`CheckedBackend`, kept per origin by :class:`~clickaudit.net.pool.OriginPool` (HTTP/2
+    where the server offers it), with no request queue of its own — callers limit what is in
+    flight (:mod:`clickaudit.net.limiter`).
 
-    httpx exposes no public hook for the network backend, so the pool it builds is replaced by
-    one built the same way with our backend (httpx 0.28 / httpcore 1.x).
+    httpx exposes no public hook for the pool, so the one it builds is replaced (httpx 0.28 /
+    httpcore 1.x).
     """
+    from clickaudit.net.pool import OriginPool
+
     transport = httpx.AsyncHTTPTransport(verify=ssl_context, retries=0)
-    transport._pool = httpcore.AsyncConnectionPool(
+    transport._pool = OriginPool(  # type: ignore[assignment]
         ssl_context=ssl_context,
-        max_connections=max_connections,
-        max_keepalive_connections=max_connections,
-        keepalive_expiry=5.0,
-        http1=True,
-        http2=False,
-        retries=0,
         network_backend=CheckedBackend(resolver, allow_private=allow_private),
+        http2=http2,
     )
     return transport

@@ -46,7 +46,9 @@ MAX_REQUEST_HEAD = 65_536
 class Route:
     """What the simulator does for requests to ``host`` (None: any host) and ``path``.
 
-    ``path`` ending in ``*`` matches a prefix; ``query`` must occur in the query string when
+    ``max_in_flight`` > 0: the host answers 429 (no Retry-After, as a rate-limiting proxy
+    does) to a request to this route while more than that many requests to the host are in
+    flight. ``path`` ending in ``*`` matches a prefix; ``query`` must occur in the query string when
     given; ``ua_contains`` restricts the route to user agents containing that text. ``to`` may
     use ``{http}``/``{https}`` for the simulator's ports and ``{query}`` for the incoming query.
     """
@@ -65,6 +67,7 @@ class Route:
     require_cookie: str | None = None
     fail_times: int = 0
     size: int = 0
+    max_in_flight: int = 0
 
     def matches(self, host: str, path: str, query: str, user_agent: str) -> bool:
         if self.host is not None and self.host.lower() != host:
@@ -151,6 +154,8 @@ class SimServer(BackgroundServer):
         self.https_port = 0
         self._state = _State()
         self._gzip_cache: dict[int, bytes] = {}
+        self.in_flight: dict[str, int] = {}
+        self.refused_429 = 0
 
     # --- lifecycle ------------------------------------------------------------------------
     def stop(self) -> None:
@@ -271,8 +276,19 @@ class SimServer(BackgroundServer):
     ) -> bool:
         route = next((r for r in self.routes if r.matches(host, path, query, user_agent)), None)
         delay = self.latency_ms + (route.delay_ms if route else 0.0)
-        if delay:
-            await asyncio.sleep(delay / 1000)
+        self.in_flight[host] = self.in_flight.get(host, 0) + 1
+        try:
+            too_many = bool(route and route.max_in_flight) and (
+                self.in_flight[host] > route.max_in_flight  # type: ignore[union-attr]
+            )
+            if delay:
+                await asyncio.sleep(delay / 1000)
+        finally:
+            self.in_flight[host] -= 1
+        if too_many:
+            self.refused_429 += 1
+            await self._send(writer, method, 429, body="<h1>Too many requests</h1>")
+            return True
         if route is None:
             await self._send(writer, method, 404, body="<h1>Not found</h1>")
             return True

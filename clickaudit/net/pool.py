@@ -1,0 +1,191 @@
+"""Connections kept per origin, with no queue of their own: the follower's limiter decides which
+request waits, so the pool only finds a connection for a request that may go now.
+
+httpcore's own pool keeps one queue of requests for all connections and, on every request's
+start and end, walks every request against every connection asking each whether it has expired
+(a socket call each): with a hundred requests in flight that bookkeeping cost ~13 ms of CPU per
+request. Here a request takes the HTTP/2 connection its origin already has (many chains to a
+tracking host share one), or the most recently used idle HTTP/1.1 connection, or opens a new
+one; a finished response hands its connection back. Only the connection taken is checked for
+expiry. The number of connections is bounded by the limiter (at most its per-host ceiling to an
+origin) and idle ones by ``max_idle``.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import ssl
+from collections.abc import AsyncIterable, AsyncIterator
+
+import httpcore
+from httpcore import AsyncHTTPConnection
+
+_Key = tuple[bytes, bytes, int]  # an origin: scheme, host, port
+
+
+class OriginPool:
+    """A drop-in for httpcore's pool under an httpx transport (see :func:`make_transport`)."""
+
+    def __init__(
+        self,
+        *,
+        ssl_context: ssl.SSLContext,
+        network_backend: httpcore.AsyncNetworkBackend,
+        http2: bool = True,
+        keepalive_expiry: float = 5.0,
+        max_idle: int = 256,
+    ) -> None:
+        self._ssl_context = ssl_context
+        self._backend = network_backend
+        self._http2 = http2
+        self._keepalive_expiry = keepalive_expiry
+        self._max_idle = max_idle
+        self._idle: dict[_Key, list[AsyncHTTPConnection]] = {}
+        self._idle_count = 0
+        self._shared: dict[_Key, AsyncHTTPConnection] = {}  # HTTP/2, or may become
+        self._open: set[AsyncHTTPConnection] = set()
+        self._http11: set[_Key] = set()  # origins whose ALPN chose HTTP/1.1: nothing to share
+
+    async def handle_async_request(self, request: httpcore.Request) -> httpcore.Response:
+        origin = request.url.origin
+        key = (origin.scheme, origin.host, origin.port)
+        for _ in range(3):
+            connection = await self._take(origin, key)
+            try:
+                response = await connection.handle_async_request(request)
+            except httpcore.ConnectionNotAvailable:
+                # A connection that looked shareable turned out to speak HTTP/1.1 (or an HTTP/2
+                # connection ran out of streams): take another one.
+                self._unshare(key, connection)
+                if _speaks_http11(connection):
+                    self._http11.add(key)
+                continue
+            except BaseException:
+                self._unshare(key, connection)
+                if connection.is_closed() or not connection.is_available():
+                    await self._close(connection)
+                raise
+            if _speaks_http11(connection):
+                self._unshare(key, connection)
+                self._http11.add(key)
+            assert isinstance(response.stream, AsyncIterable)
+            return httpcore.Response(
+                status=response.status,
+                headers=response.headers,
+                content=_ReturnOnClose(response.stream, self, key, connection),
+                extensions=response.extensions,
+            )
+        raise httpcore.ConnectError(f"no connection to {origin} would take the request")
+
+    async def _take(self, origin: httpcore.Origin, key: _Key) -> AsyncHTTPConnection:
+        shared = self._shared.get(key)
+        if shared is not None:
+            if shared.is_available() and not shared.has_expired():
+                return shared
+            self._unshare(key, shared)
+            if shared.has_expired():
+                await self._close(shared)
+        idle = self._idle.get(key)
+        while idle:
+            connection = idle.pop()
+            self._idle_count -= 1
+            if connection.has_expired() or not connection.is_available():
+                await self._close(connection)
+                continue
+            return connection
+        connection = AsyncHTTPConnection(
+            origin=origin,
+            ssl_context=self._ssl_context,
+            keepalive_expiry=self._keepalive_expiry,
+            http1=True,
+            http2=self._http2,
+            network_backend=self._backend,
+        )
+        self._open.add(connection)
+        if self._http2 and origin.scheme == b"https" and key not in self._http11:
+            # Until ALPN answers, the new connection may be HTTP/2: requests arriving meanwhile
+            # wait for it rather than each opening a connection of its own.
+            self._shared[key] = connection
+        return connection
+
+    def _unshare(self, key: _Key, connection: AsyncHTTPConnection) -> None:
+        if self._shared.get(key) is connection:
+            del self._shared[key]
+
+    async def _give_back(self, key: _Key, connection: AsyncHTTPConnection) -> None:
+        if connection.is_closed():
+            self._open.discard(connection)
+            self._unshare(key, connection)
+            return
+        if not _speaks_http11(connection):
+            if connection.is_available() and key not in self._shared:
+                self._shared[key] = connection
+            elif connection.is_idle() and self._shared.get(key) is not connection:
+                await self._close(connection)
+            return
+        if not connection.is_idle():
+            await self._close(connection)  # the response was not read to its end
+            return
+        if self._idle_count >= self._max_idle:
+            await self._close(connection)
+            return
+        self._idle.setdefault(key, []).append(connection)
+        self._idle_count += 1
+
+    async def _close(self, connection: AsyncHTTPConnection) -> None:
+        self._open.discard(connection)
+        with contextlib.suppress(httpcore.NetworkError, OSError):
+            await connection.aclose()
+
+    async def aclose(self) -> None:
+        connections, self._open = self._open, set()
+        self._idle.clear()
+        self._shared.clear()
+        self._idle_count = 0
+        for connection in connections:
+            with contextlib.suppress(httpcore.NetworkError, OSError):
+                await connection.aclose()
+
+    def info(self) -> str:
+        return f"{len(self._open)} connections, {self._idle_count} idle"
+
+
+class _ReturnOnClose:
+    """The response body; closing it gives the connection back to the pool."""
+
+    def __init__(
+        self,
+        stream: AsyncIterable[bytes],
+        pool: OriginPool,
+        key: _Key,
+        connection: AsyncHTTPConnection,
+    ) -> None:
+        self._stream = stream
+        self._pool = pool
+        self._key = key
+        self._connection = connection
+        self._closed = False
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        try:
+            async for part in self._stream:
+                yield part
+        except BaseException:
+            await self.aclose()
+            raise
+
+    async def aclose(self) -> None:
+        if self._closed:
+            return
+        self._closed = True
+        try:
+            aclose = getattr(self._stream, "aclose", None)
+            if aclose is not None:
+                await aclose()
+        finally:
+            await self._pool._give_back(self._key, self._connection)
+
+
+def _speaks_http11(connection: AsyncHTTPConnection) -> bool:
+    """Whether a connected connection negotiated HTTP/1.1 (one request at a time)."""
+    return ", HTTP/1.1," in connection.info()
