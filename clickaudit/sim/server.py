@@ -154,8 +154,7 @@ class SimServer(BackgroundServer):
         self.https_port = 0
         self._state = _State()
         self._gzip_cache: dict[int, bytes] = {}
-        self.in_flight: dict[str, int] = {}
-        self.refused_429 = 0
+        self.refused_429 = 0  # answers refused by a route's max_in_flight
 
     # --- lifecycle ------------------------------------------------------------------------
     def stop(self) -> None:
@@ -276,15 +275,10 @@ class SimServer(BackgroundServer):
     ) -> bool:
         route = next((r for r in self.routes if r.matches(host, path, query, user_agent)), None)
         delay = self.latency_ms + (route.delay_ms if route else 0.0)
-        self.in_flight[host] = self.in_flight.get(host, 0) + 1
-        try:
-            too_many = bool(route and route.max_in_flight) and (
-                self.in_flight[host] > route.max_in_flight  # type: ignore[union-attr]
-            )
-            if delay:
-                await asyncio.sleep(delay / 1000)
-        finally:
-            self.in_flight[host] -= 1
+        # Counted as the request arrives (by _respond), as a rate-limiting proxy decides.
+        too_many = route is not None and 0 < route.max_in_flight < self.in_flight[host]
+        if delay:
+            await asyncio.sleep(delay / 1000)
         if too_many:
             self.refused_429 += 1
             await self._send(writer, method, 429, body="<h1>Too many requests</h1>")
