@@ -1,0 +1,223 @@
+"""Tracker knowledge from maintained lists: which vendor a tracking host or pixel URL belongs to.
+
+The snapshots in ``resources/trackers/`` are built by ``scripts/update-trackers`` from AdGuard's
+cname-trackers (branded hosts of mail and click-through trackers, and the trackers' own CNAME
+targets), MailTrackerBlocker's vendor → pixel pattern table and Trocker's open and click lists
+(see :mod:`clickaudit.esp.tracker_sources`). Tens of thousands of hosts: a host lookup is a
+dict probe per label of the host (exact host, then each parent above its registrable domain),
+and loading them costs a few tens of milliseconds, once, on first use.
+"""
+
+from __future__ import annotations
+
+import gzip
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import cache, lru_cache
+
+from clickaudit.bundled import resource
+from clickaudit.errors import InputError
+from clickaudit.esp.tracker_sources import (
+    CNAME_FILE,
+    HOSTS_FILE,
+    PATTERNS_FILE,
+    TrackerDataError,
+    iter_tsv,
+)
+from clickaudit.psl import organisational_domain
+
+
+@dataclass(frozen=True, slots=True)
+class TrackerHit:
+    """A list said so: ``vendor`` owns ``listed`` (the host itself or a parent of it)."""
+
+    vendor: str
+    listed: str
+    source: str  # "tracker-list" (AdGuard host lists) or "pattern" (MailTrackerBlocker/Trocker)
+    parameter: str = ""  # the query parameter carrying the destination, when the list names one
+
+
+@dataclass(frozen=True, slots=True)
+class _PrefixRule:
+    vendor: str
+    host: str
+    path: str
+    parameter: str
+
+
+class TrackerLists:
+    """The vendored lists, immutable; one instance is shared (see :func:`load_tracker_lists`)."""
+
+    def __init__(
+        self,
+        hosts: dict[str, str],
+        cname_targets: dict[str, str],
+        patterns: Iterable[tuple[str, str, str, str, str]],
+    ) -> None:
+        self.hosts = hosts
+        self.cname_targets = cname_targets
+        self._open_rules: list[tuple[str, str]] = []  # (vendor, regex) naming a host
+        self._path_rules: list[tuple[str, str]] = []  # (vendor, regex) of a path shape only
+        # kind → listed host → its rules: a host is looked up once per label, not per rule
+        self._prefixes: dict[str, dict[str, list[_PrefixRule]]] = {"open": {}, "click": {}}
+        for kind, vendor, rule, parameter, _source in patterns:
+            if rule.startswith("prefix:"):
+                host, _, path = rule.removeprefix("prefix:").partition("/")
+                prefix = _PrefixRule(vendor, host, "/" + path if path else "", parameter)
+                self._prefixes.setdefault(kind, {}).setdefault(host, []).append(prefix)
+            elif kind == "open":
+                names_host = _NAMES_HOST.match(rule) is not None
+                (self._open_rules if names_host else self._path_rules).append((vendor, rule))
+        self._open_regex: dict[bool, re.Pattern[str]] = {}
+
+    def may_know(self, host: str) -> bool:
+        """Whether any list names this host or a parent of it (cheap; remembered per host)."""
+        return _may_know(self, host)
+
+    def vendor_for_host(self, host: str) -> TrackerHit | None:
+        """The vendor whose tracking host this is (or a subdomain of one), from AdGuard's lists."""
+        return _host_lookup(self, host.lower().rstrip("."))
+
+    def vendor_for_cname(self, target: str) -> str | None:
+        """The tracker a CNAME target belongs to (``edge-east.customer.io`` → Customer.io)."""
+        name = target.lower().rstrip(".")
+        while name:
+            vendor = self.cname_targets.get(name)
+            if vendor is not None:
+                return vendor
+            name = name.partition(".")[2]
+        return None
+
+    def click_tracker(self, host: str, path: str) -> TrackerHit | None:
+        """Trocker's click trackers: a host (suffix) and path prefix, with its destination
+        parameter."""
+        return self._prefix_match("click", host, path)
+
+    def open_tracker(
+        self, url_without_scheme: str, host: str, path: str, *, looks_like_pixel: bool = False
+    ) -> str | None:
+        """The vendor of an open pixel URL, by MailTrackerBlocker's patterns or Trocker's list.
+
+        Patterns that name a host (``t.yesware.com``) decide alone; patterns that are only a
+        path shape (``/t/[a-z0-9_]+/``) also match ordinary images, so they only name the
+        vendor of an image already known to be a pixel (1x1 or hidden).
+        """
+        hit = self._prefix_match("open", host, path)
+        if hit is not None:
+            return hit.vendor
+        rules = self._open_rules + (self._path_rules if looks_like_pixel else [])
+        regex = self._open_regex.get(looks_like_pixel)
+        if regex is None:
+            regex = self._open_regex[looks_like_pixel] = re.compile(
+                "|".join(f"(?:{rule})" for _, rule in rules), re.IGNORECASE
+            )
+        if not regex.search(url_without_scheme):
+            return None
+        for vendor, rule in rules:
+            if re.search(rule, url_without_scheme, re.IGNORECASE):
+                return vendor
+        return None
+
+    def _prefix_match(self, kind: str, host: str, path: str) -> TrackerHit | None:
+        by_host = self._prefixes.get(kind, {})
+        name = host
+        while name:
+            for rule in by_host.get(name, ()):
+                if path.startswith(rule.path):
+                    return TrackerHit(rule.vendor, name, "pattern", rule.parameter)
+            name = name.partition(".")[2]
+        return None
+
+
+# A rule that starts with a host name ("t.yesware.com/t/", "mkt[0-9]+.com/open"), not a path.
+_NAMES_HOST = re.compile(r"^[a-z0-9(\[][^/]*\.[a-z(\[][^/]*(/|$)", re.IGNORECASE)
+
+
+@lru_cache(maxsize=16384)
+def _may_know(lists: TrackerLists, host: str) -> bool:
+    if lists.vendor_for_host(host) is not None:
+        return True
+    name = host
+    while name:
+        if name in lists._prefixes["click"]:
+            return True
+        name = name.partition(".")[2]
+    return False
+
+
+@lru_cache(maxsize=16384)
+def _host_lookup(lists: TrackerLists, host: str) -> TrackerHit | None:
+    vendor = lists.hosts.get(host)
+    if vendor is not None:
+        return TrackerHit(vendor, host, "tracker-list")
+    floor = organisational_domain(host)
+    name = host.partition(".")[2]
+    # A listed apex (brand.com CNAMEd to a tracker) says nothing about www.brand.com; a listed
+    # tracking subdomain (click.brand.com) does cover its own subdomains.
+    while name and name != floor and name.endswith(floor):
+        vendor = lists.hosts.get(name)
+        if vendor is not None:
+            return TrackerHit(vendor, name, "tracker-list")
+        name = name.partition(".")[2]
+    return None
+
+
+def parse_hosts(lines: Iterable[str], where: str) -> dict[str, str]:
+    """``@N<TAB>vendor`` lines, then ``host<TAB>N`` lines, as written by the build script."""
+    vendors: dict[str, str] = {}
+    hosts: dict[str, str] = {}
+    for row in iter_tsv(lines, where, 2):
+        key, value = row
+        if key.startswith("@"):
+            vendors[key[1:]] = value
+            continue
+        vendor = vendors.get(value)
+        if vendor is None or not key or key != key.strip().lower():
+            raise TrackerDataError(f"{where}: bad entry {key!r} → {value!r}")
+        hosts[key] = vendor
+    return hosts
+
+
+def _read_lines(name: str) -> list[str]:
+    node = resource("trackers", name)
+    where = f"resources/trackers/{name}"
+    try:
+        raw = node.read_bytes()
+    except (FileNotFoundError, OSError):
+        raise InputError(
+            where, "is missing: rebuild it with scripts/update-trackers (or reinstall clickaudit)"
+        ) from None
+    try:
+        data = gzip.decompress(raw) if name.endswith(".gz") else raw
+        return data.decode("utf-8").split("\n")
+    except (OSError, EOFError, UnicodeDecodeError) as error:
+        raise InputError(
+            where, f"is damaged ({error}): rebuild it with scripts/update-trackers"
+        ) from None
+
+
+@cache
+def load_tracker_lists() -> TrackerLists:
+    """The bundled tracker lists (loaded once).
+
+    Raises:
+        InputError: a snapshot file is missing or damaged (names the file).
+    """
+    try:
+        hosts = parse_hosts(_read_lines(HOSTS_FILE), f"resources/trackers/{HOSTS_FILE}")
+        targets = {
+            host: vendor
+            for host, vendor in iter_tsv(
+                _read_lines(CNAME_FILE), f"resources/trackers/{CNAME_FILE}", 2
+            )
+        }
+        patterns = [
+            (kind, vendor, rule, parameter, source)
+            for kind, vendor, rule, parameter, source in iter_tsv(
+                _read_lines(PATTERNS_FILE), f"resources/trackers/{PATTERNS_FILE}", 5
+            )
+        ]
+    except TrackerDataError as error:
+        raise InputError("resources/trackers", str(error)) from None
+    return TrackerLists(hosts, targets, patterns)
