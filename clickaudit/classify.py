@@ -14,10 +14,24 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from clickaudit.decode import contains_email_address, decode_tracker
-from clickaudit.esp.fingerprints import EspMatch, Fingerprints, load_fingerprints
-from clickaudit.model import Category, Element, Email, Image, Link, Part, UntrackableReason, evolve
-from clickaudit.unwrap import unwrap
+from clickaudit.decode import contains_email_address
+from clickaudit.esp.fingerprints import Fingerprints, LinkRole, load_fingerprints
+from clickaudit.esp.trackers import TrackerLists, load_tracker_lists
+from clickaudit.model import (
+    Category,
+    Element,
+    Email,
+    EspSource,
+    Image,
+    LayerKind,
+    Link,
+    Part,
+    UntrackableReason,
+    evolve,
+)
+from clickaudit.peel import peel
+from clickaudit.shape import TrackerEvidence, tracker_evidence
+from clickaudit.unwrap import unwrap_once
 from clickaudit.urls import (
     host_of,
     is_fragment,
@@ -28,7 +42,7 @@ from clickaudit.urls import (
     system_link_kind,
 )
 
-MAX_NESTED_TRACKERS = 5
+__all__ = ["TrackerEvidence", "classify", "classify_link", "tracker_evidence"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,11 +57,16 @@ def classify(
     links: Sequence[Link],
     images: Sequence[Image] = (),
     fingerprints: Fingerprints | None = None,
+    trackers: TrackerLists | None = None,
 ) -> Classification:
     fingerprints = fingerprints or load_fingerprints()
+    trackers = trackers if trackers is not None else load_tracker_lists()
     header_esp = fingerprints.esp_for_headers(email.headers)
-    classified = tuple(classify_link(link, fingerprints, header_esp=header_esp) for link in links)
-    classified_images = tuple(classify_image(image, fingerprints) for image in images)
+    classified = tuple(
+        classify_link(link, fingerprints, header_esp=header_esp, trackers=trackers)
+        for link in links
+    )
+    classified_images = tuple(classify_image(image, fingerprints, trackers) for image in images)
     return Classification(
         links=classified,
         images=classified_images,
@@ -73,10 +92,18 @@ def sending_esp(
     return next((image.esp for image in images if image.pixel and image.esp), None)
 
 
-def classify_link(link: Link, fingerprints: Fingerprints, *, header_esp: str | None = None) -> Link:
+def classify_link(
+    link: Link,
+    fingerprints: Fingerprints,
+    *,
+    header_esp: str | None = None,
+    trackers: TrackerLists | None = None,
+) -> Link:
     href = link.href.strip()
     system = "unsubscribe" if link.element is Element.LIST_UNSUBSCRIBE else None
     reason = _untrackable_reason(href, link, fingerprints)
+    if reason is UntrackableReason.MALFORMED and _wrapper_still_opens(href, fingerprints):
+        reason = None  # a stray % in a gateway's own parameters must not hide the inner URL
     if reason is not None:
         on_esp_host = (
             fingerprints.esp_for_url(href) if reason is UntrackableReason.MALFORMED else None
@@ -86,45 +113,85 @@ def classify_link(link: Link, fingerprints: Fingerprints, *, header_esp: str | N
             category=Category.UNTRACKABLE,
             reason=reason,
             esp=on_esp_host.esp if on_esp_host else None,
+            esp_source=EspSource.FINGERPRINT if on_esp_host else None,
             system=system
             or (system_link_kind(href, link.text) if reason is UntrackableReason.OPT_OUT else None),
             personal_data=contains_email_address(href) and reason is not UntrackableReason.MAILTO,
         )
-    innermost, gateways, host_hint = unwrap(href, fingerprints)
+    peeled = peel(
+        href,
+        fingerprints,
+        trackers if trackers is not None else load_tracker_lists(),
+        header_esp=header_esp,
+        text=link.text,
+    )
     notes: list[str] = []
     if link.attributes.get("data-saferedirecturl"):
         notes.append("Gmail added data-saferedirecturl (the email was forwarded from Gmail)")
-    target = innermost if gateways else href
-    match = fingerprints.esp_for_url(target, prefer=header_esp)
-    decoded: str | None = (
-        innermost if gateways and host_hint is None and innermost != href else None
-    )
-    esp = tracking_host = None
-    personal = contains_email_address(href)
-    if match is not None:
-        esp, tracking_host = match.esp, match.host
-        decoded, personal, hint, chain = _decode_nested(target, fingerprints, header_esp, match)
-        host_hint = host_hint or hint
-        if len(chain) > 1:
-            notes.append("nested trackers: " + " → ".join(chain))
-    category = Category.WRAPPED if gateways else Category.TRACKED if match else Category.DIRECT
-    destination_for_kind = decoded or (href if category is Category.DIRECT else target)
+    layers = peeled.layers
+    wrappers: tuple[str, ...] = ()
+    category = Category.DIRECT
+    first_tracker = None
+    for index, layer in enumerate(layers):
+        if layer.kind is LayerKind.TRACKER or (
+            layer.kind is LayerKind.REDIRECTOR and layer.name is None
+        ):
+            first_tracker = layer
+            wrappers = tuple(item.name or "" for item in layers[:index])
+            category = Category.WRAPPED if index else Category.TRACKED
+            if len(layers) > index + 1:
+                notes.append(
+                    "nested trackers: "
+                    + " → ".join(item.name or "unknown redirector" for item in layers[index:])
+                )
+            break
+    else:
+        if layers:
+            wrappers = tuple(item.name or "" for item in layers)
+            category = Category.WRAPPED
+    esp, esp_source = peeled.esp, peeled.esp_source
+    if esp is None and peeled.owner is not None:
+        esp, esp_source = peeled.owner, EspSource.FINGERPRINT
+        if fingerprints.esp(peeled.owner) is None:
+            esp_source = EspSource.TRACKER_LIST
+    decoded = peeled.destination
+    destination_for_kind = decoded or href
+    if peeled.role is LinkRole.VIEW:
+        system = system or "view-online"
     system = system or system_link_kind(destination_for_kind, link.text)
-    if system is None and esp and fingerprints.is_system_path(esp, target):
+    if peeled.role is LinkRole.SYSTEM:
+        system = system or "unsubscribe"
+    if (
+        system is None
+        and first_tracker is not None
+        and first_tracker.kind is LayerKind.TRACKER
+        and first_tracker.name
+        and fingerprints.is_system_path(first_tracker.name, first_tracker.url)
+    ):
         system = "unsubscribe"
     return evolve(
         link,
         category=category,
         reason=None,
         esp=esp,
-        tracking_host=tracking_host,
-        wrappers=gateways,
+        esp_source=esp_source,
+        tracking_host=peeled.tracking_host,
+        wrappers=wrappers,
         decoded=decoded,
-        host_hint=host_hint,
+        host_hint=peeled.host_hint,
         system=system,
-        personal_data=personal,
+        personal_data=peeled.personal_data,
         notes=(*link.notes, *notes),
+        layers=layers,
     )
+
+
+def _wrapper_still_opens(href: str, fingerprints: Fingerprints) -> bool:
+    try:
+        layer = unwrap_once(href, fingerprints)
+    except ValueError:
+        return False
+    return layer is not None and layer.inner is not None and malformed_reason(layer.inner) is None
 
 
 def _untrackable_reason(
@@ -150,46 +217,12 @@ def _untrackable_reason(
     return None
 
 
-def _decode_nested(
-    url: str, fingerprints: Fingerprints, header_esp: str | None, first: EspMatch | None = None
-) -> tuple[str | None, bool, str | None, list[str]]:
-    """Decode a tracker, and the tracker or wrapper it leads to, up to a small depth.
-
-    Mandrill wrapping Postmark, or SES inside Proofpoint, are real; the destination reported is
-    the innermost one that could be recovered.
-    """
-    chain: list[str] = []
-    destination: str | None = None
-    personal = False
-    hint: str | None = None
-    current = url
-    for _ in range(MAX_NESTED_TRACKERS):
-        if first is not None and not chain:
-            match: EspMatch | None = first  # the caller has just asked
-        else:
-            match = fingerprints.esp_for_url(current, prefer=header_esp if not chain else None)
-        if match is None:
-            inner, gateways, gateway_hint = unwrap(current, fingerprints)
-            if gateways and inner != current:
-                chain.extend(gateways)
-                destination, current = inner, inner
-                hint = hint or gateway_hint
-                continue
-            break
-        chain.append(match.esp)
-        decoded = decode_tracker(current, fingerprints, match)
-        if decoded is None:
-            break
-        personal = personal or decoded.personal_data
-        hint = hint or decoded.host_hint
-        if not decoded.destination or decoded.destination == current:
-            break
-        destination = current = decoded.destination
-    return destination, personal, hint, chain
-
-
-def classify_image(image: Image, fingerprints: Fingerprints) -> Image:
+def classify_image(
+    image: Image, fingerprints: Fingerprints, trackers: TrackerLists | None = None
+) -> Image:
     esp = fingerprints.esp_for_open_pixel(image.src)
+    if esp is None and trackers is not None:
+        esp = _listed_open_pixel(image.src, trackers, looks_like_pixel=image.pixel)
     if esp:
         reason = image.reason or f"{esp} open-tracking URL"
         return evolve(image, pixel=True, esp=esp, reason=reason)
@@ -198,3 +231,18 @@ def classify_image(image: Image, fingerprints: Fingerprints) -> Image:
         owner = fingerprints.esp_for_host(host) if host else None
         return evolve(image, esp=owner or image.esp)
     return image
+
+
+def _listed_open_pixel(src: str, trackers: TrackerLists, *, looks_like_pixel: bool) -> str | None:
+    """MailTrackerBlocker's and Trocker's open-pixel patterns (vendor names such as Yesware)."""
+    lowered = src.strip()
+    if not lowered.lower().startswith(("http://", "https://", "//")):
+        return None
+    without_scheme = lowered.split("//", 1)[1]
+    host, _, rest = without_scheme.partition("/")
+    return trackers.open_tracker(
+        without_scheme,
+        host.lower(),
+        "/" + rest.partition("?")[0],
+        looks_like_pixel=looks_like_pixel,
+    )

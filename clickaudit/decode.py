@@ -129,10 +129,11 @@ def _mandrill_hint(url: str) -> str | None:
 
 def _ses(url: str, _: str) -> Decoded | None:
     path = split_url(url).path
-    index = path.find("/L0/")
+    marker = "/CL0/" if path.startswith("/CL0/") else "/L0/"
+    index = path.find(marker)
     if index < 0:
         return None
-    encoded = path[index + 4 :].split("/", 1)[0]
+    encoded = path[index + len(marker) :].split("/", 1)[0]
     return Decoded(unquote(encoded))
 
 

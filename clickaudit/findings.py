@@ -69,6 +69,13 @@ _CHECKS: tuple[Check, ...] = (
           "the link (which records a click) tells where it goes.",
           "Audit with following enabled, or pair the email with its template (--template).",
           "scan"),
+    Check("tracker-unknown", I, "Tracked by an unknown redirector",
+          "The link looks like a click tracker (a tracking host name with an opaque token, a "
+          "redirect path, or the destination written inside the link) but no fingerprint or "
+          "tracker list names its owner. It is reported as tracked, never as direct; safe mode "
+          "never requests it.",
+          "Nothing for the sender if the redirector is yours; otherwise find out who runs it "
+          "(its DNS CNAME usually names the ESP).", "scan"),
     Check("link-wrapped", I, "Wrapped by a security gateway",
           "A security gateway (Safe Links, Proofpoint, Mimecast, ...) rewrote the link in the "
           "delivered copy. The destination shown is the unwrapped one; the gateway also opens "

@@ -123,6 +123,25 @@ class HopKind(StrEnum):
     JS = "js"
 
 
+class LayerKind(StrEnum):
+    """What peeled a layer off a link: a security gateway, an ESP's (or other) tracker, or a
+    redirector (a link shim, or a tracker known only by its shape)."""
+
+    WRAPPER = "wrapper"
+    TRACKER = "tracker"
+    REDIRECTOR = "redirector"
+
+
+class EspSource(StrEnum):
+    """How the tracker behind a link was known (the JSON report's ``esp_source``)."""
+
+    FINGERPRINT = "fingerprint"  # a hand-written ESP fingerprint (host and path rules)
+    TRACKER_LIST = "tracker-list"  # a vendored tracker list (AdGuard, MailTrackerBlocker, Trocker)
+    CNAME = "cname"  # the host's CNAME points at the ESP (domains stage)
+    HEADER = "header"  # the message's headers name the ESP
+    SHAPE = "shape"  # tracked by its form alone; the ESP is unknown (``esp`` is null)
+
+
 class DomainRole(StrEnum):
     TRACKING = "tracking"
     SENDER = "sender"
@@ -358,6 +377,18 @@ class Hop:
 
 @quick_init
 @dataclass(frozen=True)
+class Layer:
+    """One thing peeled off a link, outermost first: ``url`` is the link as it was at that layer
+    (the first layer's is the href as written); ``name`` is the gateway or ESP, or ``None`` for a
+    redirector known only by its shape."""
+
+    kind: LayerKind
+    name: str | None
+    url: str
+
+
+@quick_init
+@dataclass(frozen=True)
 class Link:
     """A link found in an email, enriched by each stage.
 
@@ -368,7 +399,9 @@ class Link:
     (outermost first), ``decoded`` (destination recovered offline), ``host_hint`` (a destination
     host known without the full URL, e.g. Mimecast's ``domain=``), ``system`` (unsubscribe,
     preferences, view-in-browser: never followed unless asked), ``personal_data`` (the link
-    exposes the recipient, e.g. a Mailgun token), ``notes``.
+    exposes the recipient, e.g. a Mailgun token), ``notes``, ``layers`` (what was peeled off, from
+    the href as written towards the destination: wrapper → tracker → redirector, see
+    :class:`Layer`) and ``esp_source`` (how the tracker was known, see :class:`EspSource`).
     Filled by ``pair``: ``expected``. By ``follow``: ``chain``, ``final_url`` and ``outcome`` (how
     the chain ended: ``ok``, ``broken``, ``loop``, ``too-long``, ``timeout``, ``unreachable``,
     ``blocked``, ``private``, ``invalid-location``, ``scheme``, ``not-followed``, ``cancelled``;
@@ -401,6 +434,8 @@ class Link:
     not_followed: NotFollowedReason | None = None
     utm: Mapping[str, str] = field(default_factory=frozen_mapping)
     findings: tuple[Finding, ...] = ()
+    layers: tuple[Layer, ...] = ()
+    esp_source: EspSource | None = None
 
     @property
     def subject(self) -> str:

@@ -29,6 +29,7 @@ class Unwrapped:
     gateway: str
     inner: str | None
     host_hint: str | None = None
+    kind: str = "wrapper"  # "wrapper" (security gateway) or "redirector" (a site's link shim)
 
 
 def unwrap_once(url: str, fingerprints: Fingerprints | None = None) -> Unwrapped | None:
@@ -41,7 +42,7 @@ def unwrap_once(url: str, fingerprints: Fingerprints | None = None) -> Unwrapped
     if inner is not None and not re.match(r"(?i)^(https?|mailto):", inner):
         inner = None  # javascript:, data: or garbage: never treat it as a destination
     hint = _query_value(url, wrapper.hint) if wrapper.hint else None
-    return Unwrapped(wrapper.name, inner, hint or None)
+    return Unwrapped(wrapper.name, inner, hint or None, wrapper.kind)
 
 
 def unwrap(
@@ -82,7 +83,25 @@ def _decode(wrapper: WrapperFingerprint, url: str) -> str | None:
         return decode_proofpoint(url)
     if decoder == "cisco":
         return _decode_cisco(url)
+    if decoder == "avanan":
+        return decode_avanan(url)
     return None
+
+
+_AVANAN = re.compile(r"/v2/___(?P<url>.+?)___\.[A-Za-z0-9_=-]*")
+
+
+def decode_avanan(url: str) -> str | None:
+    """Check Point Harmony Email (Avanan): ``url.avanan.click/v2/___<URL>___.<token>``.
+
+    The inner URL is written as it was; copies pasted through Markdown often lost one slash of
+    ``https://``, which is put back.
+    """
+    match = _AVANAN.search(url)
+    if not match:
+        return None
+    inner = match.group("url")
+    return re.sub(r"(?i)^(https?):/(?!/)", r"\1://", inner)
 
 
 def _query_value(url: str, name: str) -> str | None:

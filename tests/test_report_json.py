@@ -96,3 +96,39 @@ def test_a_report_that_breaks_the_schema_is_rejected() -> None:
         assert "clicked" in error.message
     else:
         raise AssertionError("an unknown category must not validate")
+
+
+def test_layers_and_esp_source_are_in_the_report_and_round_trip() -> None:
+    from clickaudit.classify import classify_link
+    from clickaudit.esp.fingerprints import load_fingerprints
+    from clickaudit.model import Element, Link, Part
+    from clickaudit.report.json_report import link_to_dict
+    from clickaudit.report.layers import layers_line
+
+    href = (
+        "https://nam02.safelinks.protection.outlook.com/?url=https%3A%2F%2Fexample.us5.list-"
+        "manage.com%2Ftrack%2Fclick%3Fu%3Dabc123%26id%3Ddef456&data=1"
+    )
+    link = classify_link(Link(1, Part.HTML, Element.A, href, "Sale"), load_fingerprints())
+    data = link_to_dict(link)
+    assert data["layers"] == [
+        {"kind": "wrapper", "name": "Microsoft Safe Links", "url": href},
+        {
+            "kind": "tracker",
+            "name": "Mailchimp",
+            "url": "https://example.us5.list-manage.com/track/click?u=abc123&id=def456",
+        },
+    ]
+    assert data["esp_source"] == "fingerprint"
+    assert layers_line(link) == (
+        "Microsoft Safe Links (wrapper) → Mailchimp (tracker) → (destination kept on the server)"
+    )
+    from clickaudit.model import evolve
+
+    audit = sample_audit()
+    first = evolve(audit.links[0], layers=link.layers, esp_source=link.esp_source)
+    audit = evolve(audit, links=(first, *audit.links[1:]))
+    report = audit_to_dict(audit)
+    jsonschema.validate(report, SCHEMA)
+    back = audit_from_dict(report)
+    assert (back.links[0].layers, back.links[0].esp_source) == (link.layers, link.esp_source)

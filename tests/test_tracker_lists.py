@@ -11,6 +11,7 @@ import pytest
 
 from clickaudit.errors import InputError
 from clickaudit.esp import trackers as tracker_module
+from clickaudit.esp.fingerprints import parse_fingerprints
 from clickaudit.esp.tracker_sources import (
     TrackerDataError,
     build_snapshots,
@@ -171,3 +172,9 @@ def test_a_missing_upstream_file_is_named(upstream: Path) -> None:
     (upstream / "trocker/chrome/lists.js").unlink()
     with pytest.raises(TrackerDataError, match=r"lists\.js: missing"):
         build_snapshots(upstream)
+
+
+def test_a_misspelt_fingerprint_key_fails_naming_the_entry() -> None:
+    text = '[[esp]]\nname = "Example"\nclick_host = ["click.example.com"]\n'
+    with pytest.raises(InputError, match=r"\[esp Example\]: unknown key\(s\) click_host"):
+        parse_fingerprints(text)

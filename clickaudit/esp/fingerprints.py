@@ -11,6 +11,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from enum import StrEnum
 from functools import cache, lru_cache
 from pathlib import Path
 from typing import Generic, TypeVar
@@ -95,6 +96,7 @@ class PathPatterns:
 
 
 _Owner = TypeVar("_Owner")
+_UNKNOWN = object()
 _HOST_CACHE_LIMIT = 100_000
 
 
@@ -137,6 +139,9 @@ class HostIndex(Generic[_Owner]):
         return tuple(self._owners[position] for position in positions)
 
 
+_NO_PATHS = PathPatterns(())
+
+
 @dataclass(frozen=True, slots=True)
 class EspFingerprint:
     name: str
@@ -152,6 +157,9 @@ class EspFingerprint:
     decoder: str
     shared: tuple[str, ...]
     system_paths: PathPatterns
+    view_paths: PathPatterns = _NO_PATHS  # web-view ("view in browser") pages
+    asset_paths: PathPatterns = _NO_PATHS  # images, style sheets, downloads
+    sources: tuple[str, ...] = ()  # where the rules come from (docs, samples, lists)
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,6 +169,23 @@ class WrapperFingerprint:
     path: re.Pattern[str] | None
     decoder: str
     hint: str
+    kind: str = "wrapper"  # "wrapper" (a security gateway) or "redirector" (a site's link shim)
+    sources: tuple[str, ...] = ()
+
+
+class LinkRole(StrEnum):
+    """What a URL on an ESP's host is: only a click link is a tracked click."""
+
+    CLICK = "click"
+    OPEN = "open"
+    ASSET = "asset"
+    VIEW = "view-online"
+    SYSTEM = "system"  # unsubscribe or preference page
+
+
+_STATIC_ASSET = re.compile(
+    r"(?i)\.(png|jpe?g|gif|webp|svg|bmp|ico|css|js|woff2?|ttf|otf|eot|mp4|webm|mp3)$"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,6 +211,7 @@ class Fingerprints:
         self._other_hosts = HostIndex([(esp.name, esp.other_hosts) for esp in self.esps])
         self._open_hosts = HostIndex([(esp.name, esp.open_hosts) for esp in self.esps])
         self._wrapper_hosts = HostIndex([(w, w.hosts) for w in self.wrappers])
+        self._host_owner: dict[str, object] = {}
         self._opt_outs: dict[str, set[str | None]] = {}
         for esp in self.esps:
             for name, value in esp.opt_out:
@@ -233,9 +259,11 @@ class Fingerprints:
         if not host:
             return None
         for esp in self._click_hosts.owners(host):
-            if esp.open_paths.search(where) or self._is_other_host(esp, host):
+            if self._is_other_host(esp, host):
                 continue
             if esp.host_paths and not esp.host_paths.search(where):
+                continue
+            if self.role_on_esp_host(esp.name, url) is not LinkRole.CLICK:
                 continue
             return EspMatch(esp.name, host, "host", esp.decoder)
         if not self._any_click_path.search(where):
@@ -260,6 +288,33 @@ class Fingerprints:
         chosen = next((e for e in candidates if e.name == prefer), candidates[0])
         return EspMatch(chosen.name, host, "path", chosen.decoder)
 
+    def role_on_esp_host(self, esp_name: str | None, url: str) -> LinkRole:
+        """Whether a URL on an ESP's host (or branded host) is a click link or one of the ESP's
+        other pages: an open pixel, a static asset, a web-view page, an unsubscribe or
+        preference page. Only click links are tracked clicks.
+
+        The ESP's own path rules decide first; then any static file (``.png``, ``.css``) is an
+        asset. A click path of the ESP always wins (``/ls/click?upn=`` is a click whatever the
+        host looks like).
+        """
+        _, where = _host_and_where(url)
+        esp = self._by_name.get(esp_name or "")
+        path = where.partition("?")[0]
+        if esp is not None:
+            if esp.click_paths.search(where):
+                return LinkRole.CLICK
+            if esp.open_paths.search(where):
+                return LinkRole.OPEN
+            if esp.system_paths.search(where):
+                return LinkRole.SYSTEM
+            if esp.view_paths.search(where):
+                return LinkRole.VIEW
+            if esp.asset_paths.search(where):
+                return LinkRole.ASSET
+        if _STATIC_ASSET.search(path):
+            return LinkRole.ASSET
+        return LinkRole.CLICK
+
     def esp_for_open_pixel(self, url: str) -> str | None:
         host, where = _host_and_where(url)
         if not host:
@@ -280,6 +335,16 @@ class Fingerprints:
     def esp_for_host(self, host: str) -> str | None:
         """The ESP owning a host (click, open or other hosts such as image CDNs)."""
         host = host.lower()
+        known = self._host_owner.get(host, _UNKNOWN)
+        if known is not _UNKNOWN:
+            return known  # type: ignore[return-value]
+        owner = self._owner_of(host)
+        if len(self._host_owner) > _HOST_CACHE_LIMIT:
+            self._host_owner.clear()
+        self._host_owner[host] = owner
+        return owner
+
+    def _owner_of(self, host: str) -> str | None:
         owners = {esp.name for esp in self._click_hosts.owners(host)}
         owners.update(self._open_hosts.owners(host), self._other_hosts.owners(host))
         return next((esp.name for esp in self.esps if esp.name in owners), None)
@@ -353,6 +418,11 @@ class Fingerprints:
         return None
 
 
+def host_and_where(url: str) -> tuple[str, str]:
+    """The lowercase host and ``path?query`` of a URL (``("", "")`` when it has no host)."""
+    return _host_and_where(url)
+
+
 @lru_cache(maxsize=16384)
 def _host_and_where(url: str) -> tuple[str, str]:
     """The lowercase host and the path plus query: what every fingerprint matches against
@@ -391,6 +461,47 @@ def _opt_out(items: Iterable[str]) -> tuple[tuple[str, str | None], ...]:
     return tuple(parsed)
 
 
+_ESP_KEYS = frozenset(
+    (
+        "name",
+        "click_hosts",
+        "host_paths",
+        "click_paths",
+        "open_hosts",
+        "open_paths",
+        "other_hosts",
+        "cname",
+        "headers",
+        "opt_out",
+        "decoder",
+        "shared",
+        "system_paths",
+        "view_paths",
+        "asset_paths",
+        "sources",
+    )
+)
+_WRAPPER_KEYS = frozenset(("name", "hosts", "path", "decoder", "hint", "kind", "sources"))
+
+
+def _check_keys(entry: Mapping[str, object], known: frozenset[str], where: str) -> None:
+    """A misspelt key would silently drop a rule: refuse it, naming the entry."""
+    if not isinstance(entry.get("name"), str) or not entry.get("name"):
+        raise InputError(where, "has no name")
+    unknown = sorted(set(entry) - known)
+    if unknown:
+        raise InputError(where, f"unknown key(s) {', '.join(unknown)}")
+    for key, value in entry.items():
+        if key not in ("name", "decoder", "hint", "kind", "path") and not isinstance(value, list):
+            raise InputError(where, f"{key} must be a list")
+
+
+def _wrapper_kind(kind: str, where: str) -> str:
+    if kind not in ("wrapper", "redirector"):
+        raise InputError(where, f"kind must be 'wrapper' or 'redirector', not {kind!r}")
+    return kind
+
+
 def parse_fingerprints(text: str, where: str = "fingerprints.toml") -> Fingerprints:
     """Build :class:`Fingerprints` from TOML text.
 
@@ -403,8 +514,9 @@ def parse_fingerprints(text: str, where: str = "fingerprints.toml") -> Fingerpri
         raise InputError(where, f"is not valid TOML: {error}") from None
     esps = []
     for entry in data.get("esp", []):
-        name = entry["name"]
+        name = entry.get("name")
         label = f"{where} [esp {name}]"
+        _check_keys(entry, _ESP_KEYS, label)
         esps.append(
             EspFingerprint(
                 name=name,
@@ -420,11 +532,15 @@ def parse_fingerprints(text: str, where: str = "fingerprints.toml") -> Fingerpri
                 decoder=entry.get("decoder", ""),
                 shared=tuple(s.lower() for s in entry.get("shared", [])),
                 system_paths=PathPatterns(_regexes(entry.get("system_paths", []), label)),
+                view_paths=PathPatterns(_regexes(entry.get("view_paths", []), label)),
+                asset_paths=PathPatterns(_regexes(entry.get("asset_paths", []), label)),
+                sources=tuple(entry.get("sources", [])),
             )
         )
     wrappers = []
     for entry in data.get("wrapper", []):
-        label = f"{where} [wrapper {entry['name']}]"
+        label = f"{where} [wrapper {entry.get('name')}]"
+        _check_keys(entry, _WRAPPER_KEYS, label)
         path = entry.get("path")
         wrappers.append(
             WrapperFingerprint(
@@ -433,6 +549,8 @@ def parse_fingerprints(text: str, where: str = "fingerprints.toml") -> Fingerpri
                 path=_regexes([path], label)[0] if path else None,
                 decoder=entry.get("decoder", ""),
                 hint=entry.get("hint", ""),
+                kind=_wrapper_kind(entry.get("kind", "wrapper"), label),
+                sources=tuple(entry.get("sources", [])),
             )
         )
     return Fingerprints(esps, wrappers)

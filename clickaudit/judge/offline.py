@@ -14,12 +14,15 @@ from clickaudit.model import (
     Category,
     Email,
     EmailNoteKind,
+    EspSource,
     Finding,
+    LayerKind,
     Link,
     Part,
     UntrackableReason,
     evolve,
 )
+from clickaudit.shape import tracker_evidence
 from clickaudit.url_display import shorten_url
 
 # Schemes a mail client handles on purpose; anything else under reason "scheme" is reported.
@@ -48,6 +51,8 @@ def judge_link_offline(link: Link, *, message_is_tracked: bool) -> tuple[Finding
                 subject,
             )
         )
+    if link.esp_source is EspSource.SHAPE:
+        found.append(_tracker_unknown(link, shown))
     if link.category is Category.TRACKED and not (link.decoded or link.expected or link.system):
         esp = link.esp or "the ESP"
         found.append(
@@ -67,6 +72,7 @@ def judge_link_offline(link: Link, *, message_is_tracked: bool) -> tuple[Finding
         and link.category is Category.DIRECT
         and link.part is Part.HTML
         and link.system is None
+        and link.esp is None  # the ESP's own page (web view, image): not a link it rewrites
     ):
         found.append(
             finding(
@@ -76,6 +82,19 @@ def judge_link_offline(link: Link, *, message_is_tracked: bool) -> tuple[Finding
             )
         )
     return tuple(found)
+
+
+def _tracker_unknown(link: Link, shown: str) -> Finding:
+    """Name the evidence: asked again of the redirector layer's URL (a pure function of it)."""
+    layer = next(
+        (item for item in link.layers if item.kind is LayerKind.REDIRECTOR and not item.name),
+        None,
+    )
+    evidence = tracker_evidence(layer.url) if layer is not None else None
+    why = evidence.detail if evidence is not None else "it has the shape of a click redirector"
+    return finding(
+        "tracker-unknown", f"{shown} is tracked by an unknown redirector: {why}", link.subject
+    )
 
 
 def _untrackable_findings(link: Link, shown: str) -> list[Finding]:

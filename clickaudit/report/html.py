@@ -24,6 +24,7 @@ from clickaudit.report.groups import (
     severity_counts,
 )
 from clickaudit.report.json_report import summary
+from clickaudit.report.layers import layers_line
 from clickaudit.report.timeline import Change, ParamChange, hop_rows, layers
 from clickaudit.url_display import shorten_url
 
@@ -233,8 +234,8 @@ def _link_detail(link: Link) -> str:
         "</summary>",
         f'<p class="url">{escape(link.href)}</p>',
     ]
-    if link.wrappers:
-        parts.append(f"<p>Wrapped by {escape(' → '.join(link.wrappers))}</p>")
+    if link.layers and not link.chain:  # a followed chain's timeline draws its own layers line
+        parts.append(f'<p class="layers">{escape(layers_line(link))}</p>')
     if link.decoded:
         parts.append(f'<p>Decoded destination: <span class="url">{escape(link.decoded)}</span></p>')
     if link.expected:

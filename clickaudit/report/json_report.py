@@ -25,11 +25,14 @@ from clickaudit.model import (
     Email,
     EmailNote,
     EmailNoteKind,
+    EspSource,
     Finding,
     Headers,
     Hop,
     HopKind,
     Image,
+    Layer,
+    LayerKind,
     Link,
     Outcome,
     Part,
@@ -91,6 +94,11 @@ def link_to_dict(link: Link) -> dict[str, Any]:
         "outcome": link.outcome.value if link.outcome else None,
         "utm": dict(link.utm),
         "findings": [finding_to_dict(f) for f in link.findings],
+        "layers": [
+            {"kind": layer.kind.value, "name": layer.name, "url": layer.url}
+            for layer in link.layers
+        ],
+        "esp_source": link.esp_source.value if link.esp_source else None,
     }
 
 
@@ -265,6 +273,11 @@ def _link(d: Mapping[str, Any]) -> Link:
         outcome=Outcome(d["outcome"]) if d.get("outcome") else None,
         utm=dict(d.get("utm", {})),
         findings=tuple(_finding(f) for f in d.get("findings", ())),
+        layers=tuple(
+            Layer(LayerKind(layer["kind"]), layer.get("name"), layer["url"])
+            for layer in d.get("layers", ())
+        ),
+        esp_source=EspSource(d["esp_source"]) if d.get("esp_source") else None,
     )
 
 

@@ -29,6 +29,7 @@ from clickaudit.report.groups import (
     plural,
 )
 from clickaudit.report.json_report import summary
+from clickaudit.report.layers import layers_line
 from clickaudit.url_display import shorten_url
 
 SEVERITY_MARK = {Severity.ERROR: "✖", Severity.WARNING: "▲", Severity.INFO: "·"}
@@ -89,6 +90,7 @@ def _parts(audit: Audit, width: int) -> list[RenderableType]:
     if audit.links:
         parts.append(Text(""))
         parts.append(_link_table(audit.links, width))
+        parts.extend(_layers_block(audit.links))
     groups = group_findings(audit)
     if groups:
         parts.append(Text(""))
@@ -143,6 +145,24 @@ def _link_table(links: Sequence[Link], width: int) -> Table:
 def _worst_mark(link: Link) -> str:
     top = worst(link.findings)
     return f"{SEVERITY_MARK[top.severity]} {top.code}" if top else ""
+
+
+def _layers_block(links: Sequence[Link]) -> list[RenderableType]:
+    """Links with more than one layer, or a tracker nobody named, get their peeled path:
+    written link → wrapper(s) → tracker → destination, one line each (rich wraps long ones)."""
+    shown = [
+        link
+        for link in links
+        if len(link.layers) > 1 or any(not layer.name for layer in link.layers)
+    ]
+    if not shown:
+        return []
+    lines = Table.grid(padding=(0, 1))
+    lines.add_column(justify="right", no_wrap=True)
+    lines.add_column(overflow="fold")
+    for link in shown:
+        lines.add_row(str(link.id), layers_line(link))
+    return [Text(""), Text("Layers (written link → … → destination):"), lines]
 
 
 def _result(link: Link) -> str:

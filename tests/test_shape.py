@@ -1,0 +1,118 @@
+"""Trackers nobody listed are known by their shape and reported as tracked with the ESP unknown;
+ordinary links (share buttons, a site's own ?next=, slugs) are not."""
+
+from __future__ import annotations
+
+import pytest
+
+from clickaudit.classify import classify_link, tracker_evidence
+from clickaudit.esp.fingerprints import load_fingerprints
+from clickaudit.judge.offline import judge_link_offline
+from clickaudit.model import Category, Element, EspSource, LayerKind, Link, Part
+from clickaudit.pipeline import scan_path
+from clickaudit.shape import EvidenceKind, is_opaque_token
+from tests.conftest import CORPUS
+
+FP = load_fingerprints()
+
+
+def classified(href: str, text: str = "link") -> Link:
+    return classify_link(Link(1, Part.HTML, Element.A, href, text), FP)
+
+
+def test_a_click_host_with_an_opaque_token_is_tracked_by_an_unknown_esp() -> None:
+    link = classified("https://click.news.shop.example/q8Zk2LmP0xRt7YwA3bNcD5eF")
+    assert (link.category, link.esp, link.esp_source) == (
+        Category.TRACKED,
+        None,
+        EspSource.SHAPE,
+    )
+    assert [(layer.kind, layer.name) for layer in link.layers] == [(LayerKind.REDIRECTOR, None)]
+
+
+def test_the_tracker_unknown_finding_names_the_evidence() -> None:
+    link = classified("https://click.news.shop.example/q8Zk2LmP0xRt7YwA3bNcD5eF")
+    [found] = [
+        f for f in judge_link_offline(link, message_is_tracked=True) if f.code == "tracker-unknown"
+    ]
+    assert found.severity.value == "info"
+    assert "tracking host label (click.)" in found.message
+
+
+def test_a_redirect_path_with_a_token_on_any_host_is_tracked() -> None:
+    evidence = tracker_evidence("https://news.shop.example/ls/click?upn=Zk2LmP0xRt7YwA3bNcD5eF9")
+    assert evidence is not None and evidence.kind is EvidenceKind.REDIRECT_PATH
+
+
+def test_a_url_carried_in_a_redirect_parameter_is_the_destination() -> None:
+    link = classified("https://out.shop.example/r?url=https%3A%2F%2Fpartner.example%2Foffer")
+    assert (link.category, link.esp_source, link.decoded) == (
+        Category.TRACKED,
+        EspSource.SHAPE,
+        "https://partner.example/offer",
+    )
+
+
+def test_a_base64url_destination_in_a_path_segment_is_decoded() -> None:
+    # base64url of "https://partner.example/offer?x=1", unpadded
+    link = classified("https://t.shop.example/v1/aHR0cHM6Ly9wYXJ0bmVyLmV4YW1wbGUvb2ZmZXI_eD0x")
+    assert link.decoded == "https://partner.example/offer?x=1"
+
+
+@pytest.mark.parametrize(
+    "href",
+    [
+        "https://www.facebook.com/sharer/sharer.php?u=https%3A%2F%2Fshop.example%2Fa",
+        "https://twitter.com/intent/tweet?url=https%3A%2F%2Fshop.example%2Fa&text=Sale",
+        "https://www.linkedin.com/sharing/share-offsite/?url=https%3A%2F%2Fshop.example%2Fa",
+        "https://web.archive.org/web/2020/https://shop.example/a",
+        "https://shop.example/login?next=https%3A%2F%2Fshop.example%2Faccount",
+        "https://shop.example/blog/summer-sale-2024-best-offers-for-you",
+        "https://www.youtube.com/watch?v=dQw4w9WgXcQ",
+        "https://go.shop.example/pricing",
+        "https://support.example/form?ref=https%3A%2F%2Fshop.example%2Fa",
+        "https://email.shop.example/",
+    ],
+)
+def test_ordinary_links_show_no_tracker_evidence(href: str) -> None:
+    assert tracker_evidence(href) is None
+    assert classified(href).category is Category.DIRECT
+
+
+def test_an_unsubscribe_page_on_a_tracking_host_is_not_a_redirector() -> None:
+    link = classified(
+        "https://email.shop.example/hs/manage-preferences/unsubscribe?d=VnnT7J55pzbqW1tLLGT4hL",
+        "Unsubscribe",
+    )
+    assert (link.category, link.system) == (Category.DIRECT, "unsubscribe")
+
+
+@pytest.mark.parametrize(
+    ("token", "opaque"),
+    [
+        ("u001.Xk3-2BqLmZ9aW0pQ", True),
+        ("9f86d081884c7d659a2feaa0c55ad015", True),
+        ("3e212efd-1737-43f6-87f2-c6077ac89d05", True),
+        ("summer-sale-2024-best", False),
+        ("index-2024-10-01.html", False),
+        ("12345678901234567890", False),
+        ("newsletter", False),
+    ],
+)
+def test_opaque_tokens_are_identifiers_not_words(token: str, opaque: bool) -> None:
+    assert is_opaque_token(token) is opaque
+
+
+def test_the_corpus_direct_links_get_no_false_positives() -> None:
+    """Every real email of the corpus: no link becomes "tracked, ESP unknown"; the shapes are
+    for what the lists and fingerprints miss, and the corpus's trackers are all known."""
+    if not CORPUS.is_dir():
+        pytest.skip(f"the real-email corpus is not at {CORPUS}")
+    shaped = [
+        (path.name, link.href)
+        for path in sorted(CORPUS.glob("*.eml"))
+        for audit in scan_path(path)
+        for link in audit.links
+        if link.esp_source is EspSource.SHAPE
+    ]
+    assert shaped == []
