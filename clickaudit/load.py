@@ -683,7 +683,7 @@ def _first(values: dict[str, list[str]], name: str) -> str:
 def _header_text(message: Message, name: str, raw: str) -> str:
     """A header's value as text (RFC 2047 decoded by the message's policy), on one line."""
     try:
-        text = str(message.policy.header_fetch_parse(name, raw))  # type: ignore[attr-defined]
+        text = str(message.policy.header_fetch_parse(name, raw))
     except Exception:
         text = raw if isinstance(raw, str) else repr(raw)
     return re.sub(r"\s*\r?\n\s*", " ", text).strip()
