@@ -475,9 +475,24 @@ class Image:
     reason: str = ""
 
 
+class TlsFailure(StrEnum):
+    """Why a TLS probe did not end with a trusted certificate for the host."""
+
+    NO_ADDRESS = "no-address"
+    UNREACHABLE = "unreachable"  # no connection to the HTTPS port
+    HANDSHAKE = "handshake"  # connected, but the TLS handshake failed
+    HOSTNAME_MISMATCH = "hostname-mismatch"
+    EXPIRED = "expired"
+    SELF_SIGNED = "self-signed"
+    UNTRUSTED_ISSUER = "untrusted-issuer"
+    INVALID = "invalid"  # another verification error (``error`` has OpenSSL's words)
+
+
 @quick_init
 @dataclass(frozen=True)
 class TlsReport:
+    """What a TLS probe saw; ``failure`` says why it is not ``ok`` (``error`` says it in words)."""
+
     ok: bool
     error: str | None = None
     issuer: str | None = None
@@ -487,6 +502,7 @@ class TlsReport:
     version: str | None = None
     sans: tuple[str, ...] = ()
     hsts: str | None = None
+    failure: TlsFailure | None = None
 
 
 @quick_init

@@ -19,14 +19,16 @@ import dns.asyncresolver
 import httpx
 
 from clickaudit.classify import classify
-from clickaudit.domains import check_domains, targets_for
+from clickaudit.domains import observe_domains, targets_for
 from clickaudit.esp.fingerprints import Fingerprints, load_fingerprints
 from clickaudit.events import CancelToken, Progress, ProgressCallback, ignore_progress
 from clickaudit.extract import extract
 from clickaudit.follow import Follower
 from clickaudit.gc_pause import cyclic_gc_paused
 from clickaudit.judge.chains import judge_chain
+from clickaudit.judge.domains import judge_domains
 from clickaudit.judge.offline import judge_offline
+from clickaudit.judge.utm import check_link_utm, check_utm_consistency, check_utm_lost
 from clickaudit.load import load_path
 from clickaudit.model import Audit, Category, DomainReport, Email, Finding, Image, Link, evolve
 from clickaudit.net.limiter import HostLimiter
@@ -34,14 +36,7 @@ from clickaudit.net.transport import AddressResolver
 from clickaudit.pair import apply_pairing, pair_links
 from clickaudit.settings import AuditSettings
 from clickaudit.urls import parse_url
-from clickaudit.utm import (
-    UtmPolicy,
-    check_link_utm,
-    check_utm_consistency,
-    check_utm_lost,
-    load_policy,
-    utm_at_destination,
-)
+from clickaudit.utm import UtmPolicy, load_policy, utm_at_destination
 
 
 def now_iso() -> str:
@@ -267,8 +262,9 @@ async def _check_domains(
     cancel: CancelToken,
     network: NetworkOverrides,
 ) -> tuple[DomainReport, ...]:
-    return await check_domains(
-        targets_for(email, links),
+    targets = targets_for(email, links)
+    observations = await observe_domains(
+        targets,
         settings,
         fingerprints=fingerprints,
         resolver=network.resolver,
@@ -276,6 +272,7 @@ async def _check_domains(
         progress=progress,
         cancel=cancel,
     )
+    return judge_domains(observations, targets)
 
 
 def reclassify_by_cname(

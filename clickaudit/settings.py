@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 
 from clickaudit.net.nameservers import Nameserver
+from clickaudit.thresholds import MAX_HOPS
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,7 +40,7 @@ class AuditSettings:
     per_host: int = 32
     timeout: float = 10.0
     chain_timeout: float = 30.0
-    max_hops: int = 10
+    max_hops: int = MAX_HOPS
     policy_path: str | None = None
     template_path: str | None = None
     blocklist_zones: tuple[str, ...] = ()

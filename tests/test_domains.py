@@ -14,8 +14,9 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from clickaudit.domains import DomainTargets, check_domains, targets_for
+from clickaudit.domains import DomainTargets, observe_domains, targets_for
 from clickaudit.domains.dns import DnsCache
+from clickaudit.judge.domains import judge_domains
 from clickaudit.model import (
     Category,
     DkimSignature,
@@ -105,7 +106,8 @@ def run_checks(
     values.update(overrides)
     settings = AuditSettings(**values)  # type: ignore[arg-type]
     context = sim.certs.client_context() if sim.certs else None
-    reports = asyncio.run(check_domains(targets, settings, ssl_context=context))
+    observed = asyncio.run(observe_domains(targets, settings, ssl_context=context))
+    reports = judge_domains(observed, targets)
     return {report.name: report for report in reports}
 
 

@@ -21,6 +21,7 @@ from clickaudit.domains.dns import Lookup
 from clickaudit.errors import ClickauditError, InputError, PolicyError
 from clickaudit.esp.fingerprints import load_fingerprints
 from clickaudit.extract import extract
+from clickaudit.judge.domains import spf_findings
 from clickaudit.judge.offline import judge_offline
 from clickaudit.load import load_bytes
 from clickaudit.model import Category, Element, Link, Part
@@ -175,9 +176,9 @@ def test_any_spf_record_is_judged_without_error(first: list[str], second: list[s
             "b.example": ["v=spf1 " + " ".join(second)],
         }
     )
-    result, found = asyncio.run(check_spf("shop.example", dns, "domain:shop.example"))  # type: ignore[arg-type]
-    assert isinstance(result, dict)
-    assert all(f.code.startswith("spf-") for f in found)
+    facts = asyncio.run(check_spf("shop.example", dns))  # type: ignore[arg-type]
+    assert isinstance(facts.as_report(), dict)
+    assert all(f.code.startswith("spf-") for f in spf_findings(facts, "domain:shop.example"))
 
 
 WHATWG = Path(__file__).parent / "fixtures" / "whatwg" / "urltestdata.json"  # BSD-3, see README

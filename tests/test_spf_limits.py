@@ -11,6 +11,7 @@ import pytest
 
 from clickaudit.domains.auth import check_spf
 from clickaudit.domains.dns import DnsCache
+from clickaudit.judge.domains import spf_findings
 from clickaudit.net.nameservers import Nameserver, make_resolver
 from clickaudit.sim.dns import LocalDnsServer
 
@@ -61,8 +62,9 @@ def dns() -> Iterator[LocalDnsServer]:
 def evaluate(dns: LocalDnsServer, domain: str) -> tuple[dict[str, object], set[str], int]:
     async def run() -> tuple[dict[str, object], set[str], int]:
         cache = DnsCache(make_resolver([Nameserver("127.0.0.1", dns.port)], timeout=2.0))
-        result, found = await check_spf(domain, cache, f"domain:{domain}")
-        return result, {f.code for f in found}, cache.queries
+        facts = await check_spf(domain, cache)
+        found = spf_findings(facts, f"domain:{domain}")
+        return facts.as_report(), {f.code for f in found}, cache.queries
 
     return asyncio.run(run())
 

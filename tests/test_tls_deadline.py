@@ -7,6 +7,7 @@ import asyncio
 import ssl
 
 from clickaudit.domains.tls import MAX_TLS_ADDRESSES, probe_tls
+from clickaudit.judge.domains import tls_findings
 from clickaudit.sim import SimServer
 
 STALLING = [f"127.0.0.{n}" for n in range(1, 51)]
@@ -37,13 +38,8 @@ def test_fifty_stalling_addresses_cost_one_deadline_and_a_few_connections() -> N
         loop = asyncio.get_running_loop()
         started = loop.time()
         try:
-            report, findings = await probe_tls(
-                "stall.example",
-                port,
-                STALLING,
-                ssl.create_default_context(),
-                timeout=1.0,
-                subject="x",
+            report = await probe_tls(
+                "stall.example", port, STALLING, ssl.create_default_context(), timeout=1.0
             )
         finally:
             for writer in held:
@@ -51,7 +47,7 @@ def test_fifty_stalling_addresses_cost_one_deadline_and_a_few_connections() -> N
             for server in servers:
                 server.close()
                 await server.wait_closed()
-        assert [f.code for f in findings] == ["tls-unavailable"]
+        assert [f.code for f in tls_findings(report, "stall.example", "x")] == ["tls-unavailable"]
         return report.error, accepted, loop.time() - started
 
     error, accepted, _ = asyncio.run(run())
@@ -66,13 +62,8 @@ def test_an_address_that_refuses_does_not_stop_the_next_one_from_answering() -> 
 
         async def run() -> bool:
             # nothing listens on 127.0.0.2 at the simulator's port: refused at once
-            report, _ = await probe_tls(
-                "shop.example",
-                sim.https_port,
-                ["127.0.0.2", "127.0.0.1"],
-                context,
-                timeout=5.0,
-                subject="x",
+            report = await probe_tls(
+                "shop.example", sim.https_port, ["127.0.0.2", "127.0.0.1"], context, timeout=5.0
             )
             return report.ok
 

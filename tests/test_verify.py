@@ -9,15 +9,10 @@ import pytest
 
 from clickaudit.errors import PolicyError
 from clickaudit.judge.chains import destination_mismatch, judge_chain
+from clickaudit.judge.utm import check_link_utm, check_utm_consistency, check_utm_lost
 from clickaudit.model import Category, Element, Hop, Link, Outcome, Part
 from clickaudit.pair import apply_pairing, pair_links
-from clickaudit.utm import (
-    check_link_utm,
-    check_utm_consistency,
-    check_utm_lost,
-    load_policy,
-    parse_policy,
-)
+from clickaudit.utm import load_policy, parse_policy
 
 POLICY = load_policy()
 

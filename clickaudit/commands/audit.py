@@ -19,6 +19,7 @@ from clickaudit.commands.common import (
     write_output,
 )
 from clickaudit.errors import ClickauditError, InputError
+from clickaudit.thresholds import MAX_HOPS
 
 NAME = "audit"
 DEFAULT_CONCURRENCY = 100  # the same as AuditSettings' (not imported: start-up stays light)
@@ -92,7 +93,7 @@ def register(commands: Any) -> None:
         f"(default {DEFAULT_PER_HOST})",
     )
     net.add_argument("--timeout", type=_positive_float, default=10.0, metavar="SECONDS")
-    net.add_argument("--max-hops", type=_positive_int, default=10, metavar="N")
+    net.add_argument("--max-hops", type=_positive_int, default=MAX_HOPS, metavar="N")
     net.add_argument(
         "--blocklist",
         action="append",

@@ -3,6 +3,9 @@
 DNS (addresses, the CNAME chain and which ESP it points at), alignment of tracking domains with
 the From domain, SPF/DMARC/DKIM for the sender, TLS for hosts links go to over HTTPS, and domain
 blocklists. One domain's failure never stops the others; every check is bounded in time.
+
+These modules observe; :mod:`clickaudit.judge.domains` turns a :class:`DomainObservation` into
+the report's :class:`~clickaudit.model.DomainReport` and its findings.
 """
 
 from __future__ import annotations
@@ -16,28 +19,31 @@ from urllib.parse import urlsplit
 import certifi
 import dns.asyncresolver
 
-from clickaudit.domains.auth import check_dkim, check_dmarc, check_spf
+from clickaudit.domains.auth import (
+    DkimKeyFacts,
+    DmarcFacts,
+    SpfFacts,
+    check_dkim,
+    check_dmarc,
+    check_spf,
+)
 from clickaudit.domains.blocklists import BlocklistChecker, zones_from_settings
 from clickaudit.domains.dns import DnsCache
 from clickaudit.domains.tls import probe_tls
 from clickaudit.errors import Cancelled
 from clickaudit.esp.fingerprints import Fingerprints, load_fingerprints
 from clickaudit.events import CancelToken, Progress, ProgressCallback, ignore_progress
-from clickaudit.findings import finding
 from clickaudit.model import (
-    AuthReport,
     Category,
     DkimSignature,
-    DomainReport,
     DomainRole,
     Email,
-    Finding,
     Link,
     LookupStatus,
+    TlsReport,
 )
 from clickaudit.net.nameservers import make_resolver
 from clickaudit.net.transport import is_refused_address
-from clickaudit.psl import organisational_domain
 from clickaudit.settings import AuditSettings
 
 MAX_DESTINATIONS = 60
@@ -128,7 +134,38 @@ def _note_port(url: str, https_ports: dict[str, int], http_seen: set[str]) -> No
         http_seen.add(host)
 
 
-async def check_domains(
+@dataclass(frozen=True, slots=True)
+class DomainObservation:
+    """Everything observed about one domain, before anyone judges it (judge/domains.py does).
+
+    ``esp`` is the ESP its CNAME chain points at; ``shared_tracking`` says the host is an ESP's
+    shared tracking domain; ``tls`` is None when TLS was not probed (a sender-only domain, no
+    address, or ``tls_skipped_private``: every address was one an audit may not contact).
+    ``dkim`` is None for a domain that is not a sender.
+    """
+
+    name: str
+    roles: tuple[DomainRole, ...]
+    lookup: LookupStatus
+    addresses: tuple[str, ...] = ()
+    cname: tuple[str, ...] = ()
+    esp: str | None = None
+    shared_tracking: bool = False
+    tls: TlsReport | None = None
+    tls_skipped_private: bool = False
+    spf: SpfFacts | None = None
+    dmarc: DmarcFacts | None = None
+    dkim: tuple[DkimKeyFacts, ...] | None = None
+    blocklists: tuple[str, ...] = ()
+    blocklists_unchecked: tuple[str, ...] = ()
+
+    @property
+    def is_web(self) -> bool:
+        """Links go to it (tracking host or destination), so it must resolve and serve HTTPS."""
+        return DomainRole.TRACKING in self.roles or DomainRole.DESTINATION in self.roles
+
+
+async def observe_domains(
     targets: DomainTargets,
     settings: AuditSettings,
     *,
@@ -137,8 +174,8 @@ async def check_domains(
     ssl_context: ssl.SSLContext | None = None,
     progress: ProgressCallback = ignore_progress,
     cancel: CancelToken | None = None,
-) -> tuple[DomainReport, ...]:
-    """One :class:`DomainReport` per domain, in the order tracking, sender, destinations."""
+) -> tuple[DomainObservation, ...]:
+    """One observation per domain, in the order tracking, sender, destinations."""
     fingerprints = fingerprints or load_fingerprints()
     cache = DnsCache(resolver or make_resolver(settings.nameservers, timeout=settings.timeout))
     context = ssl_context or ssl.create_default_context(
@@ -151,10 +188,10 @@ async def check_domains(
     limit = asyncio.Semaphore(CONCURRENT_DOMAINS)
     progress(Progress("domains", 0, total))
 
-    async def one(name: str, domain_roles: list[DomainRole]) -> DomainReport:
+    async def one(name: str, domain_roles: list[DomainRole]) -> DomainObservation:
         nonlocal done
         async with limit:
-            report = await _check_one(
+            observed = await _observe_one(
                 name,
                 tuple(domain_roles),
                 targets,
@@ -166,7 +203,7 @@ async def check_domains(
             )
         done += 1
         progress(Progress("domains", done, total, name))
-        return report
+        return observed
 
     loop = asyncio.get_running_loop()
     gathered = asyncio.ensure_future(asyncio.gather(*(one(n, r) for n, r in roles.items())))
@@ -180,7 +217,7 @@ async def check_domains(
         raise
 
 
-async def _check_one(
+async def _observe_one(
     name: str,
     roles: tuple[DomainRole, ...],
     targets: DomainTargets,
@@ -189,9 +226,7 @@ async def _check_one(
     cache: DnsCache,
     context: ssl.SSLContext,
     blocklists: BlocklistChecker,
-) -> DomainReport:
-    subject = f"domain:{name}"
-    found: list[Finding] = []
+) -> DomainObservation:
     is_web = DomainRole.TRACKING in roles or DomainRole.DESTINATION in roles
     a_lookup = await cache.lookup(name, "A")
     addresses = list(a_lookup.records)
@@ -199,140 +234,40 @@ async def _check_one(
         aaaa = await cache.lookup(name, "AAAA")
         addresses += [a for a in aaaa.records if a not in addresses]
     chain = a_lookup.cname_chain
-    esp = fingerprints.esp_for_cname(chain) if chain else None
-    if is_web:
-        if a_lookup.status is LookupStatus.NXDOMAIN:
-            found.append(finding("dns-nxdomain", f"{name} does not exist (NXDOMAIN)", subject))
-        elif a_lookup.status.failed:
-            found.append(
-                finding(
-                    "dns-servfail", f"{name}: the DNS lookup failed ({a_lookup.status})", subject
-                )
-            )
-        elif not addresses:
-            found.append(finding("dns-nxdomain", f"{name} has no A or AAAA record", subject))
-    if DomainRole.TRACKING in roles:
-        found.extend(_tracking_findings(name, chain, esp, targets, fingerprints, subject))
     tls = None
+    skipped_private = False
     reachable = [a for a in addresses if settings.allow_private or not is_refused_address(a)]
     if is_web and addresses and (name in targets.https_ports or DomainRole.TRACKING in roles):
         if reachable:
             port = targets.https_ports.get(name, 443)
-            tls, tls_findings = await probe_tls(
-                name, port, reachable, context, timeout=settings.timeout, subject=subject
-            )
-            if name not in targets.https_ports and not tls.ok:
-                tls_findings = [
-                    f
-                    if f.code != "tls-unavailable"
-                    else finding(
-                        "link-insecure",
-                        f"{name} is used over plain http; HTTPS does not work there: {tls.error}",
-                        subject,
-                    )
-                    for f in tls_findings
-                ]
-            found.extend(tls_findings)
+            tls = await probe_tls(name, port, reachable, context, timeout=settings.timeout)
         else:
-            found.append(
-                finding(
-                    "address-private",
-                    f"{name} resolves to {addresses[0]}; its TLS was not checked",
-                    subject,
-                )
-            )
-    auth = None
+            skipped_private = True
+    spf = dmarc = dkim = None
     if DomainRole.SENDER in roles:
-        auth, auth_findings = await _auth(name, targets, cache, subject)
-        found.extend(auth_findings)
+        spf_domain = name
+        if name == targets.from_domain and targets.return_path_domain:
+            spf_domain = targets.return_path_domain
+        spf = await check_spf(spf_domain, cache)
+        if name == targets.from_domain:
+            dmarc = await check_dmarc(name, cache)
+        signatures = tuple(s for s in targets.dkim if s.domain == name)
+        dkim = await check_dkim(signatures, targets.from_domain, cache)
     listed, unchecked = await blocklists.check(name)
-    for entry in listed:
-        found.append(finding("blocklisted", f"{name} is listed by {entry}", subject))
-    if unchecked:
-        found.append(
-            finding(
-                "blocklist-unchecked",
-                f"{', '.join(unchecked)} did not answer usably (the resolver may be refused)",
-                subject,
-            )
-        )
-    return DomainReport(
+    return DomainObservation(
         name=name,
         roles=roles,
-        cname=chain,
-        esp=esp,
+        lookup=a_lookup.status,
         addresses=tuple(addresses),
-        organisational_domain=organisational_domain(name),
+        cname=chain,
+        esp=fingerprints.esp_for_cname(chain) if chain else None,
+        shared_tracking=DomainRole.TRACKING in roles
+        and fingerprints.is_shared_tracking_domain(name),
         tls=tls,
-        auth=auth,
+        tls_skipped_private=skipped_private,
+        spf=spf,
+        dmarc=dmarc,
+        dkim=dkim,
         blocklists=tuple(listed),
         blocklists_unchecked=tuple(unchecked),
-        findings=tuple(found),
     )
-
-
-def _tracking_findings(
-    name: str,
-    chain: tuple[str, ...],
-    cname_esp: str | None,
-    targets: DomainTargets,
-    fingerprints: Fingerprints,
-    subject: str,
-) -> list[Finding]:
-    found = []
-    link_esp = targets.tracking.get(name)
-    if chain and link_esp and cname_esp and cname_esp != link_esp:
-        found.append(
-            finding(
-                "dns-cname-mismatch",
-                f"links on {name} are {link_esp}'s but its CNAME points at {chain[-1]} "
-                f"({cname_esp})",
-                subject,
-            )
-        )
-    if fingerprints.is_shared_tracking_domain(name):
-        found.append(
-            finding(
-                "tracking-domain-shared",
-                f"{name} is {link_esp or 'an ESP'}'s shared tracking domain, not your own",
-                subject,
-            )
-        )
-    if targets.from_domain and organisational_domain(name) != organisational_domain(
-        targets.from_domain
-    ):
-        found.append(
-            finding(
-                "tracking-domain-misaligned",
-                f"{name} ({organisational_domain(name)}) is not under the From domain "
-                f"{targets.from_domain} ({organisational_domain(targets.from_domain)})",
-                subject,
-            )
-        )
-    return found
-
-
-async def _auth(
-    name: str, targets: DomainTargets, cache: DnsCache, subject: str
-) -> tuple[AuthReport, list[Finding]]:
-    found: list[Finding] = []
-    spf_domain = name
-    if name == targets.from_domain and targets.return_path_domain:
-        spf_domain = targets.return_path_domain
-    spf, spf_findings = await check_spf(spf_domain, cache, subject)
-    found.extend(spf_findings)
-    if spf_domain != name:
-        spf = {"domain": spf_domain, **spf}
-        spf["aligned"] = organisational_domain(spf_domain) == organisational_domain(name)
-    dmarc: dict[str, object] = {}
-    if name == targets.from_domain:
-        dmarc, dmarc_findings = await check_dmarc(name, cache, subject)
-        found.extend(dmarc_findings)
-    signatures = tuple(s for s in targets.dkim if s.domain == name)
-    if name == targets.from_domain and not targets.dkim:
-        found.append(
-            finding("dkim-missing", f"the message carries no DKIM signature for {name}", subject)
-        )
-    dkim, dkim_findings = await check_dkim(signatures, targets.from_domain, cache, subject)
-    found.extend(dkim_findings)
-    return AuthReport(spf=spf, dmarc=dmarc, dkim=dkim), found

@@ -7,6 +7,10 @@ tens of thousands of queries; DMARC is found at the domain
 (or its organisational domain) and its policy judged; DKIM keys are looked up for each signature
 the message carries and their size measured. Rules follow checkdmarc where it has them (see
 research notes) plus the checks it lacks (``+all``).
+
+This module observes: each check returns typed facts (:class:`SpfFacts`, :class:`DmarcFacts`,
+:class:`DkimKeyFacts`) that also render the JSON report's objects; judge/domains.py turns them
+into findings against the limits in :mod:`clickaudit.thresholds`.
 """
 
 from __future__ import annotations
@@ -21,12 +25,10 @@ from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
 from cryptography.hazmat.primitives.serialization import load_der_public_key
 
 from clickaudit.domains.dns import DnsCache
-from clickaudit.findings import finding
-from clickaudit.model import DkimSignature, Finding
+from clickaudit.model import DkimSignature, LookupStatus
 from clickaudit.psl import organisational_domain
+from clickaudit.thresholds import SPF_LOOKUP_LIMIT, SPF_VOID_LIMIT
 
-SPF_LOOKUP_LIMIT = 10
-SPF_VOID_LIMIT = 2
 _MECHANISMS = {"all", "include", "a", "mx", "ptr", "ip4", "ip6", "exists"}
 _LOOKUP_MECHANISMS = {"include", "a", "mx", "ptr", "exists"}
 _SPF_TERM = re.compile(r"^([+\-~?]?)([a-z0-9]+)(?::(.+?))?(/\d+(?://\d+)?)?$", re.I)
@@ -56,60 +58,45 @@ class SpfState:
             self.stopped = True
 
 
-async def check_spf(
-    domain: str, dns: DnsCache, subject: str
-) -> tuple[dict[str, object], list[Finding]]:
-    """SPF of a domain: the record, its DNS lookups and void lookups, its ``all``, and findings."""
-    found: list[Finding] = []
+@dataclass(frozen=True, slots=True)
+class SpfFacts:
+    """What a domain's SPF is: its records, the lookups it costs, its ``all``, its problems."""
+
+    domain: str
+    status: LookupStatus
+    records: tuple[str, ...] = ()
+    lookups: int = 0
+    voids: int = 0
+    qualifier: str | None = None  # pass, fail, softfail, neutral, or None without ``all``
+    problems: tuple[str, ...] = ()  # syntax and include problems, each a sentence
+
+    def as_report(self) -> dict[str, object]:
+        """The JSON report's ``auth.spf`` object."""
+        result: dict[str, object] = {"record": self.records[0] if self.records else None}
+        if self.status.failed:
+            result["error"] = f"DNS {self.status}"
+        elif self.records:
+            result.update(lookups=self.lookups, void_lookups=self.voids, all=self.qualifier)
+        return result
+
+
+async def check_spf(domain: str, dns: DnsCache) -> SpfFacts:
+    """SPF of a domain: the record, its DNS lookups and void lookups, its ``all``."""
     lookup = await dns.txt(domain)
-    records = [r for r in lookup.records if _is_spf(r)]
-    result: dict[str, object] = {"record": records[0] if records else None}
-    if lookup.status.failed:
-        result["error"] = f"DNS {lookup.status}"
-        return result, found
-    if not records:
-        found.append(finding("spf-missing", f"{domain} publishes no SPF record", subject))
-        return result, found
-    if len(records) > 1:
-        found.append(
-            finding(
-                "spf-multiple",
-                f"{domain} has {len(records)} SPF records: receivers fail both",
-                subject,
-            )
-        )
+    records = tuple(r for r in lookup.records if _is_spf(r))
+    if lookup.status.failed or not records:
+        return SpfFacts(domain, lookup.status, records)
     state = SpfState(visited={domain})
     qualifier = await _walk_spf(records[0], domain, dns, state, depth=0)
-    result.update(
+    return SpfFacts(
+        domain,
+        lookup.status,
+        records,
         lookups=state.lookups,
-        void_lookups=state.voids,
-        all=qualifier,
+        voids=state.voids,
+        qualifier=qualifier,
+        problems=tuple(state.problems),
     )
-    for problem in state.problems:
-        found.append(finding("spf-syntax", f"{domain}: {problem}", subject))
-    if state.lookups > SPF_LOOKUP_LIMIT:
-        found.append(
-            finding(
-                "spf-too-many-lookups",
-                f"{domain}'s SPF needs more than {SPF_LOOKUP_LIMIT} DNS lookups: receivers "
-                "return permerror (evaluation stopped at the limit)",
-                subject,
-            )
-        )
-    if state.voids > SPF_VOID_LIMIT:
-        found.append(
-            finding(
-                "spf-void-lookups",
-                f"{domain}'s SPF has more than {SPF_VOID_LIMIT} lookups that find nothing: "
-                "receivers return permerror (evaluation stopped at the limit)",
-                subject,
-            )
-        )
-    if qualifier == "pass":
-        found.append(
-            finding("spf-permissive", f"{domain}'s SPF ends in +all: anyone may send", subject)
-        )
-    return result, found
 
 
 def _is_spf(record: str) -> bool:
@@ -178,66 +165,58 @@ async def _follow_spf(target: str, dns: DnsCache, state: SpfState, depth: int) -
     await _walk_spf(records[0], target, dns, state, depth + 1)
 
 
-async def check_dmarc(
-    domain: str, dns: DnsCache, subject: str
-) -> tuple[dict[str, object], list[Finding]]:
+@dataclass(frozen=True, slots=True)
+class DmarcFacts:
+    """The DMARC record that governs a domain: where it was found and its tags."""
+
+    domain: str
+    location: str  # the domain itself or its organisational domain
+    status: LookupStatus
+    records: tuple[str, ...] = ()
+
+    @property
+    def tags(self) -> dict[str, str]:
+        return _tags(self.records[0]) if self.records else {}
+
+    @property
+    def policy(self) -> str:
+        return self.tags.get("p", "").lower()
+
+    @property
+    def percent(self) -> int:
+        pct = self.tags.get("pct", "")
+        return int(pct) if pct.isdigit() else 100
+
+    def as_report(self) -> dict[str, object]:
+        """The JSON report's ``auth.dmarc`` object."""
+        if self.status.failed:
+            return {"record": None, "error": f"DNS {self.status}"}
+        if not self.records:
+            return {"record": None}
+        tags, policy = self.tags, self.policy
+        return {
+            "record": self.records[0],
+            "location": self.location,
+            "p": policy or None,
+            "sp": tags.get("sp", policy).lower() or None,
+            "pct": self.percent,
+            "rua": tags.get("rua"),
+            "adkim": tags.get("adkim", "r"),
+            "aspf": tags.get("aspf", "r"),
+        }
+
+
+async def check_dmarc(domain: str, dns: DnsCache) -> DmarcFacts:
     """DMARC for a domain, falling back to its organisational domain as receivers do."""
-    found: list[Finding] = []
     location = domain
     lookup = await dns.txt(f"_dmarc.{domain}")
-    records = [r for r in lookup.records if r.strip().lower().startswith("v=dmarc1")]
+    records = tuple(r for r in lookup.records if r.strip().lower().startswith("v=dmarc1"))
     organisation = organisational_domain(domain)
     if not records and organisation != domain:
         location = organisation
         lookup = await dns.txt(f"_dmarc.{organisation}")
-        records = [r for r in lookup.records if r.strip().lower().startswith("v=dmarc1")]
-    if lookup.status.failed:
-        return {"record": None, "error": f"DNS {lookup.status}"}, found
-    if not records:
-        found.append(finding("dmarc-missing", f"{domain} has no DMARC record", subject))
-        return {"record": None}, found
-    if len(records) > 1:
-        found.append(
-            finding("dmarc-syntax", f"{location} has {len(records)} DMARC records", subject)
-        )
-    record = records[0]
-    tags = _tags(record)
-    policy = tags.get("p", "").lower()
-    result: dict[str, object] = {
-        "record": record,
-        "location": location,
-        "p": policy or None,
-        "sp": tags.get("sp", policy).lower() or None,
-        "pct": int(tags["pct"]) if tags.get("pct", "").isdigit() else 100,
-        "rua": tags.get("rua"),
-        "adkim": tags.get("adkim", "r"),
-        "aspf": tags.get("aspf", "r"),
-    }
-    if policy not in ("none", "quarantine", "reject"):
-        found.append(
-            finding(
-                "dmarc-syntax",
-                f"{location}'s DMARC has no valid p= ({policy or 'missing'})",
-                subject,
-            )
-        )
-    elif policy == "none":
-        found.append(
-            finding(
-                "dmarc-weak",
-                f"{location}'s DMARC policy is p=none: spoofed mail is delivered",
-                subject,
-            )
-        )
-    elif result["pct"] != 100:
-        found.append(
-            finding(
-                "dmarc-weak",
-                f"{location}'s DMARC applies to only pct={result['pct']}% of mail",
-                subject,
-            )
-        )
-    return result, found
+        records = tuple(r for r in lookup.records if r.strip().lower().startswith("v=dmarc1"))
+    return DmarcFacts(domain, location, lookup.status, records)
 
 
 def _tags(record: str) -> dict[str, str]:
@@ -249,43 +228,66 @@ def _tags(record: str) -> dict[str, str]:
     return tags
 
 
+@dataclass(frozen=True, slots=True)
+class DkimKeyFacts:
+    """The key a DKIM signature points at: found or not, revoked, its type and size."""
+
+    selector: str
+    domain: str  # the signature's d=
+    status: LookupStatus
+    found: bool  # a record with p= exists at selector._domainkey.domain
+    k: str = "rsa"
+    revoked: bool = False  # p= is empty
+    kind: str | None = None  # rsa, ed25519, another key type, or None when it does not parse
+    bits: int | None = None
+    aligned: bool = False  # d= is under the From domain's organisational domain
+
+    @property
+    def name(self) -> str:
+        return f"{self.selector}._domainkey.{self.domain}"
+
+    def as_report(self) -> dict[str, object]:
+        """One selector's entry in the JSON report's ``auth.dkim`` object."""
+        if not self.found:
+            return {"domain": self.domain, "key": None}
+        entry: dict[str, object] = {"domain": self.domain, "k": self.k}
+        if self.revoked:
+            entry["key"] = "revoked"
+        else:
+            entry.update(key=self.kind, bits=self.bits)
+        entry["aligned"] = self.aligned
+        return entry
+
+
 async def check_dkim(
-    signatures: Sequence[DkimSignature], domain: str, dns: DnsCache, subject: str
-) -> tuple[dict[str, object], list[Finding]]:
+    signatures: Sequence[DkimSignature], domain: str, dns: DnsCache
+) -> tuple[DkimKeyFacts, ...]:
     """Each DKIM signature's key: present, parseable, not revoked, and how many bits."""
-    found: list[Finding] = []
-    result: dict[str, object] = {}
+    facts: list[DkimKeyFacts] = []
     for signature in signatures:
         name = f"{signature.selector}._domainkey.{signature.domain}"
         lookup = await dns.txt(name)
         records = [r for r in lookup.records if "p=" in r]
         if not records:
-            result[signature.selector] = {"domain": signature.domain, "key": None}
-            if not lookup.status.failed:
-                found.append(finding("dkim-missing", f"no DKIM key at {name}", subject))
+            facts.append(DkimKeyFacts(signature.selector, signature.domain, lookup.status, False))
             continue
         tags = _tags(records[0])
         key_text = re.sub(r"\s+", "", tags.get("p", ""))
-        entry: dict[str, object] = {"domain": signature.domain, "k": tags.get("k", "rsa")}
-        if not key_text:
-            found.append(
-                finding("dkim-invalid", f"the DKIM key at {name} is revoked (empty p=)", subject)
+        bits, kind = _key_size(key_text) if key_text else (None, None)
+        facts.append(
+            DkimKeyFacts(
+                signature.selector,
+                signature.domain,
+                lookup.status,
+                True,
+                k=tags.get("k", "rsa"),
+                revoked=not key_text,
+                kind=kind,
+                bits=bits,
+                aligned=organisational_domain(signature.domain) == organisational_domain(domain),
             )
-            entry["key"] = "revoked"
-        else:
-            bits, kind = _key_size(key_text)
-            entry.update(key=kind, bits=bits)
-            if kind is None:
-                found.append(
-                    finding("dkim-invalid", f"the DKIM key at {name} does not parse", subject)
-                )
-            elif kind == "rsa" and bits is not None and bits < 1024:
-                found.append(
-                    finding("dkim-weak-key", f"the DKIM key at {name} has {bits} bits", subject)
-                )
-        entry["aligned"] = organisational_domain(signature.domain) == organisational_domain(domain)
-        result[signature.selector] = entry
-    return result, found
+        )
+    return tuple(facts)
 
 
 def _key_size(key_text: str) -> tuple[int | None, str | None]:

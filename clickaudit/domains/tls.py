@@ -1,9 +1,11 @@
 """TLS of a tracking or destination host: trust, host name, expiry, protocol version, HSTS.
 
-The connection goes to the address the engine resolved (never the operating system's lookup) with
-the host name as SNI, and is verified against certifi or the user's CA bundle. When verification
-fails, a second, unverified handshake reads the certificate anyway so the report can say what is
-wrong with it ("expired on 2026-10-01, issued by X").
+This module observes (a :class:`TlsReport` whose ``failure`` says what went wrong);
+judge/domains.py decides what to tell the user. The connection goes to the address the engine
+resolved (never the operating system's lookup) with the host name as SNI, and is verified
+against certifi or the user's CA bundle. When verification fails, a second, unverified
+handshake reads the certificate anyway so the report can say what is wrong with it ("expired
+on 2026-10-01, issued by X").
 """
 
 from __future__ import annotations
@@ -16,10 +18,8 @@ from collections.abc import Sequence
 from cryptography import x509
 from cryptography.x509.oid import NameOID
 
-from clickaudit.findings import finding
-from clickaudit.model import Finding, TlsReport, evolve
+from clickaudit.model import TlsFailure, TlsReport, evolve
 
-EXPIRY_WARNING_DAYS = 21
 MAX_TLS_ADDRESSES = 3  # a host with fifty addresses is still probed at three at most
 # OpenSSL's verification result codes (x509_vfy.h), as ssl.SSLCertVerificationError carries them
 X509_V_ERR_CERT_HAS_EXPIRED = 10
@@ -35,9 +35,8 @@ async def probe_tls(
     context: ssl.SSLContext,
     *,
     timeout: float,
-    subject: str,
-) -> tuple[TlsReport, list[Finding]]:
-    """Handshake with ``host`` at the first reachable address; report and findings.
+) -> TlsReport:
+    """Handshake with ``host`` at the first reachable address; what it presented.
 
     One deadline, ``timeout`` from now, covers the whole probe of the host: every address tried,
     the HSTS request and the second look at a certificate that failed verification. At most
@@ -45,8 +44,7 @@ async def probe_tls(
     so a host whose fifty addresses all stall costs one timeout, not fifty.
     """
     if not addresses:
-        return TlsReport(ok=False, error="no address to connect to"), []
-    where = f"{host}:{port}" if port != 443 else host
+        return TlsReport(ok=False, error="no address to connect to", failure=TlsFailure.NO_ADDRESS)
     last_error = "no connection"
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -62,27 +60,18 @@ async def probe_tls(
             )
         except ssl.SSLCertVerificationError as error:
             details = await _unverified_details(address, port, host, deadline)
-            return _verification_failed(where, error, details, subject)
+            return _verification_failed(error, details)
         except ssl.SSLError as error:
-            return (
-                TlsReport(ok=False, error=f"TLS handshake failed: {error.reason or error}"),
-                [
-                    finding(
-                        "tls-unavailable",
-                        f"{where}: TLS handshake failed ({error.reason or error})",
-                        subject,
-                    )
-                ],
+            return TlsReport(
+                ok=False,
+                error=f"TLS handshake failed: {error.reason or error}",
+                failure=TlsFailure.HANDSHAKE,
             )
         except (OSError, TimeoutError) as error:
             last_error = _connect_error(error)
             continue
-        report = _report(der, version, hsts=hsts)
-        return report, _judge_valid(where, report, subject)
-    return (
-        TlsReport(ok=False, error=last_error),
-        [finding("tls-unavailable", f"{where}: HTTPS does not work ({last_error})", subject)],
-    )
+        return _report(der, version, hsts=hsts)
+    return TlsReport(ok=False, error=last_error, failure=TlsFailure.UNREACHABLE)
 
 
 def _left(deadline: float) -> float:
@@ -196,49 +185,32 @@ def _name(name: x509.Name) -> str:
     return name.rfc4514_string()
 
 
-def _judge_valid(where: str, report: TlsReport, subject: str) -> list[Finding]:
-    found = []
-    if report.days_left is not None and report.days_left < EXPIRY_WARNING_DAYS:
-        found.append(
-            finding(
-                "tls-expiring",
-                f"{where}'s certificate expires on {report.not_after} ({report.days_left} days)",
-                subject,
-            )
-        )
-    if report.version in ("TLSv1", "TLSv1.1", "SSLv3"):
-        found.append(finding("tls-old-protocol", f"{where} negotiated {report.version}", subject))
-    if not report.hsts:
-        found.append(
-            finding("hsts-missing", f"{where} sends no Strict-Transport-Security header", subject)
-        )
-    return found
-
-
 def _verification_failed(
-    where: str, error: ssl.SSLCertVerificationError, details: TlsReport | None, subject: str
-) -> tuple[TlsReport, list[Finding]]:
+    error: ssl.SSLCertVerificationError, details: TlsReport | None
+) -> TlsReport:
+    """The certificate the unverified look saw, with why verification failed (by OpenSSL's code)."""
     base = details or TlsReport(ok=False)
     code = error.verify_code
     if code == X509_V_ERR_HOSTNAME_MISMATCH:
         names = ", ".join(base.sans) or base.subject or "another name"
-        report = evolve(base, ok=False, error=f"certificate for {names}")
-        return report, [
-            finding("tls-hostname-mismatch", f"{where} presents a certificate for {names}", subject)
-        ]
+        return evolve(
+            base, ok=False, error=f"certificate for {names}", failure=TlsFailure.HOSTNAME_MISMATCH
+        )
     if code == X509_V_ERR_CERT_HAS_EXPIRED:
+        failure = TlsFailure.EXPIRED
         why = (
             f"the certificate expired on {base.not_after}"
             if base.not_after
             else "the certificate has expired"
         )
     elif code in X509_V_ERR_SELF_SIGNED:
-        why = "the certificate is self-signed"
+        failure, why = TlsFailure.SELF_SIGNED, "the certificate is self-signed"
     elif code == X509_V_ERR_UNABLE_TO_GET_ISSUER_CERT_LOCALLY:
+        failure = TlsFailure.UNTRUSTED_ISSUER
         why = f"the certificate's issuer ({base.issuer or 'unknown'}) is not trusted"
     else:
-        why = error.verify_message or str(error)
-    return evolve(base, ok=False, error=why), [finding("tls-invalid", f"{where}: {why}", subject)]
+        failure, why = TlsFailure.INVALID, error.verify_message or str(error)
+    return evolve(base, ok=False, error=why, failure=failure)
 
 
 def _connect_error(error: BaseException) -> str:
