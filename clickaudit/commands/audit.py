@@ -168,8 +168,9 @@ def run(args: argparse.Namespace) -> int:
             args,
             mode="audit",
             settings_data=settings.to_dict(),
-            render=lambda audits: render(_redacted(audits, args.redact), args.format, args.fail_on),
+            render=lambda audits: render(audits, args.format, args.fail_on),
             save=not args.no_save,
+            shown=lambda audits: _redacted(audits, args.redact),
         )
     emails = []
     failed = False

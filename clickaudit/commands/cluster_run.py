@@ -52,8 +52,12 @@ def run_batch(
     settings_data: dict[str, Any],
     render: Callable[[list[Any]], str],
     save: bool,
+    shown: Callable[[list[Any]], list[Any]] = list,
 ) -> int:
-    """Submit (or resume) a batch, collect it, save and report. Returns the exit status."""
+    """Submit (or resume) a batch, collect it, save and report. Returns the exit status.
+
+    ``shown`` turns saved audits into reported ones (``--redact``), for the streamed lines and
+    the final report alike."""
     try:
         from clickaudit.cluster.jobs import spec_for
         from clickaudit.cluster.submit import Cluster, UnknownBatch, new_batch_id, read_units
@@ -96,7 +100,7 @@ def run_batch(
             cluster.submit(
                 batch, read_units(args.files), spec, on_error=on_error, on_duplicate=on_duplicate
             )
-        outcome = _collect(cluster, batch, args, render=render, save=save)
+        outcome = _collect(cluster, batch, args, render=render, save=save, shown=shown)
         return EXIT_INPUT if input_failed else outcome
     except KeyboardInterrupt:
         print(
@@ -116,6 +120,7 @@ def _collect(
     *,
     render: Callable[[list[Any]], str],
     save: bool,
+    shown: Callable[[list[Any]], list[Any]],
 ) -> int:
     from clickaudit.commands.progress_line import ProgressLine
     from clickaudit.events import Progress
@@ -149,11 +154,11 @@ def _collect(
             if threshold is not None and exit_status(audits, args.fail_on):
                 has_findings = True
             if out is not None:
-                for audit in audits:
+                for audit in shown(audits):
                     out.write(dumps_line(audit) + "\n")
                 out.flush()
             else:
-                kept.extend((item.info.seq, n, audit) for n, audit in enumerate(audits))
+                kept.extend((item.info.seq, n, audit) for n, audit in enumerate(shown(audits)))
     finally:
         progress.clear()
         if store is not None:
