@@ -89,6 +89,11 @@ def peel(
             destination = current = wrapped.inner
             continue
         match = fingerprints.esp_for_url(current, prefer=header_esp if esp is None else None)
+        if match is not None and match.by == "path" and _is_page_host(match.host):
+            # view.email.brand.com/?qs=… has SFMC's click path but is the web copy of the email
+            if not layers:
+                owner, role = match.esp, LinkRole.VIEW
+            break
         if match is not None:
             layers.append(Layer(LayerKind.TRACKER, match.esp, current))
             if esp is None:
@@ -187,6 +192,10 @@ def _role(url: str, host: str, vendor: str, fingerprints: Fingerprints) -> LinkR
     if first in shape_rules().page_labels:
         return LinkRole.VIEW  # view.email.brand.com, pages.…, image.…: the ESP's pages
     return role
+
+
+def _is_page_host(host: str) -> bool:
+    return host.split(".", 1)[0] in shape_rules().page_labels
 
 
 def _esp_page(url: str, host: str, fingerprints: Fingerprints) -> tuple[str, LinkRole] | None:

@@ -61,8 +61,11 @@ def test_cname_targets_name_the_tracker_behind_a_branded_host() -> None:
     lists = load_tracker_lists()
     assert lists.vendor_for_cname("edge-east.customer.io.") == "Customer.io"
     assert lists.vendor_for_cname("mxa.eu.mailgun.org") == "Mailgun"
+    assert lists.vendor_for_cname("pi.pardot.com") == "Pardot"
     # shared infrastructure in the "rarely active" sections says nothing about an ESP
     assert lists.vendor_for_cname("77980.bodis.com") is None
+    assert lists.vendor_for_cname("cname.vercel-dns.com") is None  # under Branch.io's page
+    assert lists.vendor_for_cname("customerservice.web.com") is None  # one disguise only
 
 
 def test_trockers_click_list_gives_the_parameter_holding_the_destination() -> None:

@@ -26,6 +26,8 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from clickaudit.psl import organisational_domain
+
 # AdGuard's tracker titles and file names → the vendor names clickaudit reports (an ESP's name
 # where clickaudit has a fingerprint for it, so list and fingerprint agree).
 ADGUARD_VENDORS = {
@@ -126,14 +128,15 @@ def _stem(path: Path) -> str:
     return path.stem
 
 
-def _markdown_sections(text: str) -> tuple[str, list[str], list[tuple[str, str]]]:
-    """An AdGuard tracker page: (title, the tracker's own active hosts, disguise → tracker rows).
-
-    "Rarely active trackers" are left out of the own hosts: they include shared infrastructure.
-    A head-only copy may end mid-row; the cut row is dropped.
+def _markdown_sections(
+    text: str,
+) -> tuple[str, list[str], list[str], list[tuple[str, str]]]:
+    """An AdGuard tracker page: (title, the tracker's own active hosts, its "rarely active"
+    hosts, disguise → tracker rows). A head-only copy may end mid-row; the cut row is dropped.
     """
     title = ""
     own: list[str] = []
+    rare: list[str] = []
     rows: list[tuple[str, str]] = []
     section = ""
     lines = text.splitlines()
@@ -145,6 +148,8 @@ def _markdown_sections(text: str) -> tuple[str, list[str], list[tuple[str, str]]
             section = line.lstrip("#").strip().lower()
         elif section == "disguised trackers list" and line.lstrip().startswith("* "):
             own.append(line.strip()[2:].strip())
+        elif section == "rarely active trackers" and line.lstrip().startswith("* "):
+            rare.append(line.strip()[2:].strip())
         elif section == "cloaking domains" and line.startswith("|"):
             cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
             if len(cells) != 2 or cells[0] in ("Disguise", "") or set(cells[0]) <= {"-", " "}:
@@ -152,13 +157,14 @@ def _markdown_sections(text: str) -> tuple[str, list[str], list[tuple[str, str]]
             if number == len(lines) - 1 and not complete:
                 continue  # a head-only copy cut this row
             rows.append((cells[0], cells[1]))
-    return title, own, rows
+    return title, own, rare, rows
 
 
 def read_adguard(folder: Path, snapshot: Snapshot) -> None:
     data = folder / "data"
     if not data.is_dir():
         raise TrackerDataError(f"{data}: missing (the AdGuard cname-trackers data folder)")
+    pointed_at: dict[tuple[str, str], int] = {}
     for kind in ("mail_trackers", "clickthroughs"):
         for path in sorted((data / kind).glob("*")):
             where = f"{path.relative_to(folder.parent)}"
@@ -172,11 +178,12 @@ def read_adguard(folder: Path, snapshot: Snapshot) -> None:
                     raise TrackerDataError(f"{where}: not JSON: {error}") from None
                 if not isinstance(mapping, dict):
                     raise TrackerDataError(f"{where}: expected an object of host → tracker")
-                entries = [(k, v) for k, v in mapping.items()]
-                for disguise, tracker in entries:
+                for disguise, tracker in mapping.items():
                     if not isinstance(tracker, str):
                         raise TrackerDataError(f"{where}: {disguise!r} → {tracker!r}")
                     _add_host(snapshot, check_host(disguise, where), vendor, source)
+                    key = (vendor, tracker.lower().rstrip("."))
+                    pointed_at[key] = pointed_at.get(key, 0) + 1
             elif path.name.endswith(".txt"):
                 for number, line in enumerate(text.splitlines(), 1):
                     line = line.strip()
@@ -184,23 +191,29 @@ def read_adguard(folder: Path, snapshot: Snapshot) -> None:
                         continue
                     _add_host(snapshot, check_host(line, f"{where}:{number}"), vendor, source)
             elif path.name.endswith(".md"):
-                title, own, rows = _markdown_sections(text)
+                title, own, rare, rows = _markdown_sections(text)
                 if title and _adguard_vendor(title, where) != vendor:
                     raise TrackerDataError(f"{where}: titled {title!r} but named for {vendor}")
+                owned = {organisational_domain(check_host(host, where)) for host in own}
                 for host in own:
                     _add_target(snapshot, check_host(host, where), vendor, source)
+                # "Rarely active" also lists parking pages, CDNs and hosting (cname.vercel-dns.com
+                # under Branch): only the vendor's own domains (pi.pardot.com, bnc.lt) are kept.
+                for host in rare:
+                    if organisational_domain(check_host(host, where)) in owned:
+                        _add_target(snapshot, check_host(host, where), vendor, source)
                 for disguise, _tracker in rows:
                     _add_host(snapshot, check_host(disguise, where), vendor, source)
-    targets = folder / "cname-targets.json"
-    if targets.exists():
-        try:
-            by_title = json.loads(targets.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as error:
-            raise TrackerDataError(f"{targets}: not JSON: {error}") from None
-        for title, hosts in by_title.items():
-            vendor = _adguard_vendor(title, str(targets))
-            for host in hosts:
-                _add_target(snapshot, check_host(host, str(targets)), vendor, "adguard:cname")
+    # The JSON lists' values are the trackers the disguises point at: a real tracker endpoint
+    # has many disguises; one or two pointing at a shared host (web.com, a parking page) do not
+    # make that host the vendor's. cname-targets.json is not read: it also holds each page's
+    # "rarely active" hosts (cname.vercel-dns.com, parking pages), which name no vendor.
+    for (vendor, target), count in sorted(pointed_at.items()):
+        if count >= MIN_DISGUISES_FOR_A_TARGET:
+            _add_target(snapshot, check_host(target, "adguard JSON values"), vendor, "")
+
+
+MIN_DISGUISES_FOR_A_TARGET = 10
 
 
 def _add_host(snapshot: Snapshot, host: str, vendor: str, source: str) -> None:
