@@ -26,10 +26,13 @@ import certifi
 import httpcore
 import httpx
 
+from clickaudit.domains.dns import DnsCache
 from clickaudit.errors import Cancelled
+from clickaudit.esp.fingerprints import load_fingerprints
 from clickaudit.events import CancelToken, Progress, ProgressCallback, ignore_progress
 from clickaudit.model import Category, Hop, HopKind, Link, NotFollowedReason, Outcome, evolve
 from clickaudit.net.limiter import BACK_OFF_STATUSES, HOP_PRIORITY, AdaptiveLimiter, HostLimiter
+from clickaudit.net.nameservers import make_resolver
 from clickaudit.net.transport import (
     AddressRefused,
     AddressResolver,
@@ -37,7 +40,9 @@ from clickaudit.net.transport import (
     NameNotResolved,
     make_transport,
 )
+from clickaudit.safe_mode import SafeModeGate
 from clickaudit.settings import AuditSettings
+from clickaudit.unsubscribe import UnsubscribeRecogniser
 
 USER_AGENTS: Mapping[str, str] = {
     "desktop": (
@@ -90,6 +95,8 @@ class ChainResult:
     hops: tuple[Hop, ...]
     final_url: str | None
     outcome: Outcome
+    not_followed: NotFollowedReason | None = None  # why the chain stopped before a request
+    not_followed_why: str | None = None  # the same for people: what was recognised
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,6 +140,7 @@ class Follower:
         transport: httpx.AsyncBaseTransport | None = None,
         verify: ssl.SSLContext | None = None,
         limiter: HostLimiter | None = None,
+        safe_gate: SafeModeGate | None = None,
     ) -> None:
         self.settings = settings
         self.user_agent = USER_AGENTS.get(settings.user_agent, settings.user_agent)
@@ -151,6 +159,13 @@ class Follower:
             ceiling=settings.per_host, concurrency=settings.concurrency
         )
         self._seen: dict[str, asyncio.Task[ChainResult]] = {}
+        # Safe mode asks its gate before every request; it is built here when not given, so
+        # no Follower in safe mode can request a URL unchecked.
+        self._safe_gate = safe_gate
+        if settings.safe and safe_gate is None:
+            resolver_for_cnames = make_resolver(settings.nameservers, timeout=settings.timeout)
+            self._safe_gate = SafeModeGate(load_fingerprints(), DnsCache(resolver_for_cnames))
+        self._unsubscribe: UnsubscribeRecogniser | None = None
 
     async def __aenter__(self) -> Follower:
         return self
@@ -185,6 +200,8 @@ class Follower:
         cancel: CancelToken | None = None,
     ) -> tuple[Link, ...]:
         """Follow every link that should be followed; return the links with chains filled in."""
+        if not self.settings.follow_unsubscribe:
+            self._unsubscribe = UnsubscribeRecogniser.for_links(links, load_fingerprints())
         plans = [(link, *self.start_url(link)) for link in links]
         distinct = list(dict.fromkeys(url for _, url, _ in plans if url))
         total = len(distinct)
@@ -219,8 +236,18 @@ class Follower:
         for link, url, not_followed in plans:
             if url:
                 chain = by_url[url]
+                extra: dict[str, object] = {}
+                if chain.not_followed is not None:
+                    why = chain.not_followed_why or chain.not_followed.explain(link.system)
+                    extra = {"not_followed": chain.not_followed, "notes": (*link.notes, why)}
                 followed.append(
-                    evolve(link, chain=chain.hops, final_url=chain.final_url, outcome=chain.outcome)
+                    evolve(
+                        link,
+                        chain=chain.hops,
+                        final_url=chain.final_url,
+                        outcome=chain.outcome,
+                        **extra,
+                    )
                 )
             elif not_followed:
                 followed.append(
@@ -265,6 +292,12 @@ class Follower:
             if budget.left <= 0:
                 hops.append(Hop(url, None, error=budget.exceeded))
                 return ChainResult(start, tuple(hops), None, Outcome.TIMEOUT)
+            refused = await self._refusal(url)
+            if refused is not None:
+                reason, why = refused
+                if hops:  # mid-chain: the hop that was not requested shows where it stopped
+                    hops.append(Hop(url, None, error=why))
+                return ChainResult(start, tuple(hops), None, Outcome.NOT_FOLLOWED, reason, why)
             seen.add(url)
             HOP_PRIORITY.set(len(hops))  # this task's own context: chains under way go first
             answer = await self._hop(cookies, url, budget)
@@ -286,6 +319,21 @@ class Follower:
                 return ChainResult(start, tuple(hops), resolved, Outcome.INVALID_LOCATION)
             resolved, fragment = _carry_fragment(resolved, fragment)
             url = resolved
+
+    async def _refusal(self, url: str) -> tuple[NotFollowedReason, str] | None:
+        """Why ``url`` must not be requested, asked before every request of a chain: an
+        unsubscribe or preference page (unless --follow-unsubscribe), or, in safe mode, anything
+        not known not to be a tracker."""
+        if self._unsubscribe is not None:
+            found = self._unsubscribe.kind_of_url(url)
+            if found is not None:
+                why = f"not followed: {found.kind} ({found.why}); see --follow-unsubscribe"
+                return NotFollowedReason.UNSUBSCRIBE_TARGET, why
+        if self._safe_gate is not None:
+            refusal = await self._safe_gate.refusal(url)
+            if refusal is not None:
+                return refusal.reason, refusal.why
+        return None
 
     async def _hop(self, cookies: httpx.Cookies, url: str, budget: _ChainBudget) -> _Answer:
         """One request, retried after a 405 to HEAD or when asked to slow down.

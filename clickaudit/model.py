@@ -166,15 +166,24 @@ class Outcome(StrEnum):
 
 
 class NotFollowedReason(StrEnum):
-    """Why a link that could have been followed was not requested."""
+    """Why a link (or the rest of its chain) was not requested."""
 
     SYSTEM_LINK = "system-link"  # unsubscribe/preferences link, and no --follow-unsubscribe
-    SAFE_MODE = "safe-mode"  # requesting it would record a click
+    SAFE_MODE = "safe-mode"  # a tracker: requesting it would record a click
+    UNSUBSCRIBE_TARGET = "unsubscribe"  # a redirect leads to an unsubscribe/preference page
+    NOT_VERIFIED_SAFE = "not-verified-in-safe-mode"  # safe mode cannot tell it is no tracker
 
     def explain(self, system: str | None) -> str:
         """The sentence reports show (a link's note and the not-followed finding)."""
         if self is NotFollowedReason.SYSTEM_LINK:
             return f"{system or 'system'} link: not requested unless --follow-unsubscribe"
+        if self is NotFollowedReason.UNSUBSCRIBE_TARGET:
+            return (
+                "not followed: unsubscribe — a redirect leads to an unsubscribe or preference "
+                "page, not requested unless --follow-unsubscribe"
+            )
+        if self is NotFollowedReason.NOT_VERIFIED_SAFE:
+            return "not verified in safe mode: it could not be shown not to be a tracker"
         return "safe mode: following this tracked link would record a click"
 
 

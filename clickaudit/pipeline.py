@@ -20,6 +20,7 @@ import httpx
 
 from clickaudit.classify import classify
 from clickaudit.domains import observe_domains, targets_for
+from clickaudit.domains.dns import DnsCache
 from clickaudit.esp.fingerprints import Fingerprints, load_fingerprints
 from clickaudit.events import CancelToken, Progress, ProgressCallback, ignore_progress
 from clickaudit.extract import extract
@@ -32,9 +33,12 @@ from clickaudit.judge.utm import check_link_utm, check_utm_consistency, check_ut
 from clickaudit.load import load_path
 from clickaudit.model import Audit, Category, DomainReport, Email, Finding, Image, Link, evolve
 from clickaudit.net.limiter import HostLimiter
+from clickaudit.net.nameservers import make_resolver
 from clickaudit.net.transport import AddressResolver
 from clickaudit.pair import apply_pairing, pair_links
+from clickaudit.safe_mode import SafeModeGate
 from clickaudit.settings import AuditSettings
+from clickaudit.unsubscribe import mark_unsubscribe_links
 from clickaudit.urls import parse_url
 from clickaudit.utm import UtmPolicy, load_policy, utm_at_destination
 
@@ -185,6 +189,10 @@ async def _audit_one(
         message_findings.extend(pairing.findings)
         progress(Progress("pair", 1, 1, email.source.label))
 
+    # Every unsubscribe and preference link is marked before anything is requested, however
+    # it shows itself (its URL, its text or the sentence around it): never requested unasked.
+    links = mark_unsubscribe_links(email, links, fingerprints)
+
     domains: tuple[DomainReport, ...] = ()
     if settings.safe and settings.check_domains:
         # Safe mode must not click a branded tracking domain it only recognises by its CNAME,
@@ -243,12 +251,17 @@ async def _follow(
 ) -> tuple[Link, ...]:
     if not settings.follow:
         return links
+    safe_gate = None
+    if settings.safe:
+        resolver = network.resolver or make_resolver(settings.nameservers, timeout=settings.timeout)
+        safe_gate = SafeModeGate(load_fingerprints(), DnsCache(resolver))
     async with Follower(
         settings,
         resolver=network.address_resolver,
         transport=network.transport,
         verify=network.ssl_context,
         limiter=network.limiter,
+        safe_gate=safe_gate,
     ) as follower:
         return await follower.follow_links(links, progress=progress, cancel=cancel)
 

@@ -2,8 +2,8 @@
 
 The JSON report (:mod:`clickaudit.report.json_report`) is a contract for people's scripts: it
 shows what a reader needs and leaves out what only the engine uses (a link's ``part_index`` and
-``attributes``, why a link was not followed, what kind of problem an email note is). The wire
-form is the other thing: every field of every model object, written by walking the dataclasses
+``attributes``, what kind of problem an email note is). The wire form is the other thing:
+every field of every model object, written by walking the dataclasses
 themselves, so a field added to the model travels without anyone remembering to add it here.
 ``from_wire(Audit, to_wire(audit)) == audit`` holds for every audit (tests/test_wire.py).
 

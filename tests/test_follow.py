@@ -14,9 +14,11 @@ from clickaudit.errors import Cancelled
 from clickaudit.events import CancelToken
 from clickaudit.follow import ChainResult, Follower
 from clickaudit.model import Category, Element, HopKind, Link, Part
+from clickaudit.net.nameservers import Nameserver
 from clickaudit.net.transport import StaticResolver
 from clickaudit.settings import AuditSettings
 from clickaudit.sim import Route, SimServer
+from clickaudit.sim.dns import LocalDnsServer
 
 ROUTES = [
     *(
@@ -241,7 +243,11 @@ def test_safe_mode_never_requests_a_tracked_link(sim: SimServer) -> None:
         link(3, sim.url("tracker.example", "/unsubscribe"), system="unsubscribe"),
     ]
     before = {r.path for r in sim.requests_to("tracker.example")}
-    followed = follow_links(sim, links, safe=True)
+    # safe mode checks each host's CNAME before requesting it: a local DNS server answers
+    with LocalDnsServer({"tracker.example": [("A", "127.0.0.1")]}) as dns:
+        followed = follow_links(
+            sim, links, safe=True, nameservers=(Nameserver("127.0.0.1", dns.port),)
+        )
     assert followed[0].chain[0].url == decoded and followed[0].outcome == "ok"
     assert followed[1].outcome == "not-followed" and not followed[1].chain
     assert followed[2].outcome == "not-followed"

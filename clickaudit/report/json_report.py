@@ -34,6 +34,7 @@ from clickaudit.model import (
     Layer,
     LayerKind,
     Link,
+    NotFollowedReason,
     Outcome,
     Part,
     Severity,
@@ -92,6 +93,7 @@ def link_to_dict(link: Link) -> dict[str, Any]:
         "chain": [hop_to_dict(h) for h in link.chain],
         "final_url": link.final_url,
         "outcome": link.outcome.value if link.outcome else None,
+        "not_followed": link.not_followed.value if link.not_followed else None,
         "utm": dict(link.utm),
         "findings": [finding_to_dict(f) for f in link.findings],
         "layers": [
@@ -271,6 +273,7 @@ def _link(d: Mapping[str, Any]) -> Link:
         chain=tuple(_hop(h) for h in d.get("chain", ())),
         final_url=d.get("final_url"),
         outcome=Outcome(d["outcome"]) if d.get("outcome") else None,
+        not_followed=NotFollowedReason(d["not_followed"]) if d.get("not_followed") else None,
         utm=dict(d.get("utm", {})),
         findings=tuple(_finding(f) for f in d.get("findings", ())),
         layers=tuple(
