@@ -117,8 +117,11 @@ def _html_sentences(part: BodyPart, found: dict[LinkKey, str]) -> None:
 
 
 def _sentence(anchor: lxml.etree._Element, texts: dict[lxml.etree._Element, str]) -> str:
+    """The anchor's sentence. Another link is a boundary too: in a row of links ("Offer 1 Offer 2
+    Unsubscribe", "Privacy Terms Unsubscribe") each link's sentence is its own text."""
     before: list[str] = []  # nearest first
     after: list[str] = []
+    before_open = after_open = True
     inner = _collapse(_own_text(anchor, texts))
     node = anchor
     blocks = 0
@@ -126,32 +129,53 @@ def _sentence(anchor: lxml.etree._Element, texts: dict[lxml.etree._Element, str]
         parent = node.getparent()
         if parent is None:
             break
-        after.append(node.tail or "")
-        sibling = node.getnext()
-        for _ in range(MAX_SIBLINGS):
-            if sibling is None or sum(map(len, after)) > SIDE_CHARS:
-                break
-            after.append(_own_text(sibling, texts) + (sibling.tail or ""))
-            sibling = sibling.getnext()
-        sibling = node.getprevious()
-        for _ in range(MAX_SIBLINGS):
-            if sibling is None or sum(map(len, before)) > SIDE_CHARS:
-                break
-            before.append(_own_text(sibling, texts) + (sibling.tail or ""))
-            sibling = sibling.getprevious()
-        before.append(parent.text or "")
+        if after_open:
+            after.append(node.tail or "")
+            sibling = node.getnext()
+            for _ in range(MAX_SIBLINGS):
+                if sibling is None or sum(map(len, after)) > SIDE_CHARS:
+                    break
+                if _holds_a_link(sibling):
+                    after_open = False
+                    break
+                after.append(_own_text(sibling, texts) + (sibling.tail or ""))
+                sibling = sibling.getnext()
+        if before_open:
+            sibling = node.getprevious()
+            for _ in range(MAX_SIBLINGS):
+                if sibling is None or sum(map(len, before)) > SIDE_CHARS:
+                    break
+                if _holds_a_link(sibling):
+                    before.append(sibling.tail or "")
+                    before_open = False
+                    break
+                before.append(_own_text(sibling, texts) + (sibling.tail or ""))
+                sibling = sibling.getprevious()
+            if before_open:
+                before.append(parent.text or "")
         tag = parent.tag.lower() if isinstance(parent.tag, str) else ""
         if tag in BLOCK_TAGS:
             blocks += 1
             nearby = _collapse("".join(before) + "".join(after))
             if nearby or blocks >= MAX_BLOCKS:
                 break
+        if not (before_open or after_open):
+            break
         node = parent
     return _cut_sentence(
         _collapse("".join(reversed(before)))[-SIDE_CHARS:],
         inner,
         _collapse("".join(after))[:SIDE_CHARS],
     )
+
+
+def _holds_a_link(element: lxml.etree._Element) -> bool:
+    tag = element.tag
+    if not isinstance(tag, str):
+        return False
+    if tag.lower() in ("a", "area"):
+        return True
+    return next(element.iter("a", "A", "area", "AREA"), None) is not None
 
 
 def _cut_sentence(before: str, inner: str, after: str) -> str:

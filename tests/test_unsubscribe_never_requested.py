@@ -199,8 +199,18 @@ def test_the_links_beside_an_unsubscribe_link_are_not_taken_for_one() -> None:
         'Unsubscribe</a> | <a href="https://shop.example/privacy">Privacy policy</a> | '
         '<a href="https://shop.example/">Visit our shop</a></p>'
         '<p>Our spring range is here. <a href="https://shop.example/spring">Read more</a></p>'
+        '<a href="https://shop.example/o1">Offer 1</a>\n<a href="https://shop.example/o2">Offer 2'
+        '</a><a href="https://shop.example/u/2">Unsubscribe</a>'
     )
     message = email(html)
     links = mark_unsubscribe_links(message, extract(message).links, load_fingerprints())
     kinds = {link.href.rsplit("/", 1)[-1]: link.system for link in links}
-    assert kinds == {"1": "unsubscribe", "privacy": None, "": None, "spring": None}
+    assert kinds == {
+        "1": "unsubscribe",
+        "privacy": None,
+        "": None,
+        "spring": None,
+        "o1": None,
+        "o2": None,
+        "2": "unsubscribe",
+    }
