@@ -272,6 +272,8 @@ def test_without_cluster_nothing_of_it_is_imported(tmp_path: Path) -> None:
         "import sys\n"
         "from clickaudit.cli import main\n"
         f"main(['scan', {str(path)!r}, '--format', 'json', '--output', {str(tmp_path / 'r.json')!r}])\n"
+        f"main(['audit', {str(path)!r}, '--no-follow', '--no-domains', '--no-save',"
+        f" '--output', {str(tmp_path / 'a.txt')!r}])\n"
         "loaded = sorted(m for m in sys.modules if m.split('.')[0] in ('dramatiq', 'redis')"
         " or m.startswith('clickaudit.cluster'))\n"
         "print(loaded)\n"
