@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -232,20 +233,68 @@ def test_a_submitter_resumes_without_collecting_twice(redis_url: str) -> None:
     try:
         batch = new_batch_id()
         units = [EmailUnit(f"{n}.eml", "eml", 0, email(n)) for n in range(3)]
-        cluster.submit(
+        store = cluster.store
+        for unit in units:  # the workers are quicker than the submitter
+            store.store_result(batch, unit.sha256, {"status": "done", "audits": []})
+        running = cluster.run(
             batch, units, spec_for("scan", {}), on_error=pytest.fail, on_duplicate=pytest.fail
         )
-        store = cluster.store
-        for unit in units:
-            store.store_result(batch, unit.sha256, {"status": "done", "audits": []})
-        first = next(iter(cluster.collect(batch)))
-        cluster.mark_collected(batch, first.sha256)
+        first = next(running)
+        cluster.mark_collected(batch, first)
+        assert store.result(batch, first.sha256) is None  # collected: Redis lets it go
         # the submitter dies here; a new one reconnects
-        resumed = [item.sha256 for item in Cluster(redis_url).collect(batch)]
+        again = Cluster(redis_url)
+        assert again.resume(batch).sealed
+        resumed = [item.sha256 for item in again.collect(batch)]
+        again.close()
         assert first.sha256 not in resumed
         assert sorted([first.sha256, *resumed]) == sorted(u.sha256 for u in units)
     finally:
         cluster.close()
+
+
+def test_the_submitter_never_queues_more_than_its_window_without_results(
+    redis_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Redis holds a bounded number of emails waiting for a worker, not the whole mailbox."""
+    import threading
+
+    from clickaudit.cluster import submit
+
+    monkeypatch.setattr(submit, "MAX_WAITING_EMAILS", 3)
+    cluster = Cluster(redis_url)
+    batch = new_batch_id()
+    units = [EmailUnit(f"{n}.eml", "eml", 0, email(n)) for n in range(12)]
+    most_waiting = 0
+    stop = threading.Event()
+
+    def slow_worker() -> None:
+        nonlocal most_waiting
+        client = redis.Redis.from_url(redis_url)
+        store = BatchStore(client)
+        while not stop.is_set():
+            jobs = store.jobs(batch)
+            waiting = [sha for sha in jobs if not store.has_result(batch, sha)]
+            most_waiting = max(most_waiting, len(waiting))
+            if waiting:
+                store.store_result(batch, waiting[0], {"status": "done", "audits": []})
+            time.sleep(0.02)
+        client.close()
+
+    worker = threading.Thread(target=slow_worker)
+    worker.start()
+    try:
+        collected = list(
+            cluster.run(
+                batch, units, spec_for("scan", {}), on_error=pytest.fail, on_duplicate=pytest.fail
+            )
+        )
+    finally:
+        stop.set()
+        worker.join()
+        cluster.close()
+    assert len(collected) == 12
+    assert 1 <= most_waiting <= 3
 
 
 def test_a_cut_off_submission_is_sealed_and_its_last_email_queued_on_resume(

@@ -8,7 +8,7 @@ Keys (all under ``clickaudit:batch:ID``; they expire :data:`BATCH_TTL_S` after t
 - ``…:outcomes`` hash sha256 → ``done`` or ``failed``, written with HSETNX: a redelivered email
   (its worker died after storing, or two workers raced) finds its outcome there and its result
   is stored once; ``…:results`` hash sha256 → result JSON (a done email's is dropped once the
-  submitter has collected everything; failures stay for ``--status``);
+  submitter has collected it; failures stay for ``--status``);
 - ``…:finished`` the sha256s in the order their results were first stored (append-only, so a
   reconnecting submitter reads it from the start); ``…:collected`` the sha256s the submitter has
   already saved in its history; ``…:sent`` how many jobs were queued, ``…:sealed`` the total
@@ -117,22 +117,20 @@ class BatchStore:
         value = self.client.get(self.key(batch, "sealed"))
         return int(value) if value is not None else None
 
-    def trim(self, batch: str) -> None:
-        """Drop the reports of collected, done emails (they are in the submitter's history and
-        reports now); outcomes, failures and the order stay for ``--status``."""
-        outcomes: Any = self.client.hgetall(self.key(batch, "outcomes"))
-        done = [sha for sha, outcome in outcomes.items() if outcome == b"done"]
-        if done:
-            self.client.hdel(self.key(batch, "results"), *done)
-
     def finished(self, batch: str, start: int) -> list[str]:
         """sha256s whose results were stored, in that order, from position ``start``."""
         values: Any = self.client.lrange(self.key(batch, "finished"), start, -1)
         return [value.decode("ascii") for value in values]
 
-    def mark_collected(self, batch: str, sha: str) -> None:
-        self.client.sadd(self.key(batch, "collected"), sha)
-        self.client.expire(self.key(batch, "collected"), BATCH_TTL_S)
+    def mark_collected(self, batch: str, sha: str, *, drop_result: bool = False) -> None:
+        """The submitter has this email's result; ``drop_result``: Redis need not keep it (a
+        done email's report; a failure's error stays for ``--status``)."""
+        pipe = self.client.pipeline()
+        pipe.sadd(self.key(batch, "collected"), sha)
+        pipe.expire(self.key(batch, "collected"), BATCH_TTL_S)
+        if drop_result:
+            pipe.hdel(self.key(batch, "results"), sha)
+        pipe.execute()
 
     def collected(self, batch: str) -> set[str]:
         members: Any = self.client.smembers(self.key(batch, "collected"))
@@ -169,6 +167,12 @@ class BatchStore:
     def job(self, batch: str, sha: str) -> JobInfo | None:
         text = self.client.hget(self.key(batch, "jobs"), sha)
         return JobInfo.from_json(text) if text is not None else None
+
+    def jobs_for(self, batch: str, shas: Sequence[str]) -> list[JobInfo | None]:
+        if not shas:
+            return []
+        texts = self.client.hmget(self.key(batch, "jobs"), list(shas))
+        return [JobInfo.from_json(text) if text is not None else None for text in texts]
 
     def jobs(self, batch: str) -> dict[str, JobInfo]:
         raw: Any = self.client.hgetall(self.key(batch, "jobs"))

@@ -23,6 +23,8 @@ from clickaudit.cluster.jobs import BatchSpec, EmailUnit, JobInfo
 from clickaudit.errors import ClickauditError, InputError
 
 POLL_S = 0.1
+MAX_WAITING_EMAILS = 2000
+MAX_WAITING_BYTES = 256 * 1024 * 1024
 
 
 def read_units(paths: Iterable[str]) -> Iterator[EmailUnit | InputError]:
@@ -90,7 +92,7 @@ class Cluster:
         self._broker.close()
         self.client.close()
 
-    def submit(
+    def run(
         self,
         batch: str,
         units: Iterable[EmailUnit | InputError],
@@ -98,22 +100,54 @@ class Cluster:
         *,
         on_error: Callable[[InputError], None],
         on_duplicate: Callable[[EmailUnit], None],
-    ) -> None:
-        """Queue every email as batch ``batch`` (:func:`new_batch_id`). Emails with the same bytes
-        are queued once."""
+        on_progress: Callable[[int, int], None] | None = None,
+    ) -> Iterator[Collected]:
+        """Queue every email as batch ``batch`` (:func:`new_batch_id`) and yield the results as
+        they finish. Emails with the same bytes are queued once.
+
+        Queueing waits while :data:`MAX_WAITING_EMAILS` emails (or :data:`MAX_WAITING_BYTES`)
+        are queued without a result, so Redis never holds a whole mailbox export at once.
+        """
         self.store.create(batch, spec)
+        collector = _Collector(self.store, batch)
+        waiting: dict[str, int] = {}  # queued emails without a result: sha256 → size
         seq = 0
+        last_poll = time.monotonic()
+
+        def take(items: list[Collected]) -> Iterator[Collected]:
+            yield from items
+            if on_progress is not None:
+                on_progress(collector.position, seq)
+
         for unit in units:
             if isinstance(unit, InputError):
                 on_error(unit)
                 continue
+            while waiting and (
+                len(waiting) >= MAX_WAITING_EMAILS
+                or sum(waiting.values()) + len(unit.data) > MAX_WAITING_BYTES
+            ):
+                finished, items = collector.poll()
+                for sha in finished:
+                    waiting.pop(sha, None)
+                yield from take(items)
+                if not finished:
+                    time.sleep(POLL_S)
             if not self.store.add_email(batch, unit, seq):
                 on_duplicate(unit)
                 continue
             send_job(self._broker, batch, unit.sha256)
             self.store.count_sent(batch)
+            waiting[unit.sha256] = len(unit.data)
             seq += 1
+            if time.monotonic() - last_poll >= POLL_S:
+                last_poll = time.monotonic()
+                finished, items = collector.poll()
+                for sha in finished:
+                    waiting.pop(sha, None)
+                yield from take(items)
         self.store.seal(batch, seq)
+        yield from collector.until_done(on_progress)
 
     def resume(self, batch: str) -> BatchStatus:
         """Reconnect to a batch. A submission that was cut off is sealed with the emails it had,
@@ -134,38 +168,55 @@ class Cluster:
     ) -> Iterator[Collected]:
         """Results as they finish, each once (those already collected are skipped), until the
         batch has no email pending. Wait forever otherwise: workers may come later."""
-        already = self.store.collected(batch)
-        jobs = self.store.jobs(batch)
-        position = 0
-        while True:
-            shas = self.store.finished(batch, position)
-            position += len(shas)
-            fresh = [sha for sha in shas if sha not in already]
-            for sha, result in zip(fresh, self.store.results(batch, fresh), strict=True):
-                info = jobs.get(sha) or self.store.job(batch, sha)
-                if info is None or result is None:
-                    continue
-                yield Collected(
-                    sha,
-                    info,
-                    tuple(result.get("audits", ())),
-                    result.get("error") if result.get("status") == "failed" else None,
-                )
-            total = self.store.sealed(batch)
-            if on_progress is not None:
-                on_progress(position, total if total is not None else len(jobs))
-            if total is not None and position >= total:
-                return
-            if not shas:
-                time.sleep(POLL_S)
-                if total is None:  # the submitter is still queueing (or died): see what it added
-                    jobs = self.store.jobs(batch)
+        return _Collector(self.store, batch).until_done(on_progress)
 
-    def mark_collected(self, batch: str, sha: str) -> None:
-        self.store.mark_collected(batch, sha)
+    def mark_collected(self, batch: str, item: Collected) -> None:
+        """The submitter has this result (saved, reported): Redis may drop a done one's report."""
+        self.store.mark_collected(batch, item.sha256, drop_result=item.error is None)
 
     def status(self, batch: str) -> BatchStatus:
         return self.store.status(batch)
+
+
+class _Collector:
+    """Reads a batch's finished list from where it last stopped; skips what was collected."""
+
+    def __init__(self, store: BatchStore, batch: str) -> None:
+        self.store = store
+        self.batch = batch
+        self.position = 0
+        self._already = store.collected(batch)
+
+    def poll(self) -> tuple[list[str], list[Collected]]:
+        """(sha256s finished since the last poll, the results among them not yet collected)."""
+        shas = self.store.finished(self.batch, self.position)
+        self.position += len(shas)
+        fresh = [sha for sha in shas if sha not in self._already]
+        items = []
+        infos = self.store.jobs_for(self.batch, fresh)
+        for sha, info, result in zip(
+            fresh, infos, self.store.results(self.batch, fresh), strict=True
+        ):
+            if info is None or result is None:
+                continue
+            error = result.get("error") if result.get("status") == "failed" else None
+            items.append(Collected(sha, info, tuple(result.get("audits", ())), error))
+        return shas, items
+
+    def until_done(
+        self, on_progress: Callable[[int, int], None] | None = None
+    ) -> Iterator[Collected]:
+        while True:
+            shas, items = self.poll()
+            yield from items
+            total = self.store.sealed(self.batch)
+            if on_progress is not None:
+                known = total if total is not None else self.store.status(self.batch).total
+                on_progress(self.position, known)
+            if total is not None and self.position >= total:
+                return
+            if not shas:
+                time.sleep(POLL_S)
 
 
 __all__ = ["Cluster", "Collected", "UnknownBatch", "new_batch_id", "read_units"]

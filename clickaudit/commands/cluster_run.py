@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import argparse
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any, TextIO
 
 from clickaudit.commands.common import EXIT_INPUT, FAIL_ON, exit_status
@@ -90,6 +90,9 @@ def run_batch(
                 )
                 return EXIT_INPUT
             print(f"clickaudit: resuming {resumed.summary()}", file=sys.stderr)
+
+            def results(on_progress: Callable[[int, int], None]) -> Iterator[Any]:
+                return cluster.collect(batch, on_progress=on_progress)
         else:
             spec = spec_for(mode, settings_data)
             print(
@@ -97,10 +100,18 @@ def run_batch(
                 f"it with --resume {batch})",
                 file=sys.stderr,
             )
-            cluster.submit(
-                batch, read_units(args.files), spec, on_error=on_error, on_duplicate=on_duplicate
-            )
-        outcome = _collect(cluster, batch, args, render=render, save=save, shown=shown)
+
+            def results(on_progress: Callable[[int, int], None]) -> Iterator[Any]:
+                return cluster.run(
+                    batch,
+                    read_units(args.files),
+                    spec,
+                    on_error=on_error,
+                    on_duplicate=on_duplicate,
+                    on_progress=on_progress,
+                )
+
+        outcome = _collect(cluster, batch, results, args, render=render, save=save, shown=shown)
         return EXIT_INPUT if input_failed else outcome
     except KeyboardInterrupt:
         print(
@@ -116,6 +127,7 @@ def run_batch(
 def _collect(
     cluster: Any,
     batch: str,
+    results: Callable[[Callable[[int, int], None]], Iterator[Any]],
     args: argparse.Namespace,
     *,
     render: Callable[[list[Any]], str],
@@ -137,20 +149,18 @@ def _collect(
     has_findings = False
     out = _open_output(args.output) if stream_lines else None
     try:
-        for item in cluster.collect(
-            batch, on_progress=lambda done, total: progress(Progress("cluster", done, total))
-        ):
+        for item in results(lambda done, total: progress(Progress("cluster", done, total))):
             if item.error is not None:
                 progress.clear()
                 print(f"clickaudit: {item.error}", file=sys.stderr)
                 failed = True
-                cluster.mark_collected(batch, item.sha256)
+                cluster.mark_collected(batch, item)
                 continue
             audits = [from_wire(Audit, report) for report in item.reports]
             if store is not None:
                 for audit in audits:
                     failed = not _save_one(store, audit) or failed
-            cluster.mark_collected(batch, item.sha256)
+            cluster.mark_collected(batch, item)
             if threshold is not None and exit_status(audits, args.fail_on):
                 has_findings = True
             if out is not None:
@@ -166,8 +176,6 @@ def _collect(
         if out is not None and out is not sys.stdout:
             out.close()
     status = cluster.status(batch)
-    if status.finished:
-        cluster.store.trim(batch)
     print(f"clickaudit: {status.summary()}", file=sys.stderr)
     if out is None:
         audits = [audit for _, _, audit in sorted(kept, key=lambda entry: entry[:2])]
