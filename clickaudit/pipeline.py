@@ -31,7 +31,19 @@ from clickaudit.judge.domains import judge_domains
 from clickaudit.judge.offline import judge_offline
 from clickaudit.judge.utm import check_link_utm, check_utm_consistency, check_utm_lost
 from clickaudit.load import load_path
-from clickaudit.model import Audit, Category, DomainReport, Email, Finding, Image, Link, evolve
+from clickaudit.model import (
+    Audit,
+    Category,
+    DomainReport,
+    Email,
+    EspSource,
+    Finding,
+    Image,
+    Layer,
+    LayerKind,
+    Link,
+    evolve,
+)
 from clickaudit.net.limiter import HostLimiter
 from clickaudit.net.nameservers import make_resolver
 from clickaudit.net.transport import AddressResolver
@@ -294,25 +306,40 @@ def reclassify_by_cname(
     """A link to a host whose CNAME points at an ESP is tracked, whatever its URL looks like.
 
     Branded tracking domains (click.shop.example → sendgrid.net) carry no ESP in the URL, so
-    only DNS tells them apart from a direct link to the sender's own site.
+    only DNS tells them apart from a direct link to the sender's own site. A link tracked by its
+    shape alone (ESP unknown) gets its ESP named the same way. The ESP's own pages (unsubscribe,
+    web view, an image) stay what they are.
     """
     esp_by_host = {d.name: d.esp for d in domains if d.esp and d.cname}
     if not esp_by_host:
         return links
     out: list[Link] = []
     for link in links:
-        parsed = parse_url(link.href) if link.category is Category.DIRECT else None
+        by_shape = link.category is Category.TRACKED and link.esp_source is EspSource.SHAPE
+        parsed = parse_url(link.href) if link.category is Category.DIRECT or by_shape else None
         esp = esp_by_host.get(parsed.host) if parsed and parsed.host else None
-        if esp:
+        if esp and parsed and link.system is None and not _is_static_asset(parsed.path):
+            layers = link.layers or (Layer(LayerKind.TRACKER, esp, link.href),)
+            if by_shape:
+                first, *rest = layers
+                layers = (Layer(LayerKind.TRACKER, esp, first.url), *rest)
             link = evolve(
                 link,
                 category=Category.TRACKED,
                 esp=esp,
-                tracking_host=parsed.host if parsed else None,
+                esp_source=EspSource.CNAME,
+                tracking_host=parsed.host,
+                layers=layers,
                 notes=(*link.notes, f"tracked by {esp}: its host's CNAME points at {esp}"),
             )
         out.append(link)
     return tuple(out)
+
+
+def _is_static_asset(path: str) -> bool:
+    return path.lower().endswith(
+        (".png", ".jpg", ".jpeg", ".gif", ".webp", ".svg", ".css", ".js", ".ico")
+    )
 
 
 def _esp_from_domains(domains: Sequence[DomainReport]) -> str | None:

@@ -50,6 +50,8 @@ ZONE: dict[str, list[tuple[str, str]]] = {
     "u123.wl.sendgrid.net": LOCAL,
     "links.shop.example": [("CNAME", "mailgun.org")],
     "mailgun.org": LOCAL,
+    "go.shop.example": [("CNAME", "pi.pardot.com")],
+    "pi.pardot.com": LOCAL,
     "u9.ct.sendgrid.net": LOCAL,
     "track.elsewhere.example": LOCAL,
     **{
@@ -125,6 +127,14 @@ def test_a_branded_tracking_domain_is_recognised_by_its_cname(
     assert click.addresses == ("127.0.0.1",)
     assert DomainRole.TRACKING in click.roles
     assert not {"tracking-domain-misaligned", "tracking-domain-shared"} & codes(click)
+
+
+def test_the_vendored_cname_targets_name_the_esp_behind_a_branded_host(
+    world: tuple[LocalDnsServer, SimServer],
+) -> None:
+    # pi.pardot.com is Pardot's own host in AdGuard's cname-trackers (clickthroughs/pardot)
+    reports = run_checks(world, DomainTargets("shop.example", {"go.shop.example": None}))
+    assert reports["go.shop.example"].esp == "Pardot"
 
 
 def test_a_cname_to_another_esp_than_the_links_say_is_a_mismatch(

@@ -32,6 +32,7 @@ from clickaudit.domains.dns import DnsCache
 from clickaudit.domains.tls import probe_tls
 from clickaudit.errors import Cancelled
 from clickaudit.esp.fingerprints import Fingerprints, load_fingerprints
+from clickaudit.esp.trackers import load_tracker_lists
 from clickaudit.events import CancelToken, Progress, ProgressCallback, ignore_progress
 from clickaudit.model import (
     Category,
@@ -260,7 +261,7 @@ async def _observe_one(
         lookup=a_lookup.status,
         addresses=tuple(addresses),
         cname=chain,
-        esp=fingerprints.esp_for_cname(chain) if chain else None,
+        esp=esp_behind_cname(chain, fingerprints) if chain else None,
         shared_tracking=DomainRole.TRACKING in roles
         and fingerprints.is_shared_tracking_domain(name),
         tls=tls,
@@ -271,3 +272,14 @@ async def _observe_one(
         blocklists=tuple(listed),
         blocklists_unchecked=tuple(unchecked),
     )
+
+
+def esp_behind_cname(chain: Sequence[str], fingerprints: Fingerprints) -> str | None:
+    """The ESP a CNAME chain points at: the fingerprints' targets (``sendgrid.net``) first,
+    then the trackers' own hosts from the vendored lists (``edge-east.customer.io``,
+    ``pi.pardot.com``)."""
+    named = fingerprints.esp_for_cname(chain)
+    if named:
+        return named
+    lists = load_tracker_lists()
+    return next((v for v in (lists.vendor_for_cname(t) for t in chain) if v), None)
