@@ -36,6 +36,10 @@ _CHECKS: tuple[Check, ...] = (
           "escapes, a bad host or a broken scheme such as http:/x. Careful ESPs leave such links "
           "untracked; careless ones mangle them, and some mail clients will not open them.",
           "Correct the URL in the template and percent-encode reserved characters.", "scan"),
+    Check("link-empty", W, "Empty link",
+          "The link's href is empty (href=\"\"): clicking it reloads or does nothing, and it "
+          "cannot be tracked.",
+          "Put the destination URL in the href, or remove the link.", "scan"),
     Check("link-relative", E, "Relative link",
           "A relative link (/page.html) has no host to go to once it is in an inbox.",
           "Write the full https:// URL.", "scan"),
@@ -195,6 +199,12 @@ _CHECKS: tuple[Check, ...] = (
           "The domain's name servers failed to answer (SERVFAIL or time-out): the host is "
           "unreachable for many recipients.", "Check the domain's DNS servers and DNSSEC.",
           "domains"),
+    Check("dns-not-checked", W, "DNS not checked",
+          "The resolver could not be asked (unreachable, or every lookup timed out), so no "
+          "domain's DNS, authentication or blocklist listing was checked. This says nothing "
+          "about the domains themselves.",
+          "Check this machine's network and resolver, or pass a working one with --nameserver, "
+          "and audit again.", "domains"),
     Check("dns-cname-mismatch", E, "CNAME points at the wrong ESP",
           "The branded tracking host's CNAME does not point at the ESP that rewrote the links "
           "(a typo or a stale record).", "Point the CNAME at the ESP's tracking host.", "domains"),

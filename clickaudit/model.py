@@ -540,6 +540,10 @@ class DomainReport:
     blocklists: tuple[str, ...] = ()
     blocklists_unchecked: tuple[str, ...] = ()
     findings: tuple[Finding, ...] = ()
+    # Set when the resolver could not be asked at all (unreachable, every lookup timed out):
+    # the domain's DNS, authentication and blocklist checks were not made, and its report
+    # says "not checked" instead of blaming the domain. The reason is the audit's, once.
+    dns_error: str | None = None
 
 
 @quick_init

@@ -27,6 +27,7 @@ from clickaudit.extract import extract
 from clickaudit.follow import Follower
 from clickaudit.gc_pause import cyclic_gc_paused
 from clickaudit.judge.chains import judge_chain
+from clickaudit.judge.dns_reach import judge_dns_reach
 from clickaudit.judge.domains import judge_domains
 from clickaudit.judge.offline import judge_offline
 from clickaudit.judge.utm import check_link_utm, check_utm_consistency, check_utm_lost
@@ -240,6 +241,7 @@ async def _audit_one(
         for link in links
     )
     message_findings.extend(check_utm_consistency(judged, policy, sender_domain=sender))
+    message_findings.extend(judge_dns_reach(domains))
     progress(Progress("judge", len(links), len(links), email.source.label))
     return Audit(
         email=email,

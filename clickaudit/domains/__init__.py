@@ -11,6 +11,7 @@ the report's :class:`~clickaudit.model.DomainReport` and its findings.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import ssl
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
@@ -159,6 +160,9 @@ class DomainObservation:
     dkim: tuple[DkimKeyFacts, ...] | None = None
     blocklists: tuple[str, ...] = ()
     blocklists_unchecked: tuple[str, ...] = ()
+    # Why DNS could not be asked in this audit (see resolver_unasked), or None: the domain's
+    # DNS-based checks then say nothing about the domain itself.
+    dns_error: str | None = None
 
     @property
     def is_web(self) -> bool:
@@ -211,11 +215,37 @@ async def observe_domains(
     if cancel is not None:
         cancel.on_cancel(lambda: loop.call_soon_threadsafe(gathered.cancel))
     try:
-        return tuple(await gathered)
+        observed = tuple(await gathered)
     except asyncio.CancelledError:
         if cancel is not None and cancel.cancelled:
             raise Cancelled("the audit was cancelled while checking domains") from None
         raise
+    unasked = resolver_unasked(cache, settings.nameservers)
+    if unasked is None:
+        return observed
+    return tuple(dataclasses.replace(o, dns_error=unasked) for o in observed)
+
+
+def resolver_unasked(cache: DnsCache, nameservers: Sequence[object] = ()) -> str | None:
+    """Why DNS could not be checked in this audit, or None when the resolver answered.
+
+    The resolver counts as not asked when no lookup got an answer about a name (none ended
+    ok, nxdomain or noanswer) and at least one failed: every lookup unreachable, timed out or
+    refused with SERVFAIL means the fault is on this side, not the domains'.
+    """
+    statuses = cache.statuses()
+    if not statuses or any(not status.failed for status in statuses):
+        return None
+    where = ", ".join(str(n) for n in nameservers) if nameservers else "the system resolver"
+    if all(s is LookupStatus.RESOLVER_UNREACHABLE for s in statuses):
+        return f"the resolver ({where}) could not be reached"
+    if all(s is LookupStatus.TIMEOUT for s in statuses):
+        return f"every DNS lookup timed out ({len(statuses)} lookups, resolver {where})"
+    if all(s is LookupStatus.SERVFAIL for s in statuses):
+        return f"the resolver ({where}) answered every lookup with SERVFAIL"
+    return f"no DNS lookup got an answer from the resolver ({where}): " + ", ".join(
+        sorted({str(s) for s in statuses})
+    )
 
 
 async def _observe_one(

@@ -19,6 +19,8 @@ import dns.resolver
 
 from clickaudit.model import LookupStatus
 
+UNREACHABLE_AFTER = 3
+
 
 @dataclass(frozen=True, slots=True)
 class Lookup:
@@ -42,6 +44,9 @@ class DnsCache:
         self.resolver = resolver
         self._cache: dict[tuple[str, str], asyncio.Task[Lookup]] = {}
         self.queries = 0
+        self._answered = False
+        self._unreachable = 0
+        self._last_failure = LookupStatus.RESOLVER_UNREACHABLE
 
     async def lookup(self, name: str, rdtype: str) -> Lookup:
         key = (name.rstrip(".").lower(), rdtype)
@@ -52,7 +57,21 @@ class DnsCache:
         return await asyncio.shield(task)
 
     async def _lookup(self, name: str, rdtype: str) -> Lookup:
+        # A resolver that nothing reaches is not asked again and again (each attempt waits for
+        # the whole timeout): after a few lookups unreachable or timed out and no answer at
+        # all, every further lookup of the audit ends at once the same way.
+        if not self._answered and self._unreachable >= UNREACHABLE_AFTER:
+            return Lookup(name, rdtype, status=self._last_failure)
         self.queries += 1
+        lookup = await self._ask(name, rdtype)
+        if lookup.status in (LookupStatus.RESOLVER_UNREACHABLE, LookupStatus.TIMEOUT):
+            self._unreachable += 1
+            self._last_failure = lookup.status
+        elif not lookup.status.failed:
+            self._answered = True
+        return lookup
+
+    async def _ask(self, name: str, rdtype: str) -> Lookup:
         try:
             answer = await self.resolver.resolve(name, rdtype, raise_on_no_answer=False)
         except dns.resolver.NXDOMAIN:
@@ -71,6 +90,14 @@ class DnsCache:
         else:
             records = tuple(r.to_text() for r in answer.rrset)
         return Lookup(name, rdtype, records, chain)
+
+    def statuses(self) -> list[LookupStatus]:
+        """How each finished lookup of this audit ended."""
+        return [
+            task.result().status
+            for task in self._cache.values()
+            if task.done() and not task.cancelled() and task.exception() is None
+        ]
 
     async def txt(self, name: str) -> Lookup:
         return await self.lookup(name, "TXT")

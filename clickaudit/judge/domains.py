@@ -46,6 +46,15 @@ def judge_domains(
 
 
 def judge_domain(observed: DomainObservation, targets: DomainTargets) -> DomainReport:
+    if observed.dns_error is not None:
+        # The resolver could not be asked: nothing DNS-based is known about this domain, and
+        # the audit says so once (judge/dns_reach.py) rather than blaming every domain.
+        return DomainReport(
+            name=observed.name,
+            roles=observed.roles,
+            organisational_domain=organisational_domain(observed.name),
+            dns_error=observed.dns_error,
+        )
     name = observed.name
     subject = f"domain:{name}"
     found: list[Finding] = []

@@ -312,6 +312,13 @@ def _blocklists(domain: DomainReport) -> str:
 def _domains(domains: Sequence[DomainReport]) -> str:
     rows = []
     for d in domains:
+        if d.dns_error:
+            rows.append(
+                f"<tr><td>{escape(d.name)}</td>"
+                f"<td>{escape(', '.join(r.value for r in d.roles))}</td>"
+                '<td colspan="5">not checked: DNS could not be asked</td></tr>'
+            )
+            continue
         tls = ""
         if d.tls is not None:
             tls = (

@@ -154,6 +154,8 @@ def domain_to_dict(domain: DomainReport) -> dict[str, Any]:
         "blocklists": list(domain.blocklists),
         "blocklists_unchecked": list(domain.blocklists_unchecked),
         "findings": [finding_to_dict(f) for f in domain.findings],
+        "dns_checked": domain.dns_error is None,
+        "dns_error": domain.dns_error,
     }
 
 
@@ -325,6 +327,7 @@ def _domain(d: Mapping[str, Any]) -> DomainReport:
         blocklists=tuple(d.get("blocklists", ())),
         blocklists_unchecked=tuple(d.get("blocklists_unchecked", ())),
         findings=tuple(_finding(f) for f in d.get("findings", ())),
+        dns_error=d.get("dns_error"),
     )
 
 

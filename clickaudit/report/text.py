@@ -237,6 +237,9 @@ def _domains_block(domains: Sequence[DomainReport]) -> RenderableType:
     for d in domains:
         roles = ", ".join(r.value for r in d.roles)
         facts = [roles]
+        if d.dns_error:
+            out.append(Padding(Text(f"{d.name}: {roles}; not checked (DNS)"), (0, 0, 0, 2)))
+            continue
         if d.cname:
             facts.append("CNAME " + " → ".join(d.cname))
         if d.esp:

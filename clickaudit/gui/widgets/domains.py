@@ -50,6 +50,8 @@ class DomainPanel(QWidget):
 
 
 def _facts(domain: DomainReport) -> list[tuple[str, str]]:
+    if domain.dns_error:
+        return [("DNS", f"not checked: {domain.dns_error}")]
     facts = [("Addresses", ", ".join(domain.addresses) or "none")]
     if domain.cname:
         facts.append(("CNAME", " → ".join(domain.cname)))
