@@ -111,3 +111,30 @@ def test_a_released_slot_is_given_back_at_once(redis_url: str) -> None:
             await limiter.aclose()
 
     assert asyncio.run(main()) == []
+
+
+def test_chains_under_way_are_served_before_new_ones(redis_url: str) -> None:
+    """As in one process: a waiting request of a chain with hops behind it goes first."""
+    from clickaudit.net.limiter import HOP_PRIORITY
+
+    async def main() -> list[str]:
+        limiter = RedisHostLimiter(redis_url, ceiling=1, concurrency=4, lease_s=5)
+        order: list[str] = []
+
+        async def request(name: str, priority: int) -> None:
+            HOP_PRIORITY.set(priority)
+            async with limiter.slot("one.example"):
+                order.append(name)
+
+        try:
+            async with limiter.slot("one.example"):
+                new = asyncio.create_task(request("new chain", 0))
+                await asyncio.sleep(0.01)
+                under_way = asyncio.create_task(request("third hop", 2))
+                await asyncio.sleep(0.01)
+            await asyncio.gather(new, under_way)
+        finally:
+            await limiter.aclose()
+        return order
+
+    assert asyncio.run(main()) == ["third hop", "new chain"]

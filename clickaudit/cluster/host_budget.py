@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
+import itertools
 import random
 import uuid
 from collections.abc import AsyncIterator
@@ -36,6 +38,7 @@ import redis.asyncio
 from clickaudit.net.limiter import (
     BACK_OFF_STATUSES,
     DEFAULT_INITIAL_WINDOW,
+    HOP_PRIORITY,
     LATENCY_SLACK,
     LATENCY_TOLERANCE,
     HostSlot,
@@ -139,6 +142,43 @@ class _RecordedSlot:
         self.retry_after = max(retry_after or 0.0, 0.0)
 
 
+class _PriorityGate:
+    """At most ``capacity`` holders; waiters enter by :data:`HOP_PRIORITY` (chains under way
+    first), then in arrival order, as the in-process limiter serves them."""
+
+    def __init__(self, capacity: int, arrivals: itertools.count[int]) -> None:
+        self.capacity = capacity
+        self.holders = 0
+        self._arrivals = arrivals
+        self._waiters: list[tuple[int, int, asyncio.Future[None]]] = []
+
+    @contextlib.asynccontextmanager
+    async def enter(self) -> AsyncIterator[None]:
+        if self.holders < self.capacity and not self._waiters:
+            self.holders += 1
+        else:
+            waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+            heapq.heappush(self._waiters, (-HOP_PRIORITY.get(), next(self._arrivals), waiter))
+            try:
+                await waiter  # resolved by _wake, which has counted this holder
+            except asyncio.CancelledError:
+                if waiter.done() and not waiter.cancelled():
+                    self._leave()
+                raise
+        try:
+            yield
+        finally:
+            self._leave()
+
+    def _leave(self) -> None:
+        self.holders -= 1
+        while self._waiters and self.holders < self.capacity:
+            waiter = heapq.heappop(self._waiters)[2]
+            if not waiter.done():
+                self.holders += 1
+                waiter.set_result(None)
+
+
 class RedisHostLimiter:
     """A :class:`clickaudit.net.limiter.HostLimiter` whose windows and slots live in Redis.
 
@@ -165,7 +205,8 @@ class RedisHostLimiter:
         self._record = self._client.register_script(_RECORD)
         self._global = asyncio.Semaphore(max(concurrency, 1))
         # This process never polls Redis for more of a host's slots than the ceiling at once.
-        self._local: dict[str, asyncio.Semaphore] = {}
+        self._local: dict[str, _PriorityGate] = {}
+        self._arrivals = itertools.count()
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -179,8 +220,8 @@ class RedisHostLimiter:
     async def slot(self, host: str) -> AsyncIterator[HostSlot]:
         local = self._local.get(host)
         if local is None:
-            local = self._local[host] = asyncio.Semaphore(self.ceiling)
-        async with local:
+            local = self._local[host] = _PriorityGate(self.ceiling, self._arrivals)
+        async with local.enter():
             slot_key, token = await self._take(host)
             recorded = _RecordedSlot()
             try:
