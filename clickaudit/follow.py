@@ -165,7 +165,11 @@ class Follower:
         if settings.safe and safe_gate is None:
             resolver_for_cnames = make_resolver(settings.nameservers, timeout=settings.timeout)
             self._safe_gate = SafeModeGate(load_fingerprints(), DnsCache(resolver_for_cnames))
-        self._unsubscribe: UnsubscribeRecogniser | None = None
+        # Every URL of a chain is asked whether it unsubscribes; follow_links adds the email's
+        # List-Unsubscribe URLs, a lone follow() still knows the ESPs' pages and the shapes.
+        self._unsubscribe: UnsubscribeRecogniser | None = (
+            None if settings.follow_unsubscribe else UnsubscribeRecogniser((), load_fingerprints())
+        )
 
     async def __aenter__(self) -> Follower:
         return self

@@ -5,12 +5,14 @@ to one — every redirect target is checked before it is requested (issue 18, de
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterator
 
 import pytest
 
 from clickaudit.esp.fingerprints import load_fingerprints
 from clickaudit.extract import extract
+from clickaudit.follow import Follower
 from clickaudit.load import load_bytes
 from clickaudit.model import Audit, Email, NotFollowedReason
 from clickaudit.net.transport import StaticResolver
@@ -214,3 +216,17 @@ def test_the_links_beside_an_unsubscribe_link_are_not_taken_for_one() -> None:
         "o2": None,
         "2": "unsubscribe",
     }
+
+
+def test_a_chain_followed_on_its_own_also_stops_before_an_unsubscribe_page(
+    sim: SimServer,
+) -> None:
+    async def run() -> str:
+        async with Follower(
+            AuditSettings(allow_private=True, timeout=3.0),
+            resolver=StaticResolver({}, default=["127.0.0.1"]),
+        ) as follower:
+            result = await follower.follow(sim.url("shop.example", "/go"))
+        return result.not_followed or ""
+
+    assert asyncio.run(run()) == NotFollowedReason.UNSUBSCRIBE_TARGET
