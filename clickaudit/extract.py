@@ -20,6 +20,7 @@ import lxml.html
 
 from clickaudit.model import BodyPart, Element, Email, Image, Link, Part
 from clickaudit.urls import urls_in_text
+from clickaudit.visibility import hidden_reason, stylesheet_properties
 
 MAX_TEXT = 200
 _VML_HREF = re.compile(
@@ -154,6 +155,7 @@ def _from_html(part: BodyPart, ids: Iterator[int]) -> tuple[list[Link], list[Ima
     # than the parse, so the full walk is kept for emails that need it.
     lowered = data.lower()  # bytes: ASCII case folding, far faster than str.lower on 2 MB
     every_element = any(marker in lowered for marker in _NEEDS_EVERY_ELEMENT)
+    stylesheet = stylesheet_properties(root) if b"<style" in lowered else frozenset()
     for node in root.iter() if every_element else root.iter(*_COMMON_TAGS):
         tag = node.tag
         if tag is lxml.etree.Comment:
@@ -165,7 +167,7 @@ def _from_html(part: BodyPart, ids: Iterator[int]) -> tuple[list[Link], list[Ima
         if tag == "a" or tag == "area" or tag.startswith("v:"):
             href = node.get("href")
             if href is not None:
-                links.append(_link_from_element(node, tag, href, part, next(ids)))
+                links.append(_link_from_element(node, tag, href, part, next(ids), stylesheet))
         if tag == "img":
             images.extend(_images_from_img(node, part))
         elif tag == "style" and node.text:
@@ -186,7 +188,12 @@ def _attribute_images(node: lxml.etree._Element, tag: str, part: BodyPart) -> li
 
 
 def _link_from_element(
-    node: lxml.etree._Element, tag: str, href: str, part: BodyPart, number: int
+    node: lxml.etree._Element,
+    tag: str,
+    href: str,
+    part: BodyPart,
+    number: int,
+    stylesheet: frozenset[str] = frozenset(),
 ) -> Link:
     element = Element.A if tag == "a" else Element.AREA if tag == "area" else Element.VML
     attributes = dict(node.items())
@@ -200,6 +207,7 @@ def _link_from_element(
         node.sourceline or 0,
         part.index,
         attributes,
+        hidden=hidden_reason(node, stylesheet) if element is not Element.VML else None,
     )
 
 

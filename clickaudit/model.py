@@ -416,6 +416,9 @@ class Link:
     ``blocked``, ``private``, ``invalid-location``, ``scheme``, ``not-followed``, ``cancelled``;
     the last hop's ``error`` has the detail) and, for ``not-followed``, ``not_followed`` (why).
     By ``judge``: ``utm`` and ``findings``.
+    ``hidden`` (filled by ``extract`` for HTML links) says why a person cannot see the link
+    (``display-none``, ``1px``, ``same-colour``, ``empty``, ...; see :mod:`clickaudit.visibility`):
+    click forensics counts a click on it as a machine's.
     """
 
     id: int
@@ -445,6 +448,7 @@ class Link:
     findings: tuple[Finding, ...] = ()
     layers: tuple[Layer, ...] = ()
     esp_source: EspSource | None = None
+    hidden: str | None = None
 
     @property
     def subject(self) -> str:

@@ -101,6 +101,7 @@ def link_to_dict(link: Link) -> dict[str, Any]:
             for layer in link.layers
         ],
         "esp_source": link.esp_source.value if link.esp_source else None,
+        "hidden": link.hidden,
     }
 
 
@@ -283,6 +284,7 @@ def _link(d: Mapping[str, Any]) -> Link:
             for layer in d.get("layers", ())
         ),
         esp_source=EspSource(d["esp_source"]) if d.get("esp_source") else None,
+        hidden=d.get("hidden"),
     )
 
 

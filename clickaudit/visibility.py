@@ -1,0 +1,218 @@
+"""Can a person see this link? Inline styles and attributes of the link and its ancestors.
+
+Click forensics needs it: a click on a link nobody can see (``display:none``, a 1 px image, text
+in the background's colour, an empty anchor) was made by a machine that requests every href of a
+message. Only what the email itself says is read — inline ``style``, ``hidden``, ``bgcolor``,
+``width``/``height`` — never a stylesheet's cascade, so a link is called hidden only when the
+markup says so plainly (fail closed: "visible" when unsure, because "hidden" condemns a click).
+"""
+
+from __future__ import annotations
+
+import re
+
+import lxml.etree
+
+_DECLARATION = re.compile(r"([a-zA-Z-]+)\s*:\s*([^;]+)")
+_PROPERTY = re.compile(r"(?:^|[{;\s])([a-zA-Z-]+)\s*:")  # in a stylesheet; selectors add noise only
+_NAMED = {
+    "white": "#ffffff",
+    "black": "#000000",
+    "red": "#ff0000",
+    "green": "#008000",
+    "blue": "#0000ff",
+    "yellow": "#ffff00",
+    "gray": "#808080",
+    "grey": "#808080",
+    "silver": "#c0c0c0",
+    "navy": "#000080",
+}
+_RGB = re.compile(r"rgba?\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*(?:,\s*([0-9.]+)\s*)?\)")
+MAX_DEPTH = 64
+
+
+def stylesheet_properties(root: lxml.etree._Element) -> frozenset[str]:
+    """The CSS properties that the ``<style>`` elements of a document set.
+
+    Responsive emails hide a block inline (``display:none``) and show it from a media query
+    (``display:block !important``); a property a stylesheet sets may override what the inline
+    style says, so inline hiding by that property is not trusted.
+    """
+    found: set[str] = set()
+    for style in root.iter("style"):
+        if style.text:
+            found.update(m.group(1).lower() for m in _PROPERTY.finditer(style.text))
+    return frozenset(found)
+
+
+_OVERRIDDEN_BY = {
+    "display-none": ("display",),
+    "visibility-hidden": ("visibility",),
+    "opacity-0": ("opacity",),
+    "zero-size": ("max-height", "height", "max-width", "width", "overflow", "font-size"),
+    "same-colour": ("color", "background", "background-color"),
+}
+
+
+def hidden_reason(
+    node: lxml.etree._Element, stylesheet: frozenset[str] = frozenset()
+) -> str | None:
+    """Why the link element ``node`` cannot be seen (``display-none``, ``visibility-hidden``,
+    ``zero-size``, ``1px``, ``same-colour``, ``empty``), or ``None`` when it can (or may) be.
+
+    ``stylesheet`` is :func:`stylesheet_properties` of the document: a reason that a property
+    the stylesheet sets could undo is dropped.
+    """
+    reason = _hidden_reason(node)
+    if reason and any(prop in stylesheet for prop in _OVERRIDDEN_BY.get(reason, ())):
+        return None
+    return reason
+
+
+def _hidden_reason(node: lxml.etree._Element) -> str | None:
+    own = _style(node)
+    reason = _hiding_style(own) or ("hidden-attribute" if node.get("hidden") is not None else None)
+    if reason:
+        return reason
+    for depth, ancestor in enumerate(node.iterancestors(), start=1):
+        if depth > MAX_DEPTH or not isinstance(ancestor.tag, str):
+            break
+        style = _style(ancestor)
+        reason = _hiding_style(style) or (
+            "hidden-attribute" if ancestor.get("hidden") is not None else None
+        )
+        if reason:
+            return reason
+    images = [child for child in node.iter() if isinstance(child.tag, str) and child.tag == "img"]
+    text = "".join(node.itertext()).strip()
+    if not text and not images and node.tag == "a" and not _painted(node):
+        return "empty"
+    if not text and images and all(_tiny_image(image) for image in images):
+        return "1px"
+    if text and not images and _number(own.get("font-size")) == 0 and not _resized_inside(node):
+        return "zero-size"
+    if text and not images and _same_colour(node, own):
+        return "same-colour"
+    return None
+
+
+def _painted(node: lxml.etree._Element) -> bool:
+    """The anchor or something inside it draws a background (a bulletproof button's image)."""
+    for element in node.iter():
+        if isinstance(element.tag, str) and (
+            element.get("background") or any(p.startswith("background") for p in _style(element))
+        ):
+            return True
+    return False
+
+
+def _resized_inside(node: lxml.etree._Element) -> bool:
+    return any(
+        "font-size" in _style(child)
+        for child in node.iterdescendants()
+        if isinstance(child.tag, str)
+    )
+
+
+def _style(node: lxml.etree._Element) -> dict[str, str]:
+    style = node.get("style")
+    if not style:
+        return {}
+    return {m.group(1).lower(): m.group(2).strip().lower() for m in _DECLARATION.finditer(style)}
+
+
+def _hiding_style(style: dict[str, str]) -> str | None:
+    if not style:
+        return None
+    if style.get("display", "").startswith("none"):
+        return "display-none"
+    if style.get("visibility", "").startswith(("hidden", "collapse")):
+        return "visibility-hidden"
+    if _number(style.get("opacity")) == 0:
+        return "opacity-0"
+    overflow_hidden = style.get("overflow", "").startswith("hidden")
+    for prop in ("max-height", "height", "max-width", "width"):
+        if _number(style.get(prop)) == 0 and overflow_hidden:
+            return "zero-size"
+    return None
+
+
+def _number(value: str | None, default: float | None = None) -> float | None:
+    if value is None:
+        return default
+    match = re.match(r"\s*([0-9.]+)\s*(px|pt|em|rem|%)?\s*(!important)?\s*$", value)
+    if not match:
+        return default
+    try:
+        return float(match.group(1))
+    except ValueError:
+        return default
+
+
+def _tiny_image(image: lxml.etree._Element) -> bool:
+    style = _style(image)
+    if _hiding_style(style):
+        return True
+    width = _number(image.get("width") or style.get("width"))
+    height = _number(image.get("height") or style.get("height"))
+    return width is not None and height is not None and width <= 1 and height <= 1
+
+
+def _same_colour(node: lxml.etree._Element, own: dict[str, str]) -> bool:
+    """The text colour (the link's own, or of its only child) equals the nearest background.
+
+    The nearest element that declares any background decides; one that is not a plain colour
+    (an image, a gradient) makes the answer "visible".
+    """
+    colour = _colour(own.get("color"))
+    if colour is None and len(node) == 1 and isinstance(node[0].tag, str):
+        colour = _colour(_style(node[0]).get("color"))
+    if colour is None:
+        return False
+    current: lxml.etree._Element | None = node
+    for _ in range(MAX_DEPTH):
+        if current is None or not isinstance(current.tag, str):
+            return False
+        declared, background = _background(current)
+        if declared:
+            return background is not None and background == colour
+        current = current.getparent()
+    return False
+
+
+def _background(node: lxml.etree._Element) -> tuple[bool, str | None]:
+    """Whether ``node`` declares a background, and its plain colour if it is one."""
+    style = _style(node)
+    if "background-image" in style and not style["background-image"].startswith("none"):
+        return True, None
+    for prop in ("background-color", "background"):
+        value = style.get(prop)
+        if value:
+            if "url(" in value or "gradient" in value:
+                return True, None  # an image paints over the colour
+            if value.startswith(("rgb", "rgba")):
+                return True, _colour(value[: value.find(")") + 1])
+            return True, _colour(value.split()[0])
+    bgcolor = node.get("bgcolor")
+    if bgcolor:
+        return True, _colour(bgcolor)
+    return False, None
+
+
+def _colour(value: str | None) -> str | None:
+    """A colour as ``#rrggbb``, or ``None`` when it is not a plain colour (gradients, urls)."""
+    if not value:
+        return None
+    value = value.strip().lower().removesuffix("!important").strip()
+    if value in _NAMED:
+        return _NAMED[value]
+    if re.fullmatch(r"#[0-9a-f]{3}", value):
+        return "#" + "".join(ch * 2 for ch in value[1:])
+    if re.fullmatch(r"#[0-9a-f]{6}", value):
+        return value
+    match = _RGB.fullmatch(value)
+    if match:
+        if match.group(4) is not None and float(match.group(4)) == 0:
+            return None
+        return "#" + "".join(f"{min(int(match.group(i)), 255):02x}" for i in (1, 2, 3))
+    return None
