@@ -5,6 +5,7 @@ from types import ModuleType
 from clickaudit.commands import (
     audit,
     checks,
+    clicks,
     demo,
     diff,
     export,
@@ -24,4 +25,5 @@ COMMAND_MODULES: tuple[ModuleType, ...] = (
     demo,
     checks,
     worker,
+    clicks,
 )

@@ -80,6 +80,11 @@ class Store:
     def close(self) -> None:
         self._db.close()
 
+    @property
+    def connection(self) -> sqlite3.Connection:
+        """The open connection, for table modules beside the audits (click forensics)."""
+        return self._db
+
     def __enter__(self) -> Store:
         return self
 

@@ -193,10 +193,18 @@ def _search_with_sqlite_utils_and_hops_by_audit(db: Database) -> None:
     hops.create_index(["audit_id", "link_no"], index_name="hops_audit_link")
 
 
+def _click_forensics(db: Database) -> None:
+    """Version 4: analysed click logs beside the audits (:mod:`clickaudit.clicks.store`)."""
+    from clickaudit.clicks.store import create_tables
+
+    create_tables(db)
+
+
 MIGRATIONS: tuple[Migration, ...] = (
     _create_audits_and_their_rows,
     _add_labels,
     _search_with_sqlite_utils_and_hops_by_audit,
+    _click_forensics,
 )
 LATEST = len(MIGRATIONS)
 
