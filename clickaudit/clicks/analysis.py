@@ -144,18 +144,23 @@ class Analysis:
 
     def _insert_clicks(self, rows: list[tuple[object, ...]]) -> None:
         if rows:
+            # one transaction per batch: row by row, autocommit costs a transaction each
+            self.db.execute("BEGIN")
             self.db.executemany(
                 "INSERT INTO clicks (grp, time, message, recipient, url, url_index, url_part, ip,"
                 " user_agent, method, asn, esp, source, line, link_id)"
                 " VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                 rows,
             )
+            self.db.execute("COMMIT")
             self.clicks += len(rows)
             rows.clear()
 
     def _insert_deliveries(self, rows: list[tuple[object, ...]]) -> None:
         if rows:
+            self.db.execute("BEGIN")
             self.db.executemany("INSERT INTO deliveries VALUES (?,?,?)", rows)
+            self.db.execute("COMMIT")
             self.deliveries += len(rows)
             rows.clear()
 
