@@ -56,6 +56,7 @@ EXPECTED_FINDINGS: dict[str, str] = {
 class DemoFiles:
     campaign: Path
     template: Path
+    clicks: Path | None = None  # the campaign's synthetic SendGrid click log
 
 
 class DemoWorld:
@@ -161,7 +162,9 @@ class DemoWorld:
         template = self.folder / "northwind-winter-sale.template.html"
         campaign.write_bytes(self.fill_ports(read_text(*SAMPLE, "campaign.eml.in")).encode("utf-8"))
         template.write_text(self.fill_ports(read_text(*SAMPLE, "template.html.in")), "utf-8")
-        return DemoFiles(campaign, template)
+        clicks = self.folder / "northwind-clicks.synthetic.json"
+        clicks.write_text(self.fill_ports(read_text(*SAMPLE, "clicks.synthetic.json.in")), "utf-8")
+        return DemoFiles(campaign, template, clicks)
 
 
 def _dkim_record() -> str:

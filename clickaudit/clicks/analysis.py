@@ -425,16 +425,32 @@ _WHO = "CASE WHEN recipient != '' THEN lower(recipient) ELSE grp END"
 
 
 def _bin_label(start: float, end: float | None) -> str:
-    def short(seconds: float) -> str:
-        if seconds < 60:
-            return f"{seconds:g}s"
-        if seconds < 3600:
-            return f"{seconds / 60:g}m"
-        if seconds < 86400:
-            return f"{seconds / 3600:g}h"
-        return f"{seconds / 86400:g}d"
+    """``2–5s``, ``1–2m``, ``15–60m``, ``3d+``: short enough for a chart's axis."""
 
-    return f"≥{short(start)}" if end is None else f"{short(start)}–{short(end)}"
+    def unit(seconds: float) -> tuple[float, str]:
+        if seconds < 60:
+            return seconds, "s"
+        if seconds < 3600:
+            return seconds / 60, "m"
+        if seconds < 86400:
+            return seconds / 3600, "h"
+        return seconds / 86400, "d"
+
+    first, first_unit = unit(start)
+    if end is None:
+        return f"{first:g}{first_unit}+"
+    last, last_unit = unit(end)
+    if last_unit != first_unit and first == 0:
+        first_unit = last_unit
+    if first_unit == last_unit:
+        return f"{first:g}–{last:g}{last_unit}"
+    if (last_unit, last) == ("m", 1):
+        return f"{first:g}–60s"
+    if (last_unit, last) == ("h", 1):
+        return f"{first:g}–60m"
+    if (last_unit, last) == ("d", 1):
+        return f"{first:g}–24h"
+    return f"{first:g}{first_unit}–{last:g}{last_unit}"
 
 
 def analyse(

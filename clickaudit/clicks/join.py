@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from urllib.parse import urlsplit, urlunsplit
 
-from clickaudit.model import Link, Part
+from clickaudit.model import Category, Link, Part
 
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 
@@ -53,6 +53,8 @@ class JoinTarget:
     part: Part
     system: str | None
     hidden: str | None
+    tracked: bool = False
+    esp: str = ""  # the tracking ESP's name, letters and digits only, lower case
 
 
 class LinkIndex:
@@ -69,14 +71,17 @@ class LinkIndex:
             if not link.href.lower().startswith(("http://", "https://")):
                 continue
             destination = link.expected or link.decoded or link.final_url
-            if (
-                destination is None
-                and link.category is not None
-                and link.category.value == "direct"
-            ):
+            if destination is None and link.category is Category.DIRECT:
                 destination = link.href
             self.targets[link.id] = JoinTarget(
-                link.id, link.href, destination, link.part, link.system, link.hidden
+                link.id,
+                link.href,
+                destination,
+                link.part,
+                link.system,
+                link.hidden,
+                link.category is Category.TRACKED,
+                _esp_key(link.esp),
             )
             self._href[link.href.strip()].append(link.id)
             self._href[normalise(link.href)].append(link.id)
@@ -95,10 +100,7 @@ class LinkIndex:
                 offsets[link.part] += 1
         self.clickable_groups = self._groups()
         self._hidden = self._hidden_groups()
-        self.body_groups = frozenset(
-            self.clickable_groups[t.id] for t in self.targets.values() if t.part is not Part.HEADER
-        )
-        """The different places the body's links lead to: what "every link" means."""
+        self._body_groups: dict[str, frozenset[int]] = {}
 
     def _groups(self) -> dict[int, int]:
         """Link id → the id of the first link with the same destination (one target to click)."""
@@ -134,6 +136,21 @@ class LinkIndex:
                 return bare[0]
         return None
 
+    def body_groups(self, esp: str = "") -> frozenset[int]:
+        """What "every link" means for a log of ``esp``: the places the body's links lead to.
+
+        Only the links that ESP tracks when it tracks some (a click on another link never
+        reaches its log), else every link of the body.
+        """
+        key = _esp_key(esp)
+        found = self._body_groups.get(key)
+        if found is None:
+            body = [t for t in self.targets.values() if t.part is not Part.HEADER]
+            own = [t for t in body if t.tracked and key and t.esp == key]
+            found = frozenset(self.clickable_groups[t.id] for t in own or body)
+            self._body_groups[key] = found
+        return found
+
     def hidden(self, link_id: int) -> str | None:
         """Why the link cannot be seen — only when no visible link leads to the same place."""
         return self._hidden.get(self.clickable_groups.get(link_id, -1))
@@ -143,3 +160,8 @@ class LinkIndex:
         for target in self.targets.values():
             reasons[self.clickable_groups[target.id]].append(target.hidden)
         return {group: found[0] for group, found in reasons.items() if all(found) and found[0]}
+
+
+def _esp_key(name: str | None) -> str:
+    """``SendGrid`` and ``sendgrid``, ``Amazon SES`` and ``amazon-ses`` compare equal."""
+    return "".join(ch for ch in (name or "").lower() if ch.isalnum())

@@ -137,10 +137,23 @@ def _burst_members(clicks: Sequence[Click], index: LinkIndex) -> set[int]:
 
 def _clicked_every_link(clicks: Sequence[Click], index: LinkIndex) -> Reason | str | None:
     """``Reason.ALL_LINKS`` (strong), ``"weak"`` or ``None``: were all of the body's links hit?"""
-    body = index.body_groups
+    body = index.body_groups(clicks[0].event.esp if clicks else "")
     if len(body) < ALL_LINKS_MIN:
         return None
     clicked = {index.clickable_groups.get(c.link_id) for c in clicks}
     if not body <= clicked:
         return None
     return Reason.ALL_LINKS if len(body) >= ALL_LINKS_STRONG else "weak"
+
+
+REASON_TEXT: dict[Reason, str] = {
+    Reason.DELIVERY_SECONDS: f"clicked within {DELIVERY_WINDOW:.0f} s of delivery",
+    Reason.BURST: "several different links of the message clicked within seconds",
+    Reason.ALL_LINKS: "every link of the message was clicked",
+    Reason.HIDDEN_LINK: "the link cannot be seen by a person (hidden, 1 px, same colour)",
+    Reason.SCANNER_NETWORK: "from a mail-security gateway's published network",
+    Reason.CLOUD_NETWORK: "from a cloud provider's address",
+    Reason.SCANNER_AGENT: "the user agent is a program, not a browser",
+    Reason.HEAD_REQUEST: "a HEAD request: browsers send GET",
+}
+"""What each reason means, for people (the app and the HTML report)."""

@@ -131,3 +131,19 @@ def save_analysis(session: ClickSession, db: str | None) -> int:
             )
         except sqlite3.Error as error:
             raise StoreError(f"{store.path}: the click analysis was not saved: {error}") from None
+
+
+def analyse_audit(
+    audit: Audit,
+    event_paths: Sequence[str],
+    *,
+    mapping: Mapping[str, str] | None = None,
+    delivered: int | None = None,
+    keep: int = CLICKS_KEPT,
+) -> ClickReport:
+    """The report of ``event_paths`` against an audit already made (the app's open email).
+
+    The scratch file is gone when this returns; the report keeps at most ``keep`` clicks.
+    """
+    with analyse(audit, event_paths, mapping=mapping) as analysis:
+        return analysis.report(event_paths, delivered=delivered, keep=keep)

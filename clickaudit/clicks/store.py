@@ -78,7 +78,9 @@ def create_tables(db: sqlite_utils.Database) -> None:
         },
         pk="id",
         not_null={"run_id", "verdict"},
-        foreign_keys=[ForeignKey("click_events", "run_id", "click_runs", "id", on_delete="CASCADE")],
+        foreign_keys=[
+            ForeignKey("click_events", "run_id", "click_runs", "id", on_delete="CASCADE")
+        ],
     )
     db.table("click_events").create_index(["run_id", "verdict"])
 

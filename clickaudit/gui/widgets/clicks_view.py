@@ -1,0 +1,366 @@
+"""The Clicks tab: which clicks of the ESP's log were people, and why the others were not.
+
+Rates before and after on top; a chart of clicks by seconds after delivery and one of clicks per
+link, both stacked by verdict and fed by Qt models through bar model mappers; the clicks table
+below with the reasons of the selected click spelled out. Importing a log runs in the thread
+pool (the cloud database alone takes a second or two to load); results come back by signal.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCharts import (
+    QBarCategoryAxis,
+    QChart,
+    QChartView,
+    QHorizontalStackedBarSeries,
+    QStackedBarSeries,
+    QValueAxis,
+    QVBarModelMapper,
+)
+from PySide6.QtCore import QModelIndex, Qt, QThreadPool, Signal
+from PySide6.QtGui import QColor, QPainter
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QComboBox,
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QSplitter,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from clickaudit.clicks.judge import REASON_TEXT
+from clickaudit.clicks.model import ClickReport, JudgedClick, Verdict
+from clickaudit.gui.models.clicks_model import (
+    CLICK_ROLE,
+    VERDICT_COLOURS,
+    VERDICT_LABELS,
+    VERDICT_ORDER,
+    ClicksModel,
+    HistogramModel,
+    LinkCountsModel,
+    VerdictFilter,
+    seconds_text,
+)
+from clickaudit.gui.workers import Worker
+from clickaudit.model import Audit
+
+COLUMN_WIDTHS = (150, 95, 110, 260, 45, 200, 120, 170, 300)
+
+
+def _percent(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+class ClicksView(QWidget):
+    """Shows a :class:`ClickReport`; :meth:`analyse` makes one from log files off the GUI thread."""
+
+    analysed = Signal(object)  # ClickReport
+    failed = Signal(str)
+
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self.audit: Audit | None = None
+        self.report: ClickReport | None = None
+        self.logs: list[str] = []
+        self.clicks_model = ClicksModel(self)
+        self.proxy = VerdictFilter(self)
+        self.proxy.setSourceModel(self.clicks_model)
+        self.histogram_model = HistogramModel(self)
+        self.links_model = LinkCountsModel(self)
+        self._busy = False
+        self._build()
+        self.show_report(None)
+
+    # --- building ---------------------------------------------------------------------------
+    def _build(self) -> None:
+        self.summary = QLabel()
+        self.summary.setTextFormat(Qt.TextFormat.RichText)
+        self.summary.setWordWrap(True)
+        self.open_button = QPushButton("Open click log…")
+        self.open_button.setToolTip(
+            "SendGrid, Mailgun, Postmark, Amazon SES, SparkPost, Mailjet, Mandrill, Brevo or CSV"
+        )
+        self.open_button.clicked.connect(self._choose_logs)
+        top = QHBoxLayout()
+        top.addWidget(self.summary, 1)
+        top.addWidget(self.open_button, 0, Qt.AlignmentFlag.AlignTop)
+
+        self.timing_chart = self._chart("Clicks by seconds after delivery")
+        self.timing_series = QStackedBarSeries()
+        self.timing_mapper = self._mapper(
+            QVBarModelMapper(self), self.timing_series, self.histogram_model
+        )
+        self.timing_axis_x = QBarCategoryAxis()
+        self.timing_axis_y = QValueAxis()
+        self._attach(
+            self.timing_chart.chart(),
+            self.timing_series,
+            self.timing_axis_x,
+            self.timing_axis_y,
+            horizontal=False,
+        )
+
+        self.links_chart = self._chart("Clicks per link")
+        self.links_series = QHorizontalStackedBarSeries()
+        self.links_mapper = self._mapper(
+            QVBarModelMapper(self), self.links_series, self.links_model
+        )
+        self.links_axis_y = QBarCategoryAxis()
+        self.links_axis_x = QValueAxis()
+        self._attach(
+            self.links_chart.chart(),
+            self.links_series,
+            self.links_axis_y,
+            self.links_axis_x,
+            horizontal=True,
+        )
+
+        charts = QSplitter(Qt.Orientation.Horizontal)
+        charts.addWidget(self.timing_chart)
+        charts.addWidget(self.links_chart)
+        charts.setStretchFactor(0, 3)
+        charts.setStretchFactor(1, 2)
+
+        self.verdict = QComboBox()
+        self.verdict.addItem("All clicks", None)
+        for verdict, label in zip(VERDICT_ORDER, VERDICT_LABELS, strict=True):
+            self.verdict.addItem(label.capitalize(), verdict.value)
+        self.verdict.currentIndexChanged.connect(
+            lambda _: self.proxy.set_verdict(
+                Verdict(self.verdict.currentData()) if self.verdict.currentData() else None
+            )
+        )
+        self.shown = QLabel()
+        table_bar = QHBoxLayout()
+        table_bar.addWidget(self.verdict)
+        table_bar.addWidget(self.shown, 1)
+
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSortingEnabled(True)
+        self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.verticalHeader().setDefaultSectionSize(22)
+        self.table.setWordWrap(False)
+        self.table.setAlternatingRowColors(True)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        header.setStretchLastSection(True)
+        for column, width in enumerate(COLUMN_WIDTHS):
+            self.table.setColumnWidth(column, width)
+        self.table.selectionModel().currentRowChanged.connect(self._on_row)
+        self.detail = QLabel()
+        self.detail.setTextFormat(Qt.TextFormat.RichText)
+        self.detail.setWordWrap(True)
+        self.detail.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+
+        bottom = QWidget()
+        bottom_layout = QVBoxLayout(bottom)
+        bottom_layout.setContentsMargins(0, 0, 0, 0)
+        bottom_layout.addLayout(table_bar)
+        bottom_layout.addWidget(self.table, 1)
+        bottom_layout.addWidget(self.detail)
+
+        split = QSplitter(Qt.Orientation.Vertical)
+        split.addWidget(charts)
+        split.addWidget(bottom)
+        split.setStretchFactor(0, 1)
+        split.setStretchFactor(1, 1)
+        split.setChildrenCollapsible(False)
+
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(4, 4, 4, 4)
+        layout.addLayout(top)
+        layout.addWidget(split, 1)
+
+    @staticmethod
+    def _chart(title: str) -> QChartView:
+        chart = QChart()
+        chart.setTitle(title)
+        chart.legend().setAlignment(Qt.AlignmentFlag.AlignBottom)
+        chart.setMargins(chart.margins() * 0)
+        view = QChartView(chart)
+        view.setRenderHint(QPainter.RenderHint.Antialiasing)
+        view.setMinimumHeight(220)
+        return view
+
+    @staticmethod
+    def _mapper(mapper: QVBarModelMapper, series: Any, model: Any) -> QVBarModelMapper:
+        """A bar set per verdict column of ``model``, a category per row."""
+        mapper.setFirstBarSetColumn(0)
+        mapper.setLastBarSetColumn(len(VERDICT_ORDER) - 1)
+        mapper.setSeries(series)
+        mapper.setModel(model)
+        return mapper
+
+    @staticmethod
+    def _attach(
+        chart: QChart,
+        series: Any,
+        categories: QBarCategoryAxis,
+        values: QValueAxis,
+        *,
+        horizontal: bool,
+    ) -> None:
+        chart.addSeries(series)
+        value_side = Qt.AlignmentFlag.AlignBottom if horizontal else Qt.AlignmentFlag.AlignLeft
+        category_side = Qt.AlignmentFlag.AlignLeft if horizontal else Qt.AlignmentFlag.AlignBottom
+        chart.addAxis(categories, category_side)
+        chart.addAxis(values, value_side)
+        series.attachAxis(categories)
+        series.attachAxis(values)
+        values.setLabelFormat("%d")
+
+    # --- content ----------------------------------------------------------------------------
+    def set_audit(self, audit: Audit) -> None:
+        """The email the logs are judged against; a newer audit of it re-judges loaded logs."""
+        same_email = self.audit is not None and (
+            self.audit.email.source.sha256 == audit.email.source.sha256
+        )
+        self.audit = audit
+        if self.logs and same_email and self.report is not None:
+            self.analyse(self.logs)
+
+    def analyse(self, logs: Sequence[str]) -> None:
+        """Import and judge ``logs`` against the audit in the thread pool; emits ``analysed``."""
+        if self.audit is None or not logs:
+            return
+        from clickaudit.clicks.session import analyse_audit
+
+        self.logs = list(logs)
+        audit, paths = self.audit, list(logs)
+        worker = Worker(lambda _progress: analyse_audit(audit, paths))
+        worker.signals.finished.connect(self._analysed)
+        worker.signals.failed.connect(self._failed)
+        self._busy = True
+        self.summary.setText(f"Judging {html.escape(', '.join(Path(p).name for p in paths))}…")
+        QThreadPool.globalInstance().start(worker)
+
+    def _analysed(self, report: ClickReport) -> None:
+        self._busy = False
+        self.show_report(report)
+        self.analysed.emit(report)
+
+    def _failed(self, message: str) -> None:
+        self._busy = False
+        self.summary.setText(f"<b>The click log could not be read:</b> {html.escape(message)}")
+        self.failed.emit(message)
+
+    def _choose_logs(self) -> None:
+        paths, _ = QFileDialog.getOpenFileNames(
+            self, "Open click logs", "", "Click logs (*.json *.jsonl *.csv *.gz);;All files (*)"
+        )
+        if paths:
+            self.analyse(paths)
+
+    def show_report(self, report: ClickReport | None) -> None:
+        self.report = report
+        if report is None:
+            self.summary.setText(
+                "Open the ESP's click log (webhook events or an export) to see which clicks "
+                "were people and which were security scanners."
+            )
+            self.clicks_model.set_clicks(())
+            self.histogram_model.set_bins(())
+            self.links_model.set_links(())
+            self.detail.clear()
+            self._update_axes()
+            return
+        self.summary.setText(_summary_html(report))
+        self.clicks_model.set_clicks(report.clicks)
+        self.histogram_model.set_bins(report.histogram)
+        self.links_model.set_links(report.links)
+        self._update_axes()
+        shown = f"{len(report.clicks):,} clicks"
+        if report.clicks_truncated:
+            shown = f"the first {len(report.clicks):,} of {report.summary.clicks:,} clicks"
+        self.shown.setText(shown)
+        if self.proxy.rowCount():
+            self.table.selectRow(0)
+
+    def _update_axes(self) -> None:
+        for series in (self.timing_series, self.links_series):
+            for bar_set, verdict in zip(series.barSets(), VERDICT_ORDER, strict=False):
+                bar_set.setColor(QColor(VERDICT_COLOURS[verdict]))
+                bar_set.setBorderColor(QColor(VERDICT_COLOURS[verdict]))
+        self.timing_axis_x.clear()
+        self.timing_axis_x.append(self.histogram_model.labels or [""])
+        self.timing_axis_y.setRange(0, max(1, self.histogram_model.maximum_total()))
+        self.links_axis_y.clear()
+        self.links_axis_y.append(self.links_model.labels or [""])
+        self.links_axis_x.setRange(0, max(1, self.links_model.maximum_total()))
+
+    def _on_row(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        click = current.data(CLICK_ROLE) if current.isValid() else None
+        self.detail.setText(_click_html(click) if click is not None else "")
+
+    @property
+    def busy(self) -> bool:
+        return self._busy
+
+
+def _summary_html(report: ClickReport) -> str:
+    s = report.summary
+    stats = report.stats
+    rates = (
+        f"Click rate <b>{_percent(s.click_rate_raw)}</b> as the ESP counts it → "
+        f"<b style='color:{VERDICT_COLOURS[Verdict.HUMAN]}'>{_percent(s.click_rate_human)}</b> "
+        f"by people ({s.unique_clickers:,} → {s.unique_human_clickers:,} unique clickers of "
+        f"{s.delivered:,} delivered)."
+        if s.delivered
+        else f"{s.unique_clickers:,} unique clickers, {s.unique_human_clickers:,} of them people "
+        "(the log has no deliveries: no rate)."
+    )
+    counts = " · ".join(
+        f"<span style='color:{VERDICT_COLOURS[v]}'>{label} {count:,}</span>"
+        for v, label, count in (
+            (Verdict.HUMAN, "human", s.human),
+            (Verdict.SCANNER, "scanner", s.scanner),
+            (Verdict.LIKELY_SCANNER, "likely scanner", s.likely_scanner),
+            (Verdict.UNKNOWN, "unknown", s.unknown),
+        )
+    )
+    extra = ""
+    if stats.skipped_total:
+        first = stats.skipped[0]
+        extra += (
+            f"<br>{stats.skipped_total:,} record(s) skipped — first: "
+            f"{html.escape(Path(first.source).name)} line {first.line}: "
+            f"{html.escape(first.problem)}"
+        )
+    for finding in report.findings:
+        extra += f"<br><b>⚠ {html.escape(finding.code)}</b>: {html.escape(finding.message)}"
+    return (
+        f"{rates}<br>{s.clicks:,} clicks: {counts}. Logs: "
+        f"{html.escape(', '.join(Path(p).name for p in report.sources))} "
+        f"({html.escape(', '.join(stats.formats) or 'no known format')}; "
+        f"{stats.unmatched:,} clicks on no link of this email).{extra}"
+    )
+
+
+def _click_html(click: JudgedClick) -> str:
+    colour = VERDICT_COLOURS[click.verdict]
+    when = seconds_text(click.seconds_after_delivery)
+    head = (
+        f"<b style='color:{colour}'>{click.verdict.value}</b> — link #{click.link_id}"
+        + (f", {when} after delivery" if when else "")
+        + (f", network {html.escape(click.network)}" if click.network else "")
+    )
+    if not click.reasons:
+        return head + ": no machine signal."
+    reasons = "".join(
+        f"<li><code>{r.value}</code>: {html.escape(REASON_TEXT[r])}</li>" for r in click.reasons
+    )
+    return f"{head}<ul style='margin:0'>{reasons}</ul>"
