@@ -97,3 +97,23 @@ def test_an_unreachable_cluster_is_named(tmp_path: Path) -> None:
     url = f"redis://127.0.0.1:{free_port()}/0"
     result = run_clickaudit("scan", "--cluster", url, str(path))
     assert result.returncode == 2 and url in result.stderr and "cannot reach" in result.stderr
+
+
+def test_without_the_cluster_extra_both_commands_say_what_to_install(tmp_path: Path) -> None:
+    path = tmp_path / "a.eml"
+    path.write_text(EMAIL.format(n=1), "utf-8")
+    for args in (
+        ["worker", "--cluster", "redis://127.0.0.1:1/0"],
+        ["scan", "--cluster", "redis://127.0.0.1:1/0", str(path)],
+    ):
+        code = (
+            "import sys\n"
+            "sys.modules['dramatiq'] = None  # as if clickaudit[cluster] were not installed\n"
+            "from clickaudit.cli import main\n"
+            f"sys.exit(main({args!r}))\n"
+        )
+        result = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=60
+        )
+        assert result.returncode == 2, result.stderr
+        assert "pip install 'clickaudit[cluster]'" in result.stderr

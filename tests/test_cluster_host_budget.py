@@ -138,3 +138,32 @@ def test_chains_under_way_are_served_before_new_ones(redis_url: str) -> None:
         return order
 
     assert asyncio.run(main()) == ["third hop", "new chain"]
+
+
+def test_a_lease_that_ran_out_while_waiting_for_the_global_limit_is_taken_again(
+    redis_url: str,
+) -> None:
+    """The host slot is taken before the process-wide one; if waiting for that outlasts the
+    lease, another worker may have the slot by now, so the request takes a slot again."""
+
+    async def main() -> float:
+        limiter = RedisHostLimiter(redis_url, ceiling=1, concurrency=1, lease_s=0)
+        limiter.lease_ms = 200  # shorter than the wait below
+        client = redis.Redis.from_url(redis_url)
+        try:
+            async with limiter.slot("other.example"):  # holds the one global slot
+                waiting = asyncio.create_task(_enter(limiter, "one.example"))
+                await asyncio.sleep(0.5)  # its lease on one.example runs out meanwhile
+                assert client.get(host_key("one.example", "slot:0")) is None
+                client.set(host_key("one.example", "slot:0"), "another worker", px=300)
+            released = time.monotonic()
+            return await waiting - released
+        finally:
+            client.close()
+            await limiter.aclose()
+
+    async def _enter(limiter: RedisHostLimiter, host: str) -> float:
+        async with limiter.slot(host):
+            return time.monotonic()
+
+    assert asyncio.run(main()) >= 0.2  # it waited for the other worker's lease to end

@@ -70,6 +70,11 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) 
 return 0
 """
 
+_RENEW = """
+if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+return 0
+"""
+
 _RECORD = """
 -- KEYS: limit, threshold, pause, back-off, best, slot 0 .. slot ceiling-1
 -- ARGV: ceiling, initial, status (-1: no answer), seconds, retry-after (0: none), max pause,
@@ -202,6 +207,7 @@ class RedisHostLimiter:
         self._client = redis.asyncio.Redis.from_url(url)
         self._acquire = self._client.register_script(_ACQUIRE)
         self._release = self._client.register_script(_RELEASE)
+        self._renew = self._client.register_script(_RENEW)
         self._record = self._client.register_script(_RECORD)
         self._global = asyncio.Semaphore(max(concurrency, 1))
         # This process never polls Redis for more of a host's slots than the ceiling at once.
@@ -222,15 +228,25 @@ class RedisHostLimiter:
         if local is None:
             local = self._local[host] = _PriorityGate(self.ceiling, self._arrivals)
         async with local.enter():
-            slot_key, token = await self._take(host)
-            recorded = _RecordedSlot()
-            try:
-                # The host's slot first, then the global one: a request waiting for a busy or
-                # paused host must not hold a global slot other hosts could use.
-                async with self._global:
-                    yield recorded
-            finally:
-                await self._give_back(host, slot_key, token, recorded)
+            while True:
+                slot_key, token = await self._take(host)
+                given_back = False
+                try:
+                    # The host's slot first, then the global one: a request waiting for a busy
+                    # or paused host must not hold a global slot other hosts could use. The
+                    # lease is renewed once the global slot is ours: the wait may outlast it.
+                    async with self._global:
+                        if await self._renew(keys=[slot_key], args=[token, self.lease_ms]):
+                            recorded = _RecordedSlot()
+                            try:
+                                yield recorded
+                            finally:
+                                given_back = True
+                                await self._give_back(host, slot_key, token, recorded)
+                            return
+                finally:
+                    if not given_back:  # cancelled while waiting, or the lease ran out
+                        await self._release(keys=[slot_key], args=[token])
 
     def _slot_keys(self, host: str) -> list[str]:
         return [host_key(host, f"slot:{n}") for n in range(self.ceiling)]
