@@ -37,17 +37,6 @@ class AuditDiff:
         return not (self.changes or self.findings_new or self.findings_fixed)
 
 
-def _destination(link: Link) -> str | None:
-    return link.final_url or link.decoded or link.expected or link.href
-
-
-def _status(link: Link) -> str:
-    if link.outcome and link.chain:
-        last = link.chain[-1].status
-        return f"{link.outcome} ({last})" if last else link.outcome
-    return link.outcome or "not followed"
-
-
 def diff_audits(a: Audit, b: Audit, *, a_label: str = "A", b_label: str = "B") -> AuditDiff:
     pairing = pair_links(b.links, a.links)
     before_by_id = {link.id: link for link in a.links}
@@ -55,15 +44,15 @@ def diff_audits(a: Audit, b: Audit, *, a_label: str = "A", b_label: str = "B") -
     changes: list[LinkChange] = []
     for after_id, before_id in pairing.pairs:
         before, after = before_by_id[before_id], after_by_id[after_id]
-        if _destination(before) != _destination(after):
+        if before.destination != after.destination:
             changes.append(
                 LinkChange(
-                    "destination", before, after, f"{_destination(before)} → {_destination(after)}"
+                    "destination", before, after, f"{before.destination} → {after.destination}"
                 )
             )
-        if _status(before) != _status(after):
+        if before.status_label != after.status_label:
             changes.append(
-                LinkChange("status", before, after, f"{_status(before)} → {_status(after)}")
+                LinkChange("status", before, after, f"{before.status_label} → {after.status_label}")
             )
         if dict(before.utm) != dict(after.utm):
             changes.append(

@@ -457,14 +457,34 @@ class Link:
 
     @property
     def destination(self) -> str | None:
-        """Where the link should end up, as far as is known offline."""
-        if self.expected:
-            return self.expected
+        """Where a click on the link goes, as well as it is known: the landing page of a chain
+        followed to its end, else the destination decoded from the tracker or wrapper, else the
+        href of a direct link, else the template's URL paired with it; ``None`` when nothing
+        says (an opaque tracked link, a mailto:). The one definition every stage, report and
+        view uses (UTM checks, diff, reports, the app)."""
+        if self.final_url and self.outcome is Outcome.OK:
+            return self.final_url
         if self.decoded:
             return self.decoded
         if self.category is Category.DIRECT:
             return self.href
-        return None
+        return self.expected
+
+    @property
+    def status_label(self) -> str:
+        """How the link's chain ended, in a few words: ``200 (2 hops)``, ``broken (404)``,
+        ``timeout``, ``not followed``, or ``""`` when nothing was requested (a scan). The one
+        label every report and view shows."""
+        outcome = self.outcome
+        if outcome is None:
+            return ""
+        if outcome is Outcome.NOT_FOLLOWED:
+            return "not followed"
+        last = self.chain[-1].status if self.chain else None
+        if outcome is Outcome.OK:
+            hops = len(self.chain)
+            return f"{last} ({hops} hop{'s' if hops != 1 else ''})"
+        return f"{outcome.value} ({last})" if last else outcome.value
 
 
 @quick_init

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from clickaudit.bundled import read_text
 from clickaudit.errors import PolicyError
-from clickaudit.model import Category, Link
+from clickaudit.model import Link
 from clickaudit.psl import organisational_domain
 from clickaudit.urls import host_of, utm_params
 
@@ -105,18 +105,6 @@ def _compile(pattern: str, where: str) -> re.Pattern[str]:
 
 
 def utm_at_destination(link: Link) -> dict[str, str]:
-    """The UTMs where the link lands: the followed final URL, else the decoded or expected
-    destination, else the href of a direct link."""
-    url = destination_url(link)
+    """The UTMs where the link goes (:attr:`Link.destination`)."""
+    url = link.destination
     return utm_params(url) if url else {}
-
-
-def destination_url(link: Link) -> str | None:
-    """The URL whose UTMs count: where the link landed, else where it should land."""
-    if link.final_url and link.outcome == "ok":
-        return link.final_url
-    if link.decoded:
-        return link.decoded
-    if link.category is Category.DIRECT:
-        return link.href
-    return link.expected

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from clickaudit.model import Category, Element, Hop, Link, Part
+from clickaudit.model import Category, Element, Hop, Link, Outcome, Part
 from clickaudit.report.timeline import Change, hop_rows, layers
 
 CLICK = "https://click.shop.example/ls/click?upn=abc"
@@ -22,7 +22,7 @@ def tracked_link(*urls: str) -> Link:
         tracking_host="click.shop.example",
         chain=tuple(Hop(url, 302 if i < len(urls) - 1 else 200) for i, url in enumerate(urls)),
         final_url=urls[-1],
-        outcome="ok",
+        outcome=Outcome.OK,
     )
 
 

@@ -13,7 +13,7 @@ from clickaudit.findings import finding
 from clickaudit.model import Category, Finding, Link
 from clickaudit.url_display import shorten_url
 from clickaudit.urls import host_of, utm_params
-from clickaudit.utm import UtmPolicy, destination_url
+from clickaudit.utm import UtmPolicy
 
 IDS_SHOWN = 8  # an inconsistency names this many links, then counts the rest
 
@@ -22,7 +22,7 @@ def check_link_utm(
     link: Link, policy: UtmPolicy, *, sender_domain: str = ""
 ) -> tuple[Finding, ...]:
     """utm-missing, utm-invalid and utm-third-party for one link's destination."""
-    url = destination_url(link)
+    url = link.destination
     if not url or link.system or link.category is Category.UNTRACKABLE:
         return ()
     params = utm_params(url)
@@ -120,7 +120,7 @@ def check_utm_consistency(
     """utm-inconsistent: one email's in-scope links disagree on a parameter that should agree."""
     values: dict[str, dict[str, list[int]]] = defaultdict(lambda: defaultdict(list))
     for link in links:
-        url = destination_url(link)
+        url = link.destination
         if not url or link.system or not policy.in_scope(url, sender_domain):
             continue
         for name, value in utm_params(url).items():

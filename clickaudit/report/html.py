@@ -189,7 +189,7 @@ def _link_table(links: Iterable[Link]) -> str:
     rows = []
     for link in links:
         top = worst(link.findings)
-        status = _status(link)
+        status = link.status_label
         category = (
             link.reason.value if link.reason else (link.category.value if link.category else "")
         )
@@ -197,7 +197,7 @@ def _link_table(links: Iterable[Link]) -> str:
             "<tr>"
             f"<td>{link.id}</td><td>{escape(category)}</td><td>{escape(link.esp or '')}</td>"
             f"<td>{escape(link.text[:80])}</td>"
-            + _short_url(link.final_url or link.destination or link.href)
+            + _short_url(link.destination or link.href)
             + f"<td>{escape(status)}</td>"
             + (
                 f'<td class="sev {top.severity.value}">{escape(top.code)}</td>'
@@ -218,14 +218,6 @@ def _short_url(url: str, limit: int = 64) -> str:
     """A table cell with the URL shortened for reading; the full URL is its tooltip and is
     written whole in the link's details below."""
     return f'<td class="url" title="{escape(url)}">{escape(shorten_url(url, limit))}</td>'
-
-
-def _status(link: Link) -> str:
-    if not link.chain:
-        return link.outcome or ""
-    last = link.chain[-1].status
-    hops = len(link.chain)
-    return f"{link.outcome} · {last or '—'} · {hops} hop{'s' if hops != 1 else ''}"
 
 
 def _link_detail(link: Link) -> str:

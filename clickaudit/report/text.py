@@ -136,7 +136,7 @@ def _link_table(links: Sequence[Link], width: int) -> Table:
         by = link.esp or " > ".join(link.wrappers)
         row = [str(link.id), f"{category}\n{by}" if by else category]
         if followed:
-            row.append(_result(link))
+            row.append(link.status_label)
         row += [_one_line(link.text, 120), shorten_url(_goes_to(link), url_limit), mark]
         table.add_row(*row)
     return table
@@ -163,15 +163,6 @@ def _layers_block(links: Sequence[Link]) -> list[RenderableType]:
     for link in shown:
         lines.add_row(str(link.id), layers_line(link))
     return [Text(""), Text("Layers (written link → … → destination):"), lines]
-
-
-def _result(link: Link) -> str:
-    last = link.chain[-1] if link.chain else None
-    hops = len(link.chain)
-    if link.outcome in (None, "not-followed"):
-        return "not followed" if link.outcome else ""
-    status = str(last.status) if last and last.status else link.outcome or ""
-    return f"{status} ({plural(hops, 'hop')})" if link.outcome == "ok" else status
 
 
 def _goes_to(link: Link) -> str:

@@ -161,7 +161,7 @@ def layers(link: Link) -> list[Layer]:
             line.append(Layer("wrapper", wrapper, None))
         if link.esp or link.tracking_host:
             line.append(Layer("tracker", link.esp or link.tracking_host, None))
-    destination = link.final_url or link.decoded or link.destination
+    destination = link.destination
     if destination and destination != link.href:
         line.append(Layer("destination", None, destination))
     return line

@@ -45,17 +45,6 @@ def category_label(link: Link) -> str:
     return link.category.value if link.category else ""
 
 
-def status_label(link: Link) -> str:
-    if link.outcome == "not-followed":
-        return "not followed"
-    if not link.chain:
-        return ""
-    last = link.chain[-1].status
-    if link.outcome == "ok":
-        return str(last)
-    return f"{link.outcome} ({last})" if last else str(link.outcome)
-
-
 def utm_label(link: Link) -> str:
     keys = ("utm_source", "utm_medium", "utm_campaign")
     return " / ".join(link.utm.get(k, "–") for k in keys) if link.utm else ""
@@ -156,7 +145,7 @@ class LinksModel(QAbstractTableModel):
         if column == FINAL:
             return link.final_url or ""
         if column == STATUS:
-            return status_label(link)
+            return link.status_label
         if column == HOPS:
             return str(len(link.chain)) if link.chain else ""
         if column == UTM:
