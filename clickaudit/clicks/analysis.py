@@ -319,9 +319,18 @@ class Analysis:
                 " FROM judged GROUP BY link_id"
             )
         }
+        logged = {
+            link_id: url
+            for link_id, url, _ in self.db.execute(
+                "SELECT link_id, url, max(n) FROM (SELECT link_id, url, count(*) AS n FROM clicks"
+                " WHERE url != '' GROUP BY link_id, url) GROUP BY link_id"
+            )
+        }
         result = []
         for target in self.index.targets.values():
-            row = rows.get(target.id, (0, 0, 0, 0, 0, 0))
+            clicks, human, scanner, likely, unknown, people = (
+                int(v or 0) for v in rows.get(target.id, (0, 0, 0, 0, 0, 0))
+            )
             result.append(
                 LinkClicks(
                     target.id,
@@ -329,7 +338,13 @@ class Analysis:
                     target.destination,
                     target.system,
                     self.index.hidden(target.id),
-                    *(int(v or 0) for v in row),
+                    clicks=clicks,
+                    human=human,
+                    scanner=scanner,
+                    likely_scanner=likely,
+                    unknown=unknown,
+                    unique_human_clickers=people,
+                    logged_url=logged.get(target.id),
                 )
             )
         return tuple(result)

@@ -99,6 +99,7 @@ class LinkClicks:
     likely_scanner: int = 0
     unknown: int = 0
     unique_human_clickers: int = 0
+    logged_url: str | None = None  # the URL the log names this link by most often
 
 
 @dataclass(frozen=True, slots=True)

@@ -119,6 +119,7 @@ def report_head(
                 "likely_scanner": link.likely_scanner,
                 "unknown": link.unknown,
                 "unique_human_clickers": link.unique_human_clickers,
+                "logged_url": redact_url(link.logged_url) if redact else link.logged_url,
             }
             for link in report.links
         ],
@@ -219,7 +220,7 @@ def render_text(report: ClickReport, *, redact: bool = False) -> str:
     for link in report.links:
         if not link.clicks:
             continue
-        where = link.destination or link.href
+        where = link.destination or link.logged_url or link.href
         where = (redact_url(where) or where) if redact else where
         marks = "".join(
             f" [{m}]" for m in (link.system, f"hidden: {link.hidden}" if link.hidden else None) if m

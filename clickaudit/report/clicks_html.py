@@ -186,19 +186,33 @@ def links_svg(links: tuple[LinkClicks, ...], width: int = 420) -> str:
 
 
 def _links_table(links: tuple[LinkClicks, ...]) -> str:
-    rows = "".join(
-        f'<tr><td>#{link.id}</td><td class="url" title="{escape(link.destination or link.href)}">'
-        f"{escape(shorten_url(link.destination or link.href, 70))}"
-        + (f' <span class="tag">{escape(link.system)}</span>' if link.system else "")
-        + (f' <span class="tag">hidden: {escape(link.hidden)}</span>' if link.hidden else "")
-        + f'</td><td class="n">{link.clicks:,}</td><td class="n">{link.human:,}</td>'
-        f'<td class="n">{link.scanner:,}</td><td class="n">{link.likely_scanner:,}</td>'
-        f'<td class="n">{link.unknown:,}</td><td class="n">{link.unique_human_clickers:,}</td></tr>'
-        for link in links
-        if link.clicks
-    )
+    rows = []
+    for link in links:
+        if not link.clicks:
+            continue
+        where = link.destination or link.logged_url or link.href
+        tags = "".join(
+            f' <span class="tag">{escape(tag)}</span>'
+            for tag in (link.system, f"hidden: {link.hidden}" if link.hidden else None)
+            if tag
+        )
+        counts = "".join(
+            f'<td class="n">{n:,}</td>'
+            for n in (
+                link.clicks,
+                link.human,
+                link.scanner,
+                link.likely_scanner,
+                link.unknown,
+                link.unique_human_clickers,
+            )
+        )
+        rows.append(
+            f'<tr><td>#{link.id}</td><td class="url" title="{escape(where)}">'
+            f"{escape(shorten_url(where, 70))}{tags}</td>{counts}</tr>"
+        )
     return (
         "<table><tr><th>Link</th><th>Destination</th><th>Clicks</th><th>Human</th>"
         "<th>Scanner</th><th>Likely scanner</th><th>Unknown</th><th>Unique people</th></tr>"
-        f"{rows}</table>"
+        f"{''.join(rows)}</table>"
     )

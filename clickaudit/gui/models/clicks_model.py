@@ -195,12 +195,35 @@ class _CountsModel(QAbstractTableModel):
         return max((sum(row) for row in self._counts), default=0)
 
 
+def _band_start(seconds: float) -> str:
+    if seconds == 0:
+        return "0"
+    for size, unit in ((86400, "d"), (3600, "h"), (60, "m")):
+        if seconds >= size:
+            return f"{seconds / size:g}{unit}"
+    return f"{seconds:g}s"
+
+
 class HistogramModel(_CountsModel):
     """Clicks per band of seconds after delivery (rows), per verdict (columns)."""
 
+    def __init__(self, parent: Any = None) -> None:
+        super().__init__(parent)
+        self._tooltips: list[str] = []
+
+    def headerData(
+        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
+    ) -> Any:
+        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.ToolTipRole:
+            return self._tooltips[section]
+        return super().headerData(section, orientation, role)
+
     def set_bins(self, bins: Sequence[Any]) -> None:
+        """Rows labelled by where each band starts (``0``, ``2s``, … ``3d+``): a chart's
+        category is a few pixels wide; the full band (``2–5s``) is the row's tooltip."""
+        self._tooltips = [b.label for b in bins]
         self._set(
-            [b.label for b in bins],
+            [_band_start(b.start) + ("+" if b.end is None else "") for b in bins],
             [(b.human, b.likely_scanner, b.scanner, b.unknown) for b in bins],
         )
 
@@ -208,8 +231,10 @@ class HistogramModel(_CountsModel):
 class LinkCountsModel(_CountsModel):
     """Clicks per link of the email that has any (rows), per verdict (columns)."""
 
-    def set_links(self, links: Sequence[Any]) -> None:
-        clicked = [link for link in links if link.clicks]
+    def set_links(self, links: Sequence[Any], limit: int | None = None) -> None:
+        """The links with clicks, most clicked first (the first ``limit`` of them)."""
+        clicked = sorted((link for link in links if link.clicks), key=lambda link: -link.clicks)
+        clicked = clicked[:limit] if limit is not None else clicked
         self._set(
             [f"#{link.id}" for link in clicked],
             [(link.human, link.likely_scanner, link.scanner, link.unknown) for link in clicked],

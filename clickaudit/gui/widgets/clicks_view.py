@@ -15,6 +15,7 @@ from typing import Any
 
 from PySide6.QtCharts import (
     QBarCategoryAxis,
+    QCategoryAxis,
     QChart,
     QChartView,
     QHorizontalStackedBarSeries,
@@ -23,7 +24,7 @@ from PySide6.QtCharts import (
     QVBarModelMapper,
 )
 from PySide6.QtCore import QModelIndex, Qt, QThreadPool, Signal
-from PySide6.QtGui import QColor, QPainter
+from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
@@ -54,6 +55,7 @@ from clickaudit.gui.models.clicks_model import (
 from clickaudit.gui.workers import Worker
 from clickaudit.model import Audit
 
+LINKS_CHARTED = 12
 COLUMN_WIDTHS = (150, 95, 110, 260, 45, 200, 120, 170, 300)
 
 
@@ -100,7 +102,12 @@ class ClicksView(QWidget):
         self.timing_mapper = self._mapper(
             QVBarModelMapper(self), self.timing_series, self.histogram_model
         )
-        self.timing_axis_x = QBarCategoryAxis()
+        # a value axis with labels at band boundaries: a bar category axis elides any label
+        # wider than its few-pixel category
+        self.timing_axis_x = QCategoryAxis()
+        self.timing_axis_x.setLabelsPosition(
+            QCategoryAxis.AxisLabelsPosition.AxisLabelsPositionOnValue
+        )
         self.timing_axis_y = QValueAxis()
         self._attach(
             self.timing_chart.chart(),
@@ -110,7 +117,7 @@ class ClicksView(QWidget):
             horizontal=False,
         )
 
-        self.links_chart = self._chart("Clicks per link")
+        self.links_chart = self._chart(f"Clicks per link (the {LINKS_CHARTED} most clicked)")
         self.links_series = QHorizontalStackedBarSeries()
         self.links_mapper = self._mapper(
             QVBarModelMapper(self), self.links_series, self.links_model
@@ -124,12 +131,15 @@ class ClicksView(QWidget):
             self.links_axis_x,
             horizontal=True,
         )
+        self.links_chart.chart().legend().hide()  # the timing chart's legend names the colours
+        self.timing_axis_x.setTitleText("time after delivery (band start)")
+        self.timing_axis_x.setTitleFont(self.timing_axis_x.labelsFont())
 
-        charts = QSplitter(Qt.Orientation.Horizontal)
-        charts.addWidget(self.timing_chart)
-        charts.addWidget(self.links_chart)
-        charts.setStretchFactor(0, 3)
-        charts.setStretchFactor(1, 2)
+        charts = QWidget()
+        charts_layout = QHBoxLayout(charts)
+        charts_layout.setContentsMargins(0, 0, 0, 0)
+        charts_layout.addWidget(self.timing_chart, 3)
+        charts_layout.addWidget(self.links_chart, 2)
 
         self.verdict = QComboBox()
         self.verdict.addItem("All clicks", None)
@@ -193,7 +203,7 @@ class ClicksView(QWidget):
         chart.setMargins(chart.margins() * 0)
         view = QChartView(chart)
         view.setRenderHint(QPainter.RenderHint.Antialiasing)
-        view.setMinimumHeight(220)
+        view.setMinimumHeight(260)
         return view
 
     @staticmethod
@@ -209,7 +219,7 @@ class ClicksView(QWidget):
     def _attach(
         chart: QChart,
         series: Any,
-        categories: QBarCategoryAxis,
+        categories: QBarCategoryAxis | QCategoryAxis,
         values: QValueAxis,
         *,
         horizontal: bool,
@@ -222,6 +232,10 @@ class ClicksView(QWidget):
         series.attachAxis(categories)
         series.attachAxis(values)
         values.setLabelFormat("%d")
+        small = QFont(categories.labelsFont())
+        small.setPointSizeF(max(6.5, small.pointSizeF() * 0.8))
+        categories.setLabelsFont(small)
+        values.setLabelsFont(small)
 
     # --- content ----------------------------------------------------------------------------
     def set_audit(self, audit: Audit) -> None:
@@ -281,7 +295,7 @@ class ClicksView(QWidget):
         self.summary.setText(_summary_html(report))
         self.clicks_model.set_clicks(report.clicks)
         self.histogram_model.set_bins(report.histogram)
-        self.links_model.set_links(report.links)
+        self.links_model.set_links(report.links, limit=LINKS_CHARTED)
         self._update_axes()
         shown = f"{len(report.clicks):,} clicks"
         if report.clicks_truncated:
@@ -295,8 +309,13 @@ class ClicksView(QWidget):
             for bar_set, verdict in zip(series.barSets(), VERDICT_ORDER, strict=False):
                 bar_set.setColor(QColor(VERDICT_COLOURS[verdict]))
                 bar_set.setBorderColor(QColor(VERDICT_COLOURS[verdict]))
-        self.timing_axis_x.clear()
-        self.timing_axis_x.append(self.histogram_model.labels or [""])
+        for label in self.timing_axis_x.categoriesLabels():
+            self.timing_axis_x.remove(label)
+        labels = self.histogram_model.labels
+        self.timing_axis_x.setRange(-0.5, max(0, len(labels) - 1) + 0.5)
+        self.timing_axis_x.setStartValue(-0.5)
+        for number, label in enumerate(labels):
+            self.timing_axis_x.append(label, number - 0.5 + 1e-6 * (number == 0))
         self.timing_axis_y.setRange(0, max(1, self.histogram_model.maximum_total()))
         self.links_axis_y.clear()
         self.links_axis_y.append(self.links_model.labels or [""])
