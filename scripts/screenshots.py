@@ -73,6 +73,11 @@ def main() -> int:
         shot(window, folder, "2-audited")
         tab = window.current_tab()
         assert tab is not None
+        assert world.files.clicks is not None
+        tab.tabs.setCurrentWidget(tab.clicks)
+        tab.clicks.analyse([str(world.files.clicks)])  # the demo's synthetic click log
+        wait(tab.clicks.analysed)
+        shot(window, folder, "2b-clicks")
         tab.tabs.setCurrentIndex(1)
         lost = _link_with(tab, "utm-lost")
         tab.select_link(lost)

@@ -230,3 +230,28 @@ def test_times_in_seconds_milliseconds_and_iso_agree() -> None:
     assert (
         parse_time(1795512605) == parse_time("1795512605000") == parse_time("2026-11-24T09:30:05Z")
     )
+
+
+def test_deeply_nested_json_is_a_skipped_record_not_a_crash(tmp_path: Path) -> None:
+    log = tmp_path / "deep.jsonl"
+    first, second = (DOCS / "brevo_events.jsonl").read_text().splitlines()
+    log.write_text(f'{first}\n{{"a": {"[" * 100_000}{"]" * 100_000}}}\n{second}\n')
+    events, tally = read(log)
+    assert len(events) == 2
+    assert tally.skipped[0].line == 2 and "nested too deeply" in tally.skipped[0].problem
+
+
+def test_damaged_compressed_log_keeps_what_was_read(tmp_path: Path) -> None:
+    data = gzip.compress((DOCS / "brevo_events.jsonl").read_bytes() * 5000)
+    log = tmp_path / "cut.jsonl.gz"
+    log.write_bytes(data[: len(data) // 2])
+    events, tally = read(log)
+    assert events and tally.skipped_total == 1
+    assert "cannot be read" in tally.skipped[-1].problem
+
+
+def test_binary_garbage_is_reported_row_by_row_never_fatal(tmp_path: Path) -> None:
+    log = tmp_path / "garbage.bin"
+    log.write_bytes(bytes(range(256)) * 40)
+    events, tally = read(log)
+    assert events == [] and tally.skipped_total >= 1

@@ -1,13 +1,14 @@
 """Read click logs of any supported ESP format into :class:`Event` records, one at a time.
 
-The format is detected per record (a log may hold several ESPs' events); the last detected
-parser is tried first, so a uniform file costs one key lookup per record. Records of other kinds
+The format is detected per record from the keys only one ESP uses (a log may hold several
+ESPs' events). Records of other kinds
 (opens, bounces) are counted as ignored; malformed ones as skipped, with their line.
 """
 
 from __future__ import annotations
 
 import gzip
+import zlib
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -68,16 +69,19 @@ def _read_file(path: str, tally: Tally, mapping: Mapping[str, str]) -> Iterator[
             kind = sniff(handle)
         except (OSError, EOFError) as error:
             raise InputError(path, f"cannot read the click log: {error}") from None
-        if kind == "json" and not mapping:
-            yield from _json_events(handle, path, tally)
-        else:
-            yield from _csv_events(handle, path, tally, mapping)
+        try:
+            if kind == "json" and not mapping:
+                yield from _json_events(handle, path, tally)
+            else:
+                yield from _csv_events(handle, path, tally, mapping)
+        except (OSError, EOFError, zlib.error) as error:
+            # a damaged compressed file: what was read counts, the rest is said to be lost
+            tally.skip(Skipped(path, 0, f"the rest of the file cannot be read: {error}"))
     finally:
         handle.close()
 
 
 def _json_events(handle: IO[str], path: str, tally: Tally) -> Iterator[Event]:
-    parser = None
     for item in json_records(handle, path):
         if isinstance(item, Skipped):
             tally.skip(item)

@@ -114,6 +114,8 @@ def _decode(buffer: _Buffer) -> tuple[object, int]:
     while True:
         try:
             return _DECODER.raw_decode(buffer.text, buffer.pos)
+        except RecursionError:
+            raise _Malformed("nested too deeply to be an event") from None
         except json.JSONDecodeError as error:
             at_end = error.pos >= len(buffer.text) - 1 or error.msg.startswith("Unterminated")
             if at_end and len(buffer.text) - buffer.pos < MAX_RECORD and buffer.fill():

@@ -98,6 +98,8 @@ def run(args: argparse.Namespace) -> int:
         except InputError as error:
             print(f"clickaudit: {error.path}: {error.problem}", file=sys.stderr)
             return EXIT_INPUT
+        for note in session.notes:
+            print(f"clickaudit: {note}", file=sys.stderr)
         if session.report.stats.skipped_total:
             print(
                 f"clickaudit: {session.report.stats.skipped_total} record(s) skipped "
