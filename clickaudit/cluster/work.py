@@ -71,7 +71,10 @@ class JobRunner:
             return
         result = self.process(batch, info, data)
         if self.store.store_result(batch, sha, result):
-            log.info("batch %s: %s %s", batch, info.label, result["status"])
+            if result["status"] == "failed":
+                log.warning("batch %s: %s failed: %s", batch, info.label, result["error"])
+            else:
+                log.info("batch %s: %s done", batch, info.label)
 
     def process(self, batch: str, info: JobInfo, data: bytes) -> dict[str, Any]:
         """The result of one email: ``{"status": "done", "audits": […]}`` (each audit in the
