@@ -255,3 +255,8 @@ def test_binary_garbage_is_reported_row_by_row_never_fatal(tmp_path: Path) -> No
     log.write_bytes(bytes(range(256)) * 40)
     events, tally = read(log)
     assert events == [] and tally.skipped_total >= 1
+
+
+def test_a_column_mapping_never_turns_a_json_log_into_csv() -> None:
+    events, tally = read(DOCS / "brevo_events.jsonl", mapping={"url": "Link"})
+    assert [e.kind.value for e in events] == ["delivered", "click"] and tally.formats == {"brevo"}

@@ -70,7 +70,7 @@ def _read_file(path: str, tally: Tally, mapping: Mapping[str, str]) -> Iterator[
         except (OSError, EOFError) as error:
             raise InputError(path, f"cannot read the click log: {error}") from None
         try:
-            if kind == "json" and not mapping:
+            if kind == "json":  # a column mapping is for CSV files; JSON names its own fields
                 yield from _json_events(handle, path, tally)
             else:
                 yield from _csv_events(handle, path, tally, mapping)

@@ -14,7 +14,16 @@ from datetime import UTC, datetime
 from typing import IO, Any
 
 from clickaudit import TOOL_NAME, __version__
-from clickaudit.clicks.model import ClickReport, JudgedClick
+from clickaudit.clicks.model import (
+    ClickFinding,
+    ClickReport,
+    ClickSummary,
+    HistogramBin,
+    ImportStats,
+    JudgedClick,
+    LinkClicks,
+    Skipped,
+)
 from clickaudit.report.redact import redact_text, redact_url
 
 SCHEMA_VERSION = 1
@@ -238,3 +247,69 @@ def render_text(report: ClickReport, *, redact: bool = False) -> str:
     if stats.skipped_total > 20:
         out.write(f"\n  … and {stats.skipped_total - 20} more skipped records")
     return out.getvalue().rstrip("\n") + "\n"
+
+
+def report_from_head(head: dict[str, Any], *, redact: bool = False) -> ClickReport:
+    """A stored report (what :func:`report_head` wrote) as a :class:`ClickReport`, no clicks."""
+
+    def url(value: str | None) -> str | None:
+        return redact_url(value) if redact else value
+
+    events = head.get("events", {})
+    summary = head.get("summary", {})
+    source = head.get("source", {})
+    return ClickReport(
+        email_path=str(source.get("path", "")),
+        email_sha256=str(source.get("sha256", "")),
+        email_subject=str(source.get("subject", "")),
+        sources=tuple(head.get("logs", ())),
+        stats=ImportStats(
+            read=int(events.get("read", 0)),
+            clicks=int(events.get("clicks", 0)),
+            deliveries=int(events.get("deliveries", 0)),
+            ignored=int(events.get("ignored", 0)),
+            unmatched=int(events.get("unmatched", 0)),
+            skipped_total=int(events.get("skipped_total", 0)),
+            skipped=tuple(
+                Skipped(s["path"], int(s["line"]), s["problem"]) for s in events.get("skipped", ())
+            ),
+            formats=tuple(events.get("formats", ())),
+        ),
+        summary=ClickSummary(
+            **{k: summary.get(k) for k in ClickSummary.__dataclass_fields__ if k in summary}
+        ),
+        links=tuple(
+            LinkClicks(
+                id=int(link["id"]),
+                href=url(link["href"]) or "",
+                destination=url(link.get("destination")),
+                system=link.get("system"),
+                hidden=link.get("hidden"),
+                clicks=int(link.get("clicks", 0)),
+                human=int(link.get("human", 0)),
+                scanner=int(link.get("scanner", 0)),
+                likely_scanner=int(link.get("likely_scanner", 0)),
+                unknown=int(link.get("unknown", 0)),
+                unique_human_clickers=int(link.get("unique_human_clickers", 0)),
+                logged_url=url(link.get("logged_url")),
+            )
+            for link in head.get("links", ())
+        ),
+        histogram=tuple(
+            HistogramBin(
+                float(b["start"]),
+                None if b.get("end") is None else float(b["end"]),
+                str(b.get("label", "")),
+                int(b.get("human", 0)),
+                int(b.get("scanner", 0)),
+                int(b.get("likely_scanner", 0)),
+                int(b.get("unknown", 0)),
+            )
+            for b in head.get("histogram", ())
+        ),
+        findings=tuple(
+            ClickFinding(f["code"], f["severity"], f["message"], f["fix"], f.get("subject"))
+            for f in head.get("findings", ())
+        ),
+        audit_id=head.get("audit_id"),
+    )

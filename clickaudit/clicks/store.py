@@ -160,3 +160,21 @@ def runs_for(connection: sqlite3.Connection, sha256: str) -> list[dict[str, Any]
             "sha256 = ?", [sha256], order_by="id desc", select="id, created_at, clicks, human"
         )
     )
+
+
+def latest_head(
+    connection: sqlite3.Connection, audit_id: int, sha256: str
+) -> dict[str, Any] | None:
+    """The newest stored click report (without its clicks) for an audit or its email."""
+    db = sqlite_utils.Database(connection, execute_plugins=False)
+    if not db.table("click_runs").exists():
+        return None
+    row = connection.execute(
+        "SELECT report_json FROM click_runs WHERE audit_id = ? OR sha256 = ?"
+        " ORDER BY id DESC LIMIT 1",
+        (audit_id, sha256),
+    ).fetchone()
+    if row is None:
+        return None
+    head: dict[str, Any] = json.loads(row[0])
+    return head

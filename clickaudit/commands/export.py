@@ -31,7 +31,26 @@ def run(args: argparse.Namespace) -> int:
 
     with Store.open(args.db, read_only=True) as store:
         audit = store.get(args.audit_id)
+        clicks = None
+        if args.format == "html":
+            from clickaudit.clicks.store import latest_head
+
+            clicks = latest_head(store.connection, args.audit_id, audit.email.source.sha256)
     if args.redact:
         audit = redact_audit(audit)
-    write_output(render([audit], args.format, "error"), args.output)
+    text = render([audit], args.format, "error")
+    if clicks is not None:
+        text = _with_clicks(text, clicks, redact=args.redact)
+    write_output(text, args.output)
     return EXIT_OK
+
+
+def _with_clicks(page: str, head: dict[str, Any], *, redact: bool) -> str:
+    """The HTML report with the email's latest click analysis as its last section."""
+    from clickaudit.clicks.report import report_from_head
+    from clickaudit.report.clicks_html import CLICK_STYLE, section
+
+    html = section(report_from_head(head, redact=redact))
+    page = page.replace("</style>", CLICK_STYLE + "</style>", 1)
+    at = page.rfind("</body>")
+    return page[:at] + html + page[at:] if at >= 0 else page + html
