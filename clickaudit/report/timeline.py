@@ -5,9 +5,9 @@ on what changed where: per hop, the query parameters added, removed or changed a
 before, and the UTM parameters lost at that hop (present before it, gone after it), which is
 where a ``utm-lost`` finding's cause is to be looked for.
 
-The layers line reads the link's ``layers`` (what was peeled off the href, outermost first) when
-the model has them, and otherwise builds the same line from what classification recorded
-(wrappers, the ESP's tracker, the decoded destination), ending at where the chain landed.
+The layers line reads the link's ``layers`` (what was peeled off the href, outermost first); a
+link read back from an older report without them gets the same line from what classification
+recorded (wrappers, the ESP's tracker), and the line ends at where the chain landed.
 """
 
 from __future__ import annotations
@@ -146,16 +146,8 @@ def hop_rows(link: Link) -> list[HopRow]:
 def layers(link: Link) -> list[Layer]:
     """The written link → wrapper(s) → tracker (ESP) → destination line of ``link``."""
     line: list[Layer] = [Layer("written", None, link.href)]
-    model_layers = getattr(link, "layers", None)
-    if model_layers:
-        for layer in model_layers[1:] if _same_url(model_layers[0], link.href) else model_layers:
-            line.append(
-                Layer(
-                    str(_field(layer, "kind") or "redirector"),
-                    _field(layer, "name"),
-                    _field(layer, "url"),
-                )
-            )
+    if link.layers:
+        line.extend(Layer(layer.kind.value, layer.name, layer.url) for layer in link.layers)
     else:
         for wrapper in link.wrappers:
             line.append(Layer("wrapper", wrapper, None))
@@ -165,14 +157,3 @@ def layers(link: Link) -> list[Layer]:
     if destination and destination != link.href:
         line.append(Layer("destination", None, destination))
     return line
-
-
-def _field(layer: object, name: str) -> str | None:
-    value = layer.get(name) if isinstance(layer, dict) else getattr(layer, name, None)
-    if value is None:
-        return None
-    return str(getattr(value, "value", value))
-
-
-def _same_url(layer: object, href: str) -> bool:
-    return _field(layer, "url") == href
