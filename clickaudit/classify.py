@@ -100,7 +100,7 @@ def classify_link(
     trackers: TrackerLists | None = None,
 ) -> Link:
     href = link.href.strip()
-    system = "unsubscribe" if link.element is Element.LIST_UNSUBSCRIBE else None
+    system = "unsubscribe" if link.element is Element.LIST_UNSUBSCRIBE else link.system
     reason = _untrackable_reason(href, link, fingerprints)
     if reason is UntrackableReason.MALFORMED and _wrapper_still_opens(href, fingerprints):
         reason = None  # a stray % in a gateway's own parameters must not hide the inner URL

@@ -19,7 +19,7 @@ import lxml.etree
 import lxml.html
 
 from clickaudit.model import BodyPart, Element, Email, Image, Link, Part
-from clickaudit.urls import urls_in_text
+from clickaudit.urls import system_link_kind, urls_in_text
 from clickaudit.visibility import hidden_reason, stylesheet_properties
 
 MAX_TEXT = 200
@@ -287,18 +287,52 @@ def _unescape(text: str) -> str:
     return html.unescape(text)
 
 
+# A label that reads as a web address: a scheme, "www.", or dotted host labels, with an optional
+# path; no spaces and no "@" (an email address is not a link's text).
+_URL_LOOKING = re.compile(
+    r"(?:[a-z][a-z0-9+.\-]*://[^\s@]+|www\.[^\s@]+|[\w\-]+(?:\.[\w\-]+)*\.[^\W\d_]{2,}(?:[/?#][^\s@]*)?)",
+    re.I,
+)
+_LABEL_EDGES = "<>()[]{}\"'“”‘’«»:;,"
+
+
+def url_label(before: str) -> str:
+    """The text of a URL in a text part: a URL-looking word directly before it
+    (``www.shop.example <https://click.esp/…>``) or a bracketed label (``[Shop] https://…``);
+    the words of a sentence before a URL are not its anchor text, and treating them so made
+    false ``link-text-mismatch`` warnings and text cut mid-word."""
+    stripped = before.rstrip().rstrip("<(:").rstrip()
+    if stripped.endswith("]") and "[" in stripped:
+        # "[Facebook] https://…": the bracketed label plain-text versions of HTML mail write
+        # (html2text and the ESPs' own converters) is the link's text, as written on purpose.
+        inside = stripped[stripped.rindex("[") + 1 : -1].strip()
+        if inside:
+            return inside[:MAX_TEXT]
+    words = before.rstrip().rstrip(_LABEL_EDGES).rstrip().split()
+    if not words:
+        return ""
+    word = words[-1].strip(_LABEL_EDGES)
+    if not word or word.endswith(".") or not _URL_LOOKING.fullmatch(word):
+        return ""
+    return word[:MAX_TEXT]
+
+
 def _from_text(part: BodyPart, ids: Iterator[int]) -> Iterator[Link]:
     text = part.text
     for url, offset in urls_in_text(text):
         line_start = text.rfind("\n", 0, offset) + 1
-        label = text[line_start:offset].strip().rstrip("<(:").strip()
+        before = text[line_start:offset]
+        # The words before a URL are not its text, but they do say what it is for
+        # ("Manage your preferences: https://…"): they decide an unsubscribe or preferences link.
+        context = before.strip().rstrip("<(:").strip()
         suffix = _TEXT_ATTRIBUTES.match(text, offset + len(url))
         yield Link(
             id=next(ids),
             part=Part.TEXT,
             element=Element.TEXT,
             href=url,
-            text=label[-MAX_TEXT:],
+            text=url_label(before),
+            system=system_link_kind(url, context) if context else None,
             line=text.count("\n", 0, offset) + 1,
             part_index=part.index,
             attributes={suffix.group(1): suffix.group(2)} if suffix else {},

@@ -103,6 +103,15 @@ def _untrackable_findings(link: Link, shown: str) -> list[Finding]:
     if reason is UntrackableReason.MALFORMED:
         why = urls.malformed_reason(link.href) or "not a valid URL"
         return [finding("link-malformed", f"{shown}: {why}", subject)]
+    if reason is UntrackableReason.FRAGMENT and not link.href.strip():
+        label = f' "{link.text}"' if link.text else ""
+        return [
+            finding(
+                "link-empty",
+                f'the link{label} has an empty href (href=""): it goes nowhere',
+                subject,
+            )
+        ]
     if reason is UntrackableReason.MERGE_TAG:
         tag = urls.merge_tag(link.href, esp=link.esp) or "template syntax"
         return [finding("link-merge-tag", f"{shown} still contains {tag}", subject)]

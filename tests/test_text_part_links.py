@@ -1,0 +1,82 @@
+"""Links in a text/plain part: only a URL-looking label directly before a URL is its text; an
+empty href is reported as link-empty."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from clickaudit.cli import main
+from clickaudit.extract import url_label
+
+EMAIL = """From: Shop <news@shop.example>
+To: someone@example.org
+Subject: Spring sale
+MIME-Version: 1.0
+Content-Type: multipart/alternative; boundary="b"
+
+--b
+Content-Type: text/plain; charset=utf-8
+
+Our spring sale starts today, read all about it here: https://shop.example/spring
+www.shop.example <https://click.tracker.example/ls/click?upn=abc>
+Questions? Write to help@shop.example or visit https://help.shop.example/faq
+--b
+Content-Type: text/html; charset=utf-8
+
+<p><a href="">Spring sale</a> <a href="https://shop.example/spring">Spring</a></p>
+--b--
+"""
+
+
+@pytest.fixture
+def report(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> dict[str, object]:
+    path = tmp_path / "spring.eml"
+    path.write_text(EMAIL, "utf-8")
+    main(["scan", "--format", "json", "--fail-on", "never", str(path)])
+    return json.loads(capsys.readouterr().out)  # type: ignore[no-any-return]
+
+
+def _text_links(report: dict[str, object]) -> dict[str, dict[str, object]]:
+    return {link["href"]: link for link in report["links"] if link["part"] == "text"}  # type: ignore[attr-defined, index]
+
+
+def test_the_words_of_a_sentence_before_a_url_are_not_its_text(report: dict[str, object]) -> None:
+    links = _text_links(report)
+    assert links["https://shop.example/spring"]["text"] == ""
+    assert links["https://help.shop.example/faq"]["text"] == ""
+
+
+def test_a_url_looking_label_directly_before_a_url_is_its_text(report: dict[str, object]) -> None:
+    tracked = _text_links(report)["https://click.tracker.example/ls/click?upn=abc"]
+    assert tracked["text"] == "www.shop.example"
+
+
+def test_no_false_text_mismatch_from_sentence_words(report: dict[str, object]) -> None:
+    for link in _text_links(report).values():
+        if link["text"] == "":
+            assert all(f["code"] != "link-text-mismatch" for f in link["findings"])  # type: ignore[attr-defined]
+
+
+def test_an_empty_href_is_a_link_empty_warning(report: dict[str, object]) -> None:
+    empty = next(link for link in report["links"] if link["href"] == "")  # type: ignore[attr-defined]
+    assert [(f["code"], f["severity"]) for f in empty["findings"]] == [("link-empty", "warning")]
+
+
+@pytest.mark.parametrize(
+    ("before", "label"),
+    [
+        ("Visit our shop: ", ""),
+        ("www.shop.example <", "www.shop.example"),
+        ("See shop.example (", "shop.example"),
+        ("Mail me at a@b.com ", ""),
+        ("End of the sentence. ", ""),
+        ("[https://shop.example/boots] ", "https://shop.example/boots"),
+        ("Preise ab 3.99 ", ""),
+        ("Follow us: [Facebook] ", "Facebook"),
+    ],
+)
+def test_url_label(before: str, label: str) -> None:
+    assert url_label(before) == label
