@@ -12,10 +12,12 @@ from typing import Any
 
 from clickaudit.commands.cluster_run import add_cluster_options, check_inputs
 from clickaudit.commands.common import (
+    EXIT_FINDINGS,
     EXIT_INPUT,
+    EXIT_OK,
     FAIL_ON,
     add_fail_on,
-    exit_status,
+    open_output,
     write_output,
 )
 from clickaudit.errors import ClickauditError, InputError
@@ -36,7 +38,12 @@ def register(commands: Any) -> None:
         "and tracking and sender domains are checked (DNS, CNAME, SPF/DKIM/DMARC, TLS, "
         "blocklists). Unsubscribe links are never requested unless --follow-unsubscribe.",
     )
-    parser.add_argument("files", nargs="*", metavar="FILE", help=".eml, .mbox, .html or .txt")
+    parser.add_argument(
+        "files",
+        nargs="*",
+        metavar="FILE",
+        help=".eml, .mbox, .html or .txt files, folders (Maildir too) or quoted globs",
+    )
     parser.add_argument("--template", metavar="HTML", help="the pre-send template to pair with")
     parser.add_argument("--policy", metavar="FILE", help="UTM policy (TOML)")
     parser.add_argument("--format", choices=FORMATS, default="text")
@@ -152,9 +159,6 @@ def settings_from_args(args: argparse.Namespace) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    from clickaudit.commands.progress_line import ProgressLine
-    from clickaudit.load import load_path
-    from clickaudit.pipeline import audit_emails
 
     problem = check_inputs(args)
     if problem:
@@ -172,27 +176,68 @@ def run(args: argparse.Namespace) -> int:
             save=not args.no_save,
             shown=lambda audits: _redacted(audits, args.redact),
         )
-    emails = []
-    failed = False
-    for path in args.files:
-        try:
-            emails.extend(load_path(path))
-        except InputError as error:
-            print(f"clickaudit: {error.path}: {error.problem}", file=sys.stderr)
-            failed = True
-    if not emails:
-        return EXIT_INPUT
+    return _audit_batch(args, settings)
+
+
+def _audit_batch(args: argparse.Namespace, settings: Any) -> int:
+    """Emails are read and audited one source at a time; text, JSON and JSON-lines reports are
+    written as each finishes and each audit is saved as it is made, so a batch of any size runs
+    in bounded memory. (HTML, CSV and JUnit reports are whole documents: made at the end.)"""
+    from clickaudit.batch import read_sources
+    from clickaudit.commands.progress_line import ProgressLine
+    from clickaudit.pipeline import audit_emails
+    from clickaudit.report.stream import STREAMED_FORMATS, ReportWriter, render_piece
+
+    streamed = args.format in STREAMED_FORMATS
+    kept: list[Any] = []  # audits of a report that is not streamed
+    failed = found = any_email = False
+    threshold = FAIL_ON[args.fail_on]
+    out = open_output(args.output) if streamed else None
+    writer = ReportWriter(out, args.format) if out is not None else None
+    store = None if args.no_save else _HistoryWriter(args.db)
+    saved_all = True
     progress = ProgressLine()
     try:
-        audits = audit_emails(emails, settings, progress=progress)
+        for source in read_sources(args.files):
+            try:
+                if isinstance(source, InputError):
+                    raise source
+                emails = source.load()
+            except InputError as error:
+                progress.clear()
+                print(f"clickaudit: {error.path}: {error.problem}", file=sys.stderr)
+                failed = True
+                continue
+            any_email = True
+            audits = audit_emails(emails, settings, progress=progress)
+            progress.clear()
+            if store is not None:
+                saved_all = store.save(audits) and saved_all
+            for audit in _redacted(audits, args.redact):
+                found = found or (threshold is not None and _worst(audit) >= threshold.rank)
+                if writer is not None:
+                    writer.write(render_piece(audit, args.format))
+                else:
+                    kept.append(audit)
     finally:
         progress.clear()
-    saved = args.no_save or _save(audits, args.db)
-    shown = _redacted(audits, args.redact)
-    write_output(render(shown, args.format, args.fail_on), args.output)
-    if failed or not saved:
+        if store is not None:
+            store.close()
+        if writer is not None and (writer.count or (args.format == "json" and any_email)):
+            writer.close()
+        if out is not None and out is not sys.stdout:
+            out.close()
+    if not any_email:
+        return EXIT_INPUT
+    if writer is None:
+        write_output(render(kept, args.format, args.fail_on), args.output)
+    if failed or not saved_all:
         return EXIT_INPUT  # the report is printed all the same
-    return exit_status(audits, args.fail_on)
+    return EXIT_FINDINGS if found else EXIT_OK
+
+
+def _worst(audit: Any) -> int:
+    return max((finding.severity.rank for finding in audit.all_findings()), default=-1)
 
 
 def _redacted(audits: list[Any], redact: bool) -> list[Any]:
@@ -230,24 +275,43 @@ def render(audits: list[Any], fmt: str, fail_on: str) -> str:
     return text.render(audits)
 
 
-def _save(audits: list[Any], db: str | None) -> bool:
-    """Keep the audits in the history; a database problem is reported (the report is still
-    printed) and makes the exit status 2. Returns whether every audit was saved."""
-    from clickaudit.paths import default_db_path
-    from clickaudit.store import Found, Store
+class _HistoryWriter:
+    """Keeps each audit in the history as it is made, through one connection. A database
+    problem is reported once (the report is still printed) and makes the exit status 2."""
 
-    path = db or str(default_db_path())
-    try:
-        with Store.open(path) as store:
-            if store.found is Found.EMPTY_FILE:
-                print(
-                    f"clickaudit: {path} was an empty file; it now holds a new history database",
-                    file=sys.stderr,
-                )
+    def __init__(self, db: str | None) -> None:
+        from clickaudit.paths import default_db_path
+
+        self._path = db or str(default_db_path())
+        self._store: Any = None
+        self._broken = False
+
+    def save(self, audits: list[Any]) -> bool:
+        """Save ``audits``; whether every one was saved."""
+        from clickaudit.store import Found, Store
+
+        if self._broken:
+            return False
+        try:
+            if self._store is None:
+                self._store = Store.open(self._path)
+                if self._store.found is Found.EMPTY_FILE:
+                    print(
+                        f"clickaudit: {self._path} was an empty file; it now holds a new history "
+                        "database",
+                        file=sys.stderr,
+                    )
             for audit in audits:
-                audit_id = store.save(audit)
-                print(f"clickaudit: saved as audit {audit_id} in {path}", file=sys.stderr)
-    except ClickauditError as error:
-        print(f"clickaudit: not saved: {error}", file=sys.stderr)
-        return False
-    return True
+                audit_id = self._store.save(audit)
+                print(f"clickaudit: saved as audit {audit_id} in {self._path}", file=sys.stderr)
+        except ClickauditError as error:
+            print(f"clickaudit: not saved: {error}", file=sys.stderr)
+            self._broken = True
+            self.close()
+            return False
+        return True
+
+    def close(self) -> None:
+        if self._store is not None:
+            store, self._store = self._store, None
+            store.close()

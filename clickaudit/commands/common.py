@@ -6,6 +6,7 @@ import argparse
 import sys
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import TextIO
 
 from clickaudit.errors import ClickauditError, InputError
 from clickaudit.model import Audit, Severity
@@ -72,3 +73,38 @@ def write_output(text: str, output: str | None) -> None:
             raise InputError(output, f"cannot write the report: {error.strerror}") from error
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
+
+
+def add_jobs(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--jobs",
+        "-j",
+        type=_jobs,
+        default=None,
+        metavar="N",
+        help="worker processes for a batch of emails (default: the machine's cores)",
+    )
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of jobs") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{text} is not a positive number of jobs")
+    return value
+
+
+def open_output(output: str | None) -> TextIO:
+    """--output FILE opened for writing (a report streamed into it as it is made), or stdout.
+
+    Raises:
+        InputError: the file cannot be written.
+    """
+    if not output:
+        return sys.stdout
+    try:
+        return open(output, "w", encoding="utf-8")
+    except OSError as error:
+        raise InputError(output, f"cannot write the report: {error.strerror}") from error

@@ -25,7 +25,7 @@ class ProgressLine:
             return
         width = shutil.get_terminal_size((100, 24)).columns - 1
         counts = f"{event.done}/{event.total}" if event.total else ""
-        text = f"{event.stage:<8} {counts:>9}  {event.item}"
+        text = f"{event.stage:<8} {counts:>9}  {event.item}" if counts else f"{event.item}"
         self._stream.write("\r" + text[:width].ljust(width))
         self._stream.flush()
         self._drawn = True
@@ -37,3 +37,38 @@ class ProgressLine:
             self._stream.write("\r" + " " * width + "\r")
             self._stream.flush()
             self._drawn = False
+
+
+class BatchProgress:
+    """``emails 1,234/20,000  212/s  ETA 1:19`` on one terminal line while a batch runs; nothing
+    when stderr is not a terminal. Redrawn at most ten times a second."""
+
+    def __init__(self, total: int | None, stream: TextIO | None = None) -> None:
+        import time
+
+        self._clock = time.monotonic
+        self._stream = stream or sys.stderr
+        self.enabled = self._stream.isatty()
+        self._total = total
+        self._done = 0
+        self._started = self._clock()
+        self._drawn_at = 0.0
+        self._line = ProgressLine(self._stream)
+
+    def advance(self, count: int = 1) -> None:
+        self._done += count
+        now = self._clock()
+        if not self.enabled or now - self._drawn_at < 0.1:
+            return
+        self._drawn_at = now
+        elapsed = max(now - self._started, 1e-6)
+        rate = self._done / elapsed
+        counts = f"{self._done:,}/{self._total:,}" if self._total else f"{self._done:,}"
+        text = f"{counts} emails  {rate:,.1f}/s"
+        if self._total and rate > 0:
+            left = max(self._total - self._done, 0) / rate
+            text += f"  ETA {int(left // 60)}:{int(left % 60):02d}"
+        self._line(Progress("scan", 0, 0, text))
+
+    def clear(self) -> None:
+        self._line.clear()

@@ -1,0 +1,214 @@
+"""Batches: folders, globs, mbox files and Maildirs read one email at a time, in bounded memory;
+reports streamed as each email finishes, the same whatever the number of jobs."""
+
+from __future__ import annotations
+
+import json
+import mailbox
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from pathlib import Path
+
+import pytest
+
+import clickaudit.batch
+from clickaudit.batch import EmailSource, count_sources, read_sources
+from clickaudit.cli import main
+from clickaudit.errors import InputError
+from clickaudit.load import load_path
+from clickaudit.pipeline import scan_path
+from clickaudit.report import json_report
+
+MESSAGE = (
+    "From: News <news@shop.example>\nTo: you@example.org\nSubject: Issue {n}\n"
+    "Content-Type: text/html; charset=utf-8\n\n"
+    '<html><body><a href="https://shop.example/p/{n}?utm_source=news">Offer {n}</a>'
+    "<p>From the shop, with love.</p>{padding}</body></html>\n"
+)
+
+
+def write_mbox(path: Path, count: int, padding: int = 0) -> Path:
+    box = mailbox.mbox(str(path))
+    box.lock()
+    for n in range(count):
+        box.add(MESSAGE.format(n=n, padding="x" * padding).encode())
+    box.flush()
+    box.unlock()
+    box.close()
+    return path
+
+
+def labels(inputs: list[str]) -> list[str]:
+    return [
+        item.label if isinstance(item, EmailSource) else f"error: {item.problem}"
+        for item in read_sources(inputs)
+    ]
+
+
+def test_mbox_messages_are_found_exactly_as_the_mailbox_module_finds_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(clickaudit.batch, "CHUNK", 97)  # separators split across chunks
+    box_path = write_mbox(tmp_path / "box.mbox", 40, padding=50)
+    box = mailbox.mbox(str(box_path), create=False)
+    expected = [box.get_bytes(key) for key in box.iterkeys()]
+    box.close()
+    sources = list(read_sources([str(box_path)]))
+    assert [source.read() for source in sources if isinstance(source, EmailSource)] == expected
+    assert count_sources([str(box_path)]) == 40
+
+
+def test_a_batch_mbox_gives_the_same_emails_as_loading_the_file(fixtures: Path) -> None:
+    path = str(fixtures / "emails" / "two_messages.mbox")
+    batch = [
+        email
+        for source in read_sources([path])
+        if isinstance(source, EmailSource)
+        for email in source.load()
+    ]
+    assert batch == load_path(path)
+
+
+def test_folders_maildirs_and_globs_are_walked_in_name_order(tmp_path: Path) -> None:
+    (tmp_path / "b.eml").write_text(MESSAGE.format(n=1, padding=""))
+    (tmp_path / "a.html").write_text("<a href='https://shop.example/'>x</a>")
+    (tmp_path / "notes.pdf").write_bytes(b"%PDF")  # not an email suffix: not taken from a folder
+    (tmp_path / ".hidden.eml").write_text(MESSAGE.format(n=2, padding=""))
+    nested = tmp_path / "sub"
+    nested.mkdir()
+    (nested / "c.eml").write_text(MESSAGE.format(n=3, padding=""))
+    maildir = mailbox.Maildir(str(tmp_path / "Maildir"))
+    maildir.add(MESSAGE.format(n=4, padding=""))
+    maildir.add(MESSAGE.format(n=5, padding=""))
+    write_mbox(tmp_path / "sub" / "old.mbox", 2)
+
+    found = [label.replace(str(tmp_path) + "/", "") for label in labels([str(tmp_path)])]
+    assert [label.split("/")[:2] for label in found[:2]] == [["Maildir", "new"]] * 2
+    assert found[2:] == ["a.html", "b.eml", "sub/c.eml", "sub/old.mbox #1", "sub/old.mbox #2"]
+    assert count_sources([str(tmp_path)]) == 7
+    assert labels([str(tmp_path / "**" / "*.eml")]) == [
+        f"{tmp_path}/b.eml",
+        f"{tmp_path}/sub/c.eml",
+    ]
+
+
+def test_a_glob_that_matches_nothing_and_a_missing_file_are_named_and_the_rest_goes_on(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "ok.eml").write_text(MESSAGE.format(n=1, padding=""))
+    items = list(read_sources([str(tmp_path / "*.nothing"), str(tmp_path / "ok.eml")]))
+    assert isinstance(items[0], InputError) and "no file matches" in items[0].problem
+    assert isinstance(items[1], EmailSource)
+    with pytest.raises(InputError, match="no such file"):
+        EmailSource(str(tmp_path / "gone.eml")).load()
+
+
+def _reports(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str]:
+    status = main(list(args))
+    return status, capsys.readouterr().out
+
+
+def _without_times(report: dict[str, object]) -> dict[str, object]:
+    return {key: value for key, value in report.items() if key not in ("started_at", "finished_at")}
+
+
+def test_two_jobs_give_the_same_reports_as_one(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], fixtures: Path
+) -> None:
+    write_mbox(tmp_path / "box.mbox", 30)
+    shutil.copy(fixtures / "emails" / "qp_soft_breaks.eml", tmp_path / "z.eml")
+    outputs = []
+    for jobs in ("1", "2"):
+        status, out = _reports(capsys, "scan", str(tmp_path), "--format", "jsonl", "-j", jobs)
+        outputs.append([_without_times(json.loads(line)) for line in out.splitlines()])
+        assert status in (0, 1)
+    assert len(outputs[0]) == 31
+    assert outputs[0] == outputs[1]
+
+
+def test_json_is_written_as_it_goes_and_reads_as_the_whole_array_would(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    box = write_mbox(tmp_path / "box.mbox", 3)
+    _, streamed = _reports(capsys, "scan", str(box), "--format", "json", "-j", "1")
+    _, lines = _reports(capsys, "scan", str(box), "--format", "jsonl", "-j", "1")
+    whole = [json.loads(line) for line in lines.splitlines()]
+    assert [_without_times(r) for r in json.loads(streamed)] == [_without_times(r) for r in whole]
+    assert streamed.startswith("[\n  {\n") and streamed.endswith("}\n]\n")
+
+
+def test_one_email_is_still_one_json_object(
+    capsys: pytest.CaptureFixture[str], fixtures: Path
+) -> None:
+    path = fixtures / "emails" / "qp_soft_breaks.eml"
+    _, out = _reports(capsys, "scan", str(path), "--format", "json")
+    expected = json_report.dumps(scan_path(path))
+    assert _without_times(json.loads(out)) == _without_times(json.loads(expected))
+    assert out.startswith("{")
+
+
+def _peak_reading(box: Path) -> tuple[int, int]:
+    """Emails loaded and peak RSS (MB) of a fresh interpreter reading every message of ``box``."""
+    code = textwrap.dedent(
+        """
+        import re, sys
+        from clickaudit.batch import read_sources
+        count = 0
+        for source in read_sources([sys.argv[1]]):
+            count += len(source.load())
+        # VmHWM, not ru_maxrss: that one keeps the forking parent's size across exec
+        status = open("/proc/self/status").read()
+        print(count, int(re.search(r"VmHWM:\\s*(\\d+) kB", status).group(1)) // 1024)
+        """
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(box)], capture_output=True, text=True, timeout=600
+    )
+    count, peak_mb = map(int, done.stdout.split())
+    return count, peak_mb
+
+
+def _write_big_mbox(path: Path, count: int) -> Path:
+    with path.open("w") as file:  # as the mailbox module writes it, without its slowness
+        for n in range(count):
+            file.write("From news@shop.example Thu Nov 26 04:00:00 2026\n")
+            file.write(MESSAGE.format(n=n, padding="x" * 4_000) + "\n")
+    return path
+
+
+@pytest.mark.skipif(
+    not Path("/proc/self/status").is_file(), reason="peak memory is read from /proc (Linux)"
+)
+def test_reading_a_20000_message_mbox_keeps_memory_flat(tmp_path: Path) -> None:
+    """Ten times the messages (an 81 MB mbox instead of 8 MB) cost no more memory: the mbox is
+    never read whole and nothing is kept from one email to the next."""
+    small = _write_big_mbox(tmp_path / "small.mbox", 2_000)
+    big = _write_big_mbox(tmp_path / "big.mbox", 20_000)
+    assert big.stat().st_size > 80_000_000
+    small_count, small_peak = _peak_reading(small)
+    big_count, big_peak = _peak_reading(big)
+    assert (small_count, big_count) == (2_000, 20_000)
+    assert big_peak < small_peak + 20, f"{small_peak} MB for 2,000 messages, {big_peak} for 20,000"
+    assert big_peak < 100
+    os.remove(big)
+
+
+def test_audit_takes_a_folder_and_writes_a_line_per_email(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    write_mbox(tmp_path / "box.mbox", 3)
+    (tmp_path / "one.eml").write_text(MESSAGE.format(n=9, padding=""))
+    (tmp_path / "broken.eml").write_bytes(b"")
+    status = main(
+        ["audit", str(tmp_path), "--no-follow", "--no-domains", "--no-save", "--format", "jsonl"]
+    )
+    captured = capsys.readouterr()
+    reports = [json.loads(line) for line in captured.out.splitlines()]
+    assert [report["source"]["path"].rsplit("/", 1)[1] for report in reports] == [
+        "box.mbox", "box.mbox", "box.mbox", "one.eml",
+    ]  # fmt: skip
+    assert "broken.eml: the file is empty" in captured.err
+    assert status == 2  # a file could not be read; the others are reported all the same
