@@ -99,3 +99,15 @@ def test_email_tab_has_a_clicks_tab(qtbot) -> None:  # type: ignore[no-untyped-d
     names = [tab.tabs.tabText(i) for i in range(tab.tabs.count())]
     assert "Clicks" in names
     assert tab.clicks.audit is tab.audit
+
+
+def test_a_newer_audit_of_the_email_judges_the_loaded_log_again(qtbot, view: ClicksView) -> None:  # type: ignore[no-untyped-def]
+    from clickaudit.model import evolve
+
+    first = analyse(qtbot, view, CLICKS / "docs" / "sendgrid_events.json")
+    assert first.summary.clicks == 2
+    audited = evolve(view.audit, started_at="2026-11-24T10:00:00Z")
+    with qtbot.waitSignal(view.analysed, timeout=60_000) as blocker:
+        view.set_audit(audited)
+    assert blocker.args[0].summary.clicks == 2
+    assert view.audit is audited

@@ -80,6 +80,8 @@ class ClicksView(QWidget):
         self.histogram_model = HistogramModel(self)
         self.links_model = LinkCountsModel(self)
         self._busy = False
+        self._rerun = False
+        self._generation = 0
         self._build()
         self.show_report(None)
 
@@ -244,8 +246,11 @@ class ClicksView(QWidget):
             self.audit.email.source.sha256 == audit.email.source.sha256
         )
         self.audit = audit
-        if self.logs and same_email and self.report is not None:
-            self.analyse(self.logs)
+        if self.logs and same_email:
+            if self._busy:
+                self._rerun = True  # judged again with this audit when the current run ends
+            else:
+                self.analyse(self.logs)
 
     def analyse(self, logs: Sequence[str]) -> None:
         """Import and judge ``logs`` against the audit in the thread pool; emits ``analysed``."""
@@ -254,16 +259,24 @@ class ClicksView(QWidget):
         from clickaudit.clicks.session import analyse_audit
 
         self.logs = list(logs)
-        audit, paths = self.audit, list(logs)
-        worker = Worker(lambda _progress: analyse_audit(audit, paths))
+        self._generation += 1
+        audit, paths, generation = self.audit, list(logs), self._generation
+        worker = Worker(lambda _progress: (generation, analyse_audit(audit, paths)))
         worker.signals.finished.connect(self._analysed)
         worker.signals.failed.connect(self._failed)
         self._busy = True
         self.summary.setText(f"Judging {html.escape(', '.join(Path(p).name for p in paths))}…")
         QThreadPool.globalInstance().start(worker)
 
-    def _analysed(self, report: ClickReport) -> None:
+    def _analysed(self, result: tuple[int, ClickReport]) -> None:
+        generation, report = result
+        if generation != self._generation:
+            return  # a newer analysis was started since: only its result is shown
         self._busy = False
+        if self._rerun:
+            self._rerun = False
+            self.analyse(self.logs)
+            return
         self.show_report(report)
         self.analysed.emit(report)
 
