@@ -125,7 +125,7 @@ def test_ses_click_time_is_the_click_not_the_send() -> None:
         ("ses_sns_notifications.json", "amazon-ses", ["delivered", "click"]),
         ("ses_firehose.jsonl", "amazon-ses", ["delivered", "click"]),
         ("sparkpost_batch.json", "sparkpost", ["delivered", "click"]),
-        ("mailjet_events.json", "mailjet", ["sent", "click"]),
+        ("mailjet_events.json", "mailjet", ["delivered", "click"]),
         ("mandrill_events.json", "mandrill", ["sent", "click"]),
         ("brevo_events.jsonl", "brevo", ["delivered", "click"]),
     ],

@@ -67,6 +67,8 @@ def _group(event: Event) -> str:
         return f"m:{event.message}|{event.recipient.lower()}"
     if event.recipient:
         return f"r:{event.recipient.lower()}"
+    if event.ip:  # a web log without recipients: one client's clicks belong together
+        return f"a:{event.ip}|{event.user_agent}"
     return f"l:{event.source}:{event.line}"
 
 

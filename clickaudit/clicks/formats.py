@@ -22,7 +22,8 @@ Field names are those of each ESP's public documentation:
   {"track_event" | "message_event": {...}}}``; ``type`` click | amp_click | delivery |
   injection, ``timestamp`` (epoch s as a string), ``rcpt_to``/``raw_rcpt_to``, ``message_id``,
   ``target_link_url``, ``ip_address``, ``user_agent``.
-- Mailjet (https://dev.mailjet.com/email/guides/webhooks/): ``event`` sent | click, ``time``
+- Mailjet (https://dev.mailjet.com/email/guides/webhooks/): ``event`` sent (accepted by the
+  recipient's server: a delivery) | click, ``time``
   (epoch s), ``email``, ``MessageID``, ``url``, ``ip``, ``agent``.
 - Mandrill (https://mailchimp.com/developer/transactional/docs/webhooks/): a JSON array
   (``mandrill_events``); ``event`` send | deliver | click, ``ts`` (epoch s), ``msg`` {``_id``,
@@ -255,7 +256,8 @@ def sparkpost(record: Mapping[str, Any], source: str, line: int) -> Iterator[Eve
 
 
 def mailjet(record: Mapping[str, Any], source: str, line: int) -> Iterator[Event]:
-    kind = _kind(_text(record.get("event")), {"click"}, set(), {"sent"})
+    # Mailjet's "sent" is the recipient's server accepting the message: a delivery
+    kind = _kind(_text(record.get("event")), {"click"}, {"sent"}, set())
     if kind is None:
         return
     yield Event(
@@ -273,7 +275,7 @@ def mailjet(record: Mapping[str, Any], source: str, line: int) -> Iterator[Event
 
 
 def mandrill(record: Mapping[str, Any], source: str, line: int) -> Iterator[Event]:
-    kind = _kind(_text(record.get("event")), {"click"}, {"deliver"}, {"send"})
+    kind = _kind(_text(record.get("event")), {"click"}, {"deliver", "delivered"}, {"send"})
     if kind is None:
         return
     msg = record.get("msg")
