@@ -125,6 +125,15 @@ def classify_link(
         header_esp=header_esp,
         text=link.text,
     )
+    if not peeled.layers and peeled.owner is None:
+        return evolve(  # a plain link: nothing was peeled off
+            link,
+            category=Category.DIRECT,
+            reason=None,
+            system=system or system_link_kind(href, link.text),
+            personal_data=peeled.personal_data,
+            notes=_gmail_note(link),
+        )
     notes: list[str] = []
     if link.attributes.get("data-saferedirecturl"):
         notes.append("Gmail added data-saferedirecturl (the email was forwarded from Gmail)")
@@ -184,6 +193,15 @@ def classify_link(
         notes=(*link.notes, *notes),
         layers=layers,
     )
+
+
+def _gmail_note(link: Link) -> tuple[str, ...]:
+    if link.attributes.get("data-saferedirecturl"):
+        return (
+            *link.notes,
+            "Gmail added data-saferedirecturl (the email was forwarded from Gmail)",
+        )
+    return link.notes
 
 
 def _wrapper_still_opens(href: str, fingerprints: Fingerprints) -> bool:

@@ -65,6 +65,13 @@ def peel(
     header_esp: str | None = None,
     text: str = "",
 ) -> Peeled:
+    host, _ = host_and_where(href)
+    if (
+        fingerprints.knows_nothing_of(href)
+        and not trackers.may_know(host)
+        and tracker_evidence(href) is None
+    ):
+        return _PERSONAL if contains_email_address(href) else _NOTHING  # a plain link
     layers: list[Layer] = []
     current = href
     destination: str | None = None
@@ -78,68 +85,72 @@ def peel(
     owner: str | None = None
     role: LinkRole | None = None
     for _ in range(MAX_LAYERS):
-        wrapped = unwrap_once(current, fingerprints)
-        if wrapped is not None:
-            kind = LayerKind.REDIRECTOR if wrapped.kind == "redirector" else LayerKind.WRAPPER
-            layers.append(Layer(kind, wrapped.gateway, current))
-            if wrapped.inner is None or wrapped.inner == current:
-                hint = hint or wrapped.host_hint
+        host, where = host_and_where(current)
+        # most URLs (and most destinations peeled out) belong to no wrapper, ESP or list: one
+        # per-host memory and one search say so, and only the shape is left to ask
+        if not (fingerprints.knows_nothing_of(current) and not trackers.may_know(host)):
+            wrapped = unwrap_once(current, fingerprints)
+            if wrapped is not None:
+                kind = LayerKind.REDIRECTOR if wrapped.kind == "redirector" else LayerKind.WRAPPER
+                layers.append(Layer(kind, wrapped.gateway, current))
+                if wrapped.inner is None or wrapped.inner == current:
+                    hint = hint or wrapped.host_hint
+                    opaque = True
+                    break
+                destination = current = wrapped.inner
+                continue
+            match = fingerprints.esp_for_url(current, prefer=header_esp if esp is None else None)
+            if match is not None and match.by == "path" and _is_page_host(match.host):
+                # view.email.brand.com/?qs=… has SFMC's click path but is the web copy of the email
+                if not layers:
+                    owner, role = match.esp, LinkRole.VIEW
+                break
+            if match is not None:
+                layers.append(Layer(LayerKind.TRACKER, match.esp, current))
+                if esp is None:
+                    esp, source, tracking_host = match.esp, EspSource.FINGERPRINT, match.host
+                # a documented-opaque format (no decoder) carries nothing to decode
+                decoded = decode_tracker(current, fingerprints, match) if match.decoder else None
+                inner = decoded.destination if decoded else None
+                if decoded is not None:
+                    personal = personal or decoded.personal_data
+                    hint = hint or decoded.host_hint
+                if inner is None and match.decoder == GENERIC_DECODER:
+                    embedded = find_embedded_url(current)
+                    inner = embedded.url if embedded else None
+                if inner and inner != current:
+                    destination = current = inner
+                    continue
                 opaque = True
                 break
-            destination = current = wrapped.inner
-            continue
-        match = fingerprints.esp_for_url(current, prefer=header_esp if esp is None else None)
-        if match is not None and match.by == "path" and _is_page_host(match.host):
-            # view.email.brand.com/?qs=… has SFMC's click path but is the web copy of the email
+            listed = (
+                _listed_tracker(current, host, where, fingerprints, trackers)
+                if trackers.may_know(host)
+                else None
+            )
+            if listed is not None:
+                vendor, parameter, listed_role = listed
+                if listed_role is not LinkRole.CLICK:
+                    if not layers:
+                        owner, role = vendor, listed_role
+                    break
+                layers.append(Layer(LayerKind.TRACKER, vendor, current))
+                if esp is None:
+                    esp, source, tracking_host = vendor, EspSource.TRACKER_LIST, host
+                inner = _parameter_url(current, parameter) if parameter else None
+                if inner is None:
+                    embedded = find_embedded_url(current)
+                    inner = embedded.url if embedded else None
+                if inner and inner != current:
+                    destination = current = inner
+                    continue
+                opaque = True
+                break
             if not layers:
-                owner, role = match.esp, LinkRole.VIEW
-            break
-        if match is not None:
-            layers.append(Layer(LayerKind.TRACKER, match.esp, current))
-            if esp is None:
-                esp, source, tracking_host = match.esp, EspSource.FINGERPRINT, match.host
-            decoded = decode_tracker(current, fingerprints, match)
-            inner = decoded.destination if decoded else None
-            if decoded is not None:
-                personal = personal or decoded.personal_data
-                hint = hint or decoded.host_hint
-            if inner is None and match.decoder == GENERIC_DECODER:
-                embedded = find_embedded_url(current)
-                inner = embedded.url if embedded else None
-            if inner and inner != current:
-                destination = current = inner
-                continue
-            opaque = True
-            break
-        host, where = host_and_where(current)
-        listed = (
-            _listed_tracker(current, host, where, fingerprints, trackers)
-            if trackers.may_know(host)
-            else None
-        )
-        if listed is not None:
-            vendor, parameter, listed_role = listed
-            if listed_role is not LinkRole.CLICK:
-                if not layers:
-                    owner, role = vendor, listed_role
-                break
-            layers.append(Layer(LayerKind.TRACKER, vendor, current))
-            if esp is None:
-                esp, source, tracking_host = vendor, EspSource.TRACKER_LIST, host
-            inner = _parameter_url(current, parameter) if parameter else None
-            if inner is None:
-                embedded = find_embedded_url(current)
-                inner = embedded.url if embedded else None
-            if inner and inner != current:
-                destination = current = inner
-                continue
-            opaque = True
-            break
-        if not layers:
-            owned = _esp_page(current, host, fingerprints)
-            if owned is not None:
-                owner, role = owned
-                break
+                owned = _esp_page(current, host, fingerprints)
+                if owned is not None:
+                    owner, role = owned
+                    break
         found = tracker_evidence(current)
         if found is None:
             break
@@ -165,6 +176,10 @@ def peel(
         owner=owner,
         role=role,
     )
+
+
+_NOTHING = Peeled(layers=(), destination=None)
+_PERSONAL = Peeled(layers=(), destination=None, personal_data=True)
 
 
 def _listed_tracker(

@@ -212,6 +212,7 @@ class Fingerprints:
         self._open_hosts = HostIndex([(esp.name, esp.open_hosts) for esp in self.esps])
         self._wrapper_hosts = HostIndex([(w, w.hosts) for w in self.wrappers])
         self._host_owner: dict[str, object] = {}
+        self._plain_hosts: dict[str, bool] = {}
         self._opt_outs: dict[str, set[str | None]] = {}
         for esp in self.esps:
             for name, value in esp.opt_out:
@@ -314,6 +315,24 @@ class Fingerprints:
         if _STATIC_ASSET.search(path):
             return LinkRole.ASSET
         return LinkRole.CLICK
+
+    def knows_nothing_of(self, url: str) -> bool:
+        """True when no wrapper, ESP click host, ESP click path or ESP-owned host matches: the
+        common case of a plain link, answered from per-host memories and one search."""
+        host, where = _host_and_where(url)
+        if not host:
+            return False
+        plain = self._plain_hosts.get(host)
+        if plain is None:
+            plain = not (
+                self._wrapper_hosts.owners(host)
+                or self._click_hosts.owners(host)
+                or self.esp_for_host(host)
+            )
+            if len(self._plain_hosts) > _HOST_CACHE_LIMIT:
+                self._plain_hosts.clear()
+            self._plain_hosts[host] = plain
+        return plain and not self._any_click_path.search(where)
 
     def esp_for_open_pixel(self, url: str) -> str | None:
         host, where = _host_and_where(url)
