@@ -156,6 +156,11 @@ def peel(
             break
         if system_link_kind(current, text if not layers else "") is not None:
             break  # an unsubscribe or preference page is not a redirector, whatever its shape
+        page = fingerprints.page_of_any_esp(current)
+        if page is not None:  # an ESP's preference or web-view page on a branded host
+            if not layers:
+                owner, role = page
+            break
         layers.append(Layer(LayerKind.REDIRECTOR, None, current))
         if esp is None and source is None:
             source, tracking_host, evidence = EspSource.SHAPE, host, found

@@ -116,3 +116,23 @@ def test_the_corpus_direct_links_get_no_false_positives() -> None:
         if link.esp_source is EspSource.SHAPE
     ]
     assert shaped == []
+
+
+def test_an_esps_preference_page_on_a_branded_host_is_not_a_redirector() -> None:
+    # Seen in held-out real mail: SFMC's preference centre and Brevo's unsubscribe page on
+    # branded hosts carry opaque tokens but are the ESP's pages, not click redirects.
+    sfmc = classified(
+        "https://click.email.brand.example/profile_center.aspx?qs=a03c151608792c88900aacf7e14d8dac"
+    )
+    brevo = classified("http://r.notification.brand.example/mk/un/sh/7nVTPdbLJ2bPbZUt1kMhyN2yt9SB")
+    assert (sfmc.category, sfmc.esp, sfmc.system) == (
+        Category.DIRECT,
+        "Salesforce Marketing Cloud",
+        "unsubscribe",
+    )
+    assert (brevo.category, brevo.esp) == (Category.DIRECT, "Brevo")
+
+
+def test_a_generic_open_path_of_one_esp_does_not_name_every_pixel() -> None:
+    # Emma's pixels are on t.e2ma.net; a /track/ image elsewhere is not Emma's
+    assert FP.esp_for_open_pixel("https://img.shop.example/track/abc.gif") is None

@@ -316,6 +316,18 @@ class Fingerprints:
             return LinkRole.ASSET
         return LinkRole.CLICK
 
+    def page_of_any_esp(self, url: str) -> tuple[str, LinkRole] | None:
+        """The ESP whose unsubscribe/preference or web-view path this is, on any host (a
+        branded ``click.brand.com/profile_center.aspx?qs=`` is SFMC's preference page), or None.
+        Asked only of links that look tracked, so one ESP at a time is fine."""
+        _, where = _host_and_where(url)
+        for esp in self.esps:
+            if esp.system_paths.search(where):
+                return esp.name, LinkRole.SYSTEM
+            if esp.view_paths.search(where):
+                return esp.name, LinkRole.VIEW
+        return None
+
     def knows_nothing_of(self, url: str) -> bool:
         """True when no wrapper, ESP click host, ESP click path or ESP-owned host matches: the
         common case of a plain link, answered from per-host memories and one search."""
