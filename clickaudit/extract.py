@@ -23,6 +23,9 @@ from clickaudit.urls import system_link_kind, urls_in_text
 from clickaudit.visibility import hidden_reason, stylesheet_properties
 
 MAX_TEXT = 200
+# Real mail has tens of links, a long digest a few thousand; beyond this they are counted only.
+MAX_LINKS = 20_000
+MAX_IMAGES = 20_000
 _VML_HREF = re.compile(
     r"<v:(?:roundrect|rect|oval|shape|image)\b[^>]*?\bhref\s*=\s*(\"[^\"]*\"|'[^']*'|[^\s>]+)",
     re.I | re.S,
@@ -42,22 +45,32 @@ _TEXT_ATTRIBUTES = re.compile(r'\[\[([\w:-]+)="([^"]*)"\]\]')
 class Extraction:
     links: tuple[Link, ...]
     images: tuple[Image, ...]
+    links_skipped: int = 0  # links past MAX_LINKS, counted but not built
 
 
 def extract(email: Email) -> Extraction:
-    """Every link (numbered from 1 in document order: parts in order, then headers) and image."""
+    """Every link (numbered from 1 in document order: parts in order, then headers) and image,
+    up to :data:`MAX_LINKS` links; the rest are only counted, so a million-link email costs the
+    memory of the first twenty thousand."""
     ids = itertools.count(1)
     links: list[Link] = []
     images: list[Image] = []
+    skipped = 0
     for part in email.parts:
+        room = MAX_LINKS - len(links)
         if part.kind is Part.HTML:
-            part_links, part_images = _from_html(part, ids)
+            part_links, part_images, part_skipped = _from_html(part, ids, room)
             links.extend(part_links)
-            images.extend(part_images)
+            images.extend(part_images[: max(0, MAX_IMAGES - len(images))])
+            skipped += part_skipped
         else:
-            links.extend(_from_text(part, ids))
-    links.extend(_from_headers(email, ids))
-    return Extraction(tuple(links), tuple(images))
+            found = _from_text(part, ids)
+            links.extend(itertools.islice(found, max(0, room)))
+            skipped += sum(1 for _ in found)
+    found = _from_headers(email, ids)
+    links.extend(itertools.islice(found, max(0, MAX_LINKS - len(links))))
+    skipped += sum(1 for _ in found)
+    return Extraction(tuple(links), tuple(images), skipped)
 
 
 def parse_html(text: str) -> tuple[lxml.etree._Element | None, bool]:
@@ -141,13 +154,18 @@ _COMMON_TAGS = ("a", "area", "img", "style", lxml.etree.Comment)
 _NEEDS_EVERY_ELEMENT = (b"<v:", b"url(", b"background")
 
 
-def _from_html(part: BodyPart, ids: Iterator[int]) -> tuple[list[Link], list[Image]]:
+def _from_html(
+    part: BodyPart, ids: Iterator[int], room: int
+) -> tuple[list[Link], list[Image], int]:
+    """The part's links (at most ``room``; the rest counted) and images."""
     data = part.text.encode("utf-8", "surrogatepass")
     root, truncated = _parse_html_bytes(data)
     if truncated:
-        return _scan_links(part, ids), []
+        recovered = _scan_links(part, ids)
+        return recovered[: max(0, room)], [], max(0, len(recovered) - room)
     if root is None:
-        return [], []
+        return [], [], 0
+    skipped = 0
     links: list[Link] = []
     images: list[Image] = []
     text_index = _LineIndex(part.text)
@@ -167,14 +185,17 @@ def _from_html(part: BodyPart, ids: Iterator[int]) -> tuple[list[Link], list[Ima
         if tag == "a" or tag == "area" or tag.startswith("v:"):
             href = node.get("href")
             if href is not None:
-                links.append(_link_from_element(node, tag, href, part, next(ids), stylesheet))
+                if len(links) < room:
+                    links.append(_link_from_element(node, tag, href, part, next(ids), stylesheet))
+                else:
+                    skipped += 1
         if tag == "img":
             images.extend(_images_from_img(node, part))
         elif tag == "style" and node.text:
             images.extend(_css_images(node.text, node.sourceline or 0, part, "css"))
         if every_element:
             images.extend(_attribute_images(node, tag, part))
-    return links, images
+    return links, images, skipped
 
 
 def _attribute_images(node: lxml.etree._Element, tag: str, part: BodyPart) -> list[Image]:

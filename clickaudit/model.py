@@ -196,6 +196,7 @@ class EmailNoteKind(StrEnum):
     PART_UNDECODABLE = "part-undecodable"
     NESTING_TOO_DEEP = "nesting-too-deep"  # attached messages or multiparts beyond the limit
     TOO_MANY_HEADERS = "too-many-headers"  # header fields beyond the limit were not read
+    TOO_MANY_LINKS = "too-many-links"  # links beyond the limit were counted, not audited
     UNSPECIFIED = "unspecified"  # read back from a report, which keeps only the text
 
 

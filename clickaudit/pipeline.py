@@ -12,7 +12,7 @@ import asyncio
 import os
 import ssl
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
 import dns.asyncresolver
@@ -23,7 +23,7 @@ from clickaudit.domains import observe_domains, targets_for
 from clickaudit.domains.dns import DnsCache
 from clickaudit.esp.fingerprints import Fingerprints, load_fingerprints
 from clickaudit.events import CancelToken, Progress, ProgressCallback, ignore_progress
-from clickaudit.extract import extract
+from clickaudit.extract import MAX_LINKS, Extraction, extract
 from clickaudit.follow import Follower
 from clickaudit.gc_pause import cyclic_gc_paused
 from clickaudit.judge.chains import judge_chain
@@ -37,6 +37,8 @@ from clickaudit.model import (
     Category,
     DomainReport,
     Email,
+    EmailNote,
+    EmailNoteKind,
     EspSource,
     Finding,
     Image,
@@ -73,8 +75,19 @@ class Classified:
 def classify_email(email: Email, fingerprints: Fingerprints) -> Classified:
     with cyclic_gc_paused():
         extraction = extract(email)
+        if extraction.links_skipped:
+            email = replace(email, notes=(*email.notes, _too_many_links(extraction)))
         result = classify(email, extraction.links, extraction.images, fingerprints)
     return Classified(email, tuple(result.links), tuple(result.images), result.esp)
+
+
+def _too_many_links(extraction: Extraction) -> EmailNote:
+    total = len(extraction.links) + extraction.links_skipped
+    return EmailNote(
+        EmailNoteKind.TOO_MANY_LINKS,
+        f"the email has {total:,} links; only the first {MAX_LINKS:,} were audited "
+        f"({extraction.links_skipped:,} skipped)",
+    )
 
 
 def scan_email(email: Email, fingerprints: Fingerprints | None = None) -> Audit:
@@ -82,6 +95,7 @@ def scan_email(email: Email, fingerprints: Fingerprints | None = None) -> Audit:
     started = now_iso()
     with cyclic_gc_paused():
         classified = classify_email(email, fingerprints or load_fingerprints())
+        email = classified.email
         links, message_findings = judge_offline(email, classified.links)
     return Audit(
         email=email,
@@ -193,6 +207,7 @@ async def _audit_one(
 ) -> Audit:
     started = now_iso()
     classified = classify_email(email, fingerprints)
+    email = classified.email  # with any note extraction made
     links = classified.links
     message_findings: list[Finding] = []
     if template_links is not None:

@@ -85,3 +85,58 @@ def test_two_hundred_nested_attached_messages_are_read_to_the_limit_and_the_rest
     assert len(notes) == 1
     deepest = ".".join(["1"] * (MAX_ATTACHMENT_DEPTH + 1))
     assert f"attached message {deepest} and those inside it were skipped" in notes[0].text
+
+
+def _email_with_links(count: int) -> bytes:
+    anchors = "".join(
+        f'<a href="https://shop{n % 50}.example/p/{n}">P{n}</a>\n' for n in range(count)
+    )
+    return (
+        "From: Shop <news@shop.example>\nSubject: Many links\nMIME-Version: 1.0\n"
+        f"Content-Type: text/html; charset=utf-8\n\n<html><body>{anchors}</body></html>\n"
+    ).encode()
+
+
+def test_links_past_the_cap_are_counted_and_named_in_a_note(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from clickaudit import extract, pipeline
+
+    monkeypatch.setattr(extract, "MAX_LINKS", 100)
+    monkeypatch.setattr(pipeline, "MAX_LINKS", 100)
+    [mail] = load_bytes(_email_with_links(250), "many.eml")
+    audit = pipeline.scan_email(mail)
+    assert [link.id for link in audit.links] == list(range(1, 101))
+    [note] = [n for n in audit.email.notes if n.kind is EmailNoteKind.TOO_MANY_LINKS]
+    assert note.text == "the email has 250 links; only the first 100 were audited (150 skipped)"
+
+
+# VmHWM, not getrusage: a child's ru_maxrss also counts the parent it was forked from.
+MEASURE_SCAN = """
+import re, sys
+from clickaudit.load import load_path
+from clickaudit.pipeline import scan_email
+from clickaudit.report.json_report import dumps
+[mail] = load_path(sys.argv[1])
+audit = scan_email(mail)
+report = dumps([audit])
+peak_kb = re.search(r"VmHWM:\\s+(\\d+) kB", open("/proc/self/status").read()).group(1)
+print(len(audit.links), int(peak_kb) // 1024)
+"""
+
+
+def test_a_two_hundred_thousand_link_email_is_scanned_in_bounded_memory(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import subprocess
+    import sys
+
+    from clickaudit.extract import MAX_LINKS
+
+    path = tmp_path / "links.eml"
+    path.write_bytes(_email_with_links(200_000))
+    completed = subprocess.run(
+        [sys.executable, "-c", MEASURE_SCAN, str(path)],
+        capture_output=True, text=True, timeout=300, check=True,
+    )  # fmt: skip
+    links, peak_mb = map(int, completed.stdout.split())
+    assert links == MAX_LINKS
+    assert peak_mb <= 600, f"peak {peak_mb} MB"  # before the cap: ~5.6 KB a link, 1.1 GB
