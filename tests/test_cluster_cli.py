@@ -117,3 +117,44 @@ def test_without_the_cluster_extra_both_commands_say_what_to_install(tmp_path: P
         )
         assert result.returncode == 2, result.stderr
         assert "pip install 'clickaudit[cluster]'" in result.stderr
+
+
+def test_folders_maildirs_and_globs_go_to_the_cluster_as_they_are_read_locally(
+    redis_url: str, tmp_path: Path
+) -> None:
+    folder = tmp_path / "campaigns"
+    folder.mkdir()
+    for n in range(2):
+        (folder / f"offer{n}.eml").write_text(EMAIL.format(n=n), "utf-8")
+    maildir = tmp_path / "Maildir"
+    for part in ("cur", "new", "tmp"):
+        (maildir / part).mkdir(parents=True)
+    (maildir / "cur" / "1700000000.1.host:2,S").write_text(EMAIL.format(n=10), "utf-8")
+    (maildir / "new" / "1700000001.2.host").write_text(EMAIL.format(n=11), "utf-8")
+    box = tmp_path / "sent.mbox"
+    box.write_text(
+        "".join(f"From x@y Thu Nov 26 00:00:00 2026\n{EMAIL.format(n=20 + n)}\n" for n in range(2)),
+        "utf-8",
+    )
+    inputs = [str(folder), str(maildir), str(tmp_path / "*.mbox")]
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "clickaudit", "worker", "--cluster", redis_url],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        remote = run_clickaudit(
+            "scan", "--cluster", redis_url, *inputs, "--format", "json", "--fail-on", "never",
+            timeout=60,
+        )  # fmt: skip
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=60)
+    local = run_clickaudit("scan", *inputs, "--format", "json", "--fail-on", "never", "--jobs", "1")
+
+    assert remote.returncode == 0, remote.stderr
+    reports = json.loads(remote.stdout)
+    assert len(reports) == 6
+    assert [_without_times(r) for r in reports] == [
+        _without_times(r) for r in json.loads(local.stdout)
+    ]

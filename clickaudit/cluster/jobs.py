@@ -30,10 +30,10 @@ FILE_SETTINGS = ("policy_path", "template_path", "ca_bundle")
 
 @dataclass(frozen=True, slots=True)
 class EmailUnit:
-    """One email as the submitter read it: a file, or one message of an mbox."""
+    """One email as the submitter read it (a :class:`clickaudit.batch.EmailSource`'s bytes)."""
 
     name: str
-    kind: str  # eml, html, txt, or mbox (then ``index`` is the message's position)
+    kind: str  # file, or mbox (then ``index`` is the message's position)
     index: int
     data: bytes = field(repr=False)
 

@@ -7,12 +7,10 @@ skipping what it already saved (the batch remembers what was collected).
 
 from __future__ import annotations
 
-import mailbox
 import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import redis
@@ -27,34 +25,22 @@ MAX_WAITING_EMAILS = 2000
 MAX_WAITING_BYTES = 256 * 1024 * 1024
 
 
-def read_units(paths: Iterable[str]) -> Iterator[EmailUnit | InputError]:
-    """Each email's bytes, a file or an mbox message at a time; an unreadable file is yielded as
-    its error and the rest go on. (The loader's own reading: the same limits and messages.)"""
-    from clickaudit.load import _kind_of, _read
+def read_units(inputs: Iterable[str]) -> Iterator[EmailUnit | InputError]:
+    """Each email's bytes, one source at a time (files, folders, globs, mbox messages, Maildirs:
+    :func:`clickaudit.batch.read_sources`); what cannot be read is yielded as its error and the
+    rest go on."""
+    from clickaudit.batch import read_sources
 
-    for path in paths:
-        file = Path(path)
+    for source in read_sources(inputs):
+        if isinstance(source, InputError):
+            yield source
+            continue
         try:
-            data = _read(file, path)
-            kind = _kind_of(file, data)
+            data = source.read()
         except InputError as error:
             yield error
             continue
-        if kind != "mbox":
-            yield EmailUnit(path, kind, 0, data)
-            continue
-        del data
-        try:
-            box = mailbox.mbox(path, create=False)
-            keys = list(box.keys())
-        except (OSError, mailbox.Error) as error:
-            yield InputError(path, f"is not a readable mbox: {error}")
-            continue
-        if not keys:
-            yield InputError(path, "is an mbox with no messages")
-        for index, key in enumerate(keys):
-            yield EmailUnit(path, "mbox", index, box.get_bytes(key))
-        box.close()
+        yield EmailUnit(source.path, source.kind, source.index, data)
 
 
 def new_batch_id() -> str:

@@ -28,16 +28,15 @@ log = logging.getLogger("clickaudit.worker")
 
 
 def load_job_email(info: JobInfo, data: bytes) -> list[Email]:
-    """The email(s) in these bytes, named as the submitter named them (an mbox message keeps its
-    mbox and position; an attached message comes out as its own email, as in a local run)."""
-    from clickaudit.load import load_bytes
+    """The email(s) in these bytes, loaded as a local run loads its source (an mbox message keeps
+    its mbox and position; a file is read as its name and content say; an attached message
+    comes out as its own email)."""
+    from clickaudit.load import _kind_of, load_bytes, load_message_bytes
 
-    if info.kind != "mbox":
-        return load_bytes(data, info.name, kind=info.kind)
-    return [
-        evolve(email, source=evolve(email.source, kind="mbox", index=info.index))
-        for email in load_bytes(data, info.name, kind="eml")
-    ]
+    if info.kind == "mbox":
+        return load_message_bytes(data, info.name, kind="mbox", index=info.index)
+    kind = _kind_of(Path(info.name), data) if info.kind == "file" else info.kind
+    return load_bytes(data, info.name, kind=kind)
 
 
 class JobRunner:
