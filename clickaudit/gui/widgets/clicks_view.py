@@ -9,6 +9,7 @@ pool (the cloud database alone takes a second or two to load); results come back
 from __future__ import annotations
 
 import html
+from collections import deque
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -82,6 +83,11 @@ class ClicksView(QWidget):
         self._busy = False
         self._rerun = False
         self._generation = 0
+        # its own pool, a child of the view: destroying the view waits for a run in progress,
+        # so a worker never reports to signals that are gone (the app quitting mid-analysis)
+        self.pool = QThreadPool(self)
+        self.pool.setMaxThreadCount(1)
+        self._workers: deque[Worker] = deque(maxlen=4)
         self._build()
         self.show_report(None)
 
@@ -266,7 +272,8 @@ class ClicksView(QWidget):
         worker.signals.failed.connect(self._failed)
         self._busy = True
         self.summary.setText(f"Judging {html.escape(', '.join(Path(p).name for p in paths))}…")
-        QThreadPool.globalInstance().start(worker)
+        self._workers.append(worker)
+        self.pool.start(worker)
 
     def _analysed(self, result: tuple[int, ClickReport]) -> None:
         generation, report = result
