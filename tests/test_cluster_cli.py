@@ -147,6 +147,9 @@ def test_folders_maildirs_and_globs_go_to_the_cluster_as_they_are_read_locally(
             "scan", "--cluster", redis_url, *inputs, "--format", "json", "--fail-on", "never",
             timeout=60,
         )  # fmt: skip
+        remote_text = run_clickaudit(
+            "scan", "--cluster", redis_url, *inputs, "--fail-on", "never", timeout=60
+        )
     finally:
         worker.send_signal(signal.SIGTERM)
         worker.wait(timeout=60)
@@ -158,3 +161,5 @@ def test_folders_maildirs_and_globs_go_to_the_cluster_as_they_are_read_locally(
     assert [_without_times(r) for r in reports] == [
         _without_times(r) for r in json.loads(local.stdout)
     ]
+    local_text = run_clickaudit("scan", *inputs, "--fail-on", "never", "--jobs", "1")
+    assert remote_text.stdout == local_text.stdout  # the text report, streamed in input order

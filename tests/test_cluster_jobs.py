@@ -331,3 +331,23 @@ def test_without_cluster_nothing_of_it_is_imported(tmp_path: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=True
     )
     assert result.stdout.strip() == "[]"
+
+
+def test_reports_are_written_in_the_order_of_the_inputs_whatever_order_workers_finish_in() -> None:
+    from clickaudit.commands.cluster_run import _InOrder
+
+    written: list[str] = []
+
+    class Writer:
+        def write(self, piece: str) -> None:
+            written.append(piece)
+
+    in_order = _InOrder(Writer(), done={1})  # place 1 was reported before a resume
+    in_order.put(3, ["d"])
+    in_order.put(0, ["a"])
+    assert written == ["a"]
+    in_order.put(2, ["c1", "c2"])  # an email with an attached one: two reports
+    assert written == ["a", "c1", "c2", "d"]
+    in_order.put(5, ["f"])  # 4 failed or never came: the batch ended without it
+    in_order.finish()
+    assert written == ["a", "c1", "c2", "d", "f"]

@@ -163,6 +163,11 @@ class Cluster:
     def status(self, batch: str) -> BatchStatus:
         return self.store.status(batch)
 
+    def collected_seqs(self, batch: str) -> set[int]:
+        """Places in the batch (``JobInfo.seq``) whose results were collected before."""
+        infos = self.store.jobs_for(batch, sorted(self.store.collected(batch)))
+        return {info.seq for info in infos if info is not None}
+
 
 class _Collector:
     """Reads a batch's finished list from where it last stopped; skips what was collected."""

@@ -1,9 +1,11 @@
 """``scan|audit --cluster URL``: the batch goes to a worker cluster, the results come back here.
 
 Everything that is not auditing stays with the submitter: reading the files, saving each audit
-in the history as it arrives, and the report (``--format jsonl`` streams a line per email as it
-arrives; the other formats are written once the batch is complete, in the order of the files).
-The Dramatiq/Redis modules are imported only when ``--cluster`` is given.
+in the history as it arrives, and the report. ``--format jsonl`` writes a line per email as it
+arrives; text and JSON are streamed in the order of the inputs (an email that finished early
+waits for those before it; the submitter never has more than its queue window out of order);
+HTML, CSV and JUnit are whole documents, written once the batch is complete. The Dramatiq/Redis
+modules are imported only when ``--cluster`` is given.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Iterator, Sequence
-from typing import Any, TextIO
+from typing import Any
 
 from clickaudit.commands.common import EXIT_INPUT, FAIL_ON, exit_status
 from clickaudit.errors import ClickauditError, InputError
@@ -134,20 +136,29 @@ def _collect(
     save: bool,
     shown: Callable[[list[Any]], list[Any]],
 ) -> int:
+    import shutil
+
+    from clickaudit.commands.common import open_output, write_output
     from clickaudit.commands.progress_line import ProgressLine
     from clickaudit.events import Progress
     from clickaudit.model import Audit
-    from clickaudit.report.json_report import dumps_line
+    from clickaudit.report.stream import STREAMED_FORMATS, ReportWriter, render_piece
     from clickaudit.wire import from_wire
 
     store = _open_store(args.db) if save else None
     failed = save and store is None  # reported; the report is still written, then exit 2
     progress = ProgressLine()
     threshold = FAIL_ON[args.fail_on]
-    stream_lines = args.format == "jsonl"
-    kept: list[tuple[int, int, Any]] = []
+    kept: list[tuple[int, int, Any]] = []  # a report that is not streamed: (seq, n, audit)
     has_findings = False
-    out = _open_output(args.output) if stream_lines else None
+    out = open_output(args.output) if args.format in STREAMED_FORMATS else None
+    writer = ReportWriter(out, args.format) if out is not None else None
+    in_order = (
+        _InOrder(writer, done=cluster.collected_seqs(batch))
+        if writer is not None and args.format != "jsonl"
+        else None
+    )
+    width = max(40, min(shutil.get_terminal_size((120, 24)).columns, 240))
     try:
         for item in results(lambda done, total: progress(Progress("cluster", done, total))):
             if item.error is not None:
@@ -155,6 +166,8 @@ def _collect(
                 print(f"clickaudit: {item.error}", file=sys.stderr)
                 failed = True
                 cluster.mark_collected(batch, item)
+                if in_order is not None:
+                    in_order.put(item.info.seq, [])
                 continue
             audits = [from_wire(Audit, report) for report in item.reports]
             if store is not None:
@@ -163,28 +176,60 @@ def _collect(
             cluster.mark_collected(batch, item)
             if threshold is not None and exit_status(audits, args.fail_on):
                 has_findings = True
-            if out is not None:
-                for audit in shown(audits):
-                    out.write(dumps_line(audit) + "\n")
-                out.flush()
-            else:
+            if writer is None:
                 kept.extend((item.info.seq, n, audit) for n, audit in enumerate(shown(audits)))
+                continue
+            pieces = [render_piece(audit, args.format, width=width) for audit in shown(audits)]
+            if in_order is None:
+                for piece in pieces:
+                    writer.write(piece)
+            else:
+                in_order.put(item.info.seq, pieces)
     finally:
         progress.clear()
         if store is not None:
             store.close()
+        if in_order is not None:
+            in_order.finish()
+        if writer is not None and (writer.count or args.format == "json"):
+            writer.close()
         if out is not None and out is not sys.stdout:
             out.close()
     status = cluster.status(batch)
     print(f"clickaudit: {status.summary()}", file=sys.stderr)
-    if out is None:
+    if writer is None:
         audits = [audit for _, _, audit in sorted(kept, key=lambda entry: entry[:2])]
-        from clickaudit.commands.common import write_output
-
         write_output(render(audits), args.output)
     if failed or status.failed:
         return EXIT_INPUT
     return 1 if has_findings else 0
+
+
+class _InOrder:
+    """Writes each email's report pieces in the order of the inputs (``seq``), whatever order
+    the workers finish them in; ``done`` are the places already reported (a resumed batch)."""
+
+    def __init__(self, writer: Any, *, done: set[int]) -> None:
+        self._writer = writer
+        self._next = 0
+        self._waiting: dict[int, list[str]] = {seq: [] for seq in done}
+        self._advance()
+
+    def put(self, seq: int, pieces: list[str]) -> None:
+        self._waiting[seq] = pieces
+        self._advance()
+
+    def finish(self) -> None:
+        """Write whatever still waits (an interrupted batch), in order."""
+        for seq in sorted(self._waiting):
+            for piece in self._waiting.pop(seq):
+                self._writer.write(piece)
+
+    def _advance(self) -> None:
+        while self._next in self._waiting:
+            for piece in self._waiting.pop(self._next):
+                self._writer.write(piece)
+            self._next += 1
 
 
 def _open_store(db: str | None) -> Any:
@@ -210,15 +255,6 @@ def _save_one(store: Any, audit: Any) -> bool:
         )
         return False
     return True
-
-
-def _open_output(output: str | None) -> TextIO:
-    if not output:
-        return sys.stdout
-    try:
-        return open(output, "w", encoding="utf-8")
-    except OSError as error:
-        raise InputError(output, f"cannot write the report: {error.strerror}") from error
 
 
 __all__: Sequence[str] = ("add_cluster_options", "check_inputs", "run_batch")
