@@ -314,6 +314,8 @@ _URL_LOOKING = re.compile(
     r"(?:[a-z][a-z0-9+.\-]*://[^\s@]+|www\.[^\s@]+|[\w\-]+(?:\.[\w\-]+)*\.[^\W\d_]{2,}(?:[/?#][^\s@]*)?)",
     re.I,
 )
+# What the text-part scanner takes for a link by itself (a scheme or "www.").
+_STANDALONE_URL = re.compile(r"(?:[a-z][a-z0-9+.\-]*://|www\.)", re.I)
 _LABEL_EDGES = "<>()[]{}\"'“”‘’«»:;,"
 
 
@@ -334,6 +336,10 @@ def url_label(before: str) -> str:
         return ""
     word = words[-1].strip(_LABEL_EDGES)
     if not word or word.endswith(".") or not _URL_LOOKING.fullmatch(word):
+        return ""
+    if _STANDALONE_URL.match(word) and before.rstrip().endswith(words[-1]):
+        # "https://twitter.com/x   https://instagram.com/y": a URL set off by spaces alone is
+        # a link of its own beside this one, not its label ("www.shop.example <https://…>" is).
         return ""
     return word[:MAX_TEXT]
 

@@ -76,6 +76,10 @@ def test_an_empty_href_is_a_link_empty_warning(report: dict[str, object]) -> Non
         ("[https://shop.example/boots] ", "https://shop.example/boots"),
         ("Preise ab 3.99 ", ""),
         ("Follow us: [Facebook] ", "Facebook"),
+        # a URL beside another, set off by spaces alone, is a sibling link, not its label
+        ("https://www.facebook.com/shop/   https://twitter.com/shop   ", ""),
+        ("www.shop.example ", ""),
+        ("https://shop.example/boots <", "https://shop.example/boots"),
     ],
 )
 def test_url_label(before: str, label: str) -> None:
