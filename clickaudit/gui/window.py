@@ -388,7 +388,7 @@ class MainWindow(QMainWindow):
         def job() -> list[Any]:
             from clickaudit.store import Store
 
-            with Store.open(db) as store:
+            with Store.open(db, read_only=True) as store:
                 return store.history(text=text or None, limit=500)
 
         self.controller.run_in_store(
@@ -401,7 +401,7 @@ class MainWindow(QMainWindow):
         def job() -> Audit:
             from clickaudit.store import Store
 
-            with Store.open(db) as store:
+            with Store.open(db, read_only=True) as store:
                 return store.get(audit_id)
 
         def shown(audit: Audit) -> None:
@@ -417,7 +417,7 @@ class MainWindow(QMainWindow):
         def job() -> tuple[Audit, Audit]:
             from clickaudit.store import Store
 
-            with Store.open(db) as store:
+            with Store.open(db, read_only=True) as store:
                 return store.get(older), store.get(newer)
 
         self.controller.run_in_store(
@@ -445,7 +445,7 @@ class MainWindow(QMainWindow):
         def job() -> Audit:
             from clickaudit.store import Store
 
-            with Store.open(db) as store:
+            with Store.open(db, read_only=True) as store:
                 return store.get(audit_id)
 
         self.controller.run_in_store(
