@@ -154,6 +154,8 @@ def _connect_read_only(path: Path) -> sqlite3.Connection:
         except sqlite3.OperationalError as error:
             connection.close()
             last = error
+            if error.sqlite_errorcode & 0xFF != sqlite3.SQLITE_CANTOPEN:
+                break  # busy, say: reading without locks is only safe where no one can write
             continue
         except sqlite3.Error as error:
             connection.close()
