@@ -41,6 +41,7 @@ def test_demo_raw_and_human_click_rates_differ(demo_report) -> None:  # type: ig
     assert summary.click_rate_raw is not None and summary.click_rate_human is not None
     assert summary.click_rate_raw > 3 * summary.click_rate_human > 0
     assert summary.scanner > summary.human > 0
+    assert summary.likely_scanner > 0  # the open-time checkers: only their burst tells
 
 
 def test_every_machine_verdict_in_the_demo_shows_its_reasons(demo_report) -> None:  # type: ignore[no-untyped-def]

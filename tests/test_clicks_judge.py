@@ -188,3 +188,13 @@ def test_click_without_time_address_or_agent_is_unknown(index: LinkIndex) -> Non
 def test_without_a_delivery_time_no_seconds_are_claimed(index: LinkIndex) -> None:
     [result] = judge(index, click(2, 3), delivered=None)
     assert result.seconds_after_delivery is None and result.verdict is Verdict.HUMAN
+
+
+def test_person_reading_after_the_gateway_swept_every_link_is_not_part_of_the_sweep(
+    index: LinkIndex,
+) -> None:
+    sweep = [click(link, 2 + 0.3 * link, ip=EOP, agent=DESKTOP) for link in range(1, 9)]
+    results = judge(index, *sweep, click(3, 5400))
+    person = results[-1]
+    assert person.verdict is Verdict.HUMAN and person.reasons == ()
+    assert all(Reason.ALL_LINKS in r.reasons for r in results[:-1])

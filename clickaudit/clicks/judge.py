@@ -55,7 +55,7 @@ def judge_message(
 ) -> list[JudgedClick]:
     """Verdicts for the clicks of one message to one recipient, ``clicks`` in time order."""
     bursting = _burst_members(clicks, index)
-    all_links = _clicked_every_link(clicks, index)
+    all_links, sweep_end = _clicked_every_link(clicks, index)
     judged = []
     for number, click in enumerate(clicks):
         event = click.event
@@ -86,9 +86,10 @@ def judge_message(
                 weak.append(Reason.CLOUD_NETWORK)
         if number in bursting:
             strong.append(Reason.BURST)
-        if all_links is Reason.ALL_LINKS:
+        in_sweep = sweep_end is None or event.time is None or event.time <= sweep_end
+        if all_links is Reason.ALL_LINKS and in_sweep:
             strong.append(Reason.ALL_LINKS)
-        elif all_links is not None:
+        elif all_links is not None and in_sweep:
             weak.append(Reason.ALL_LINKS)
         if seconds is not None and seconds <= DELIVERY_WINDOW:
             weak.append(Reason.DELIVERY_SECONDS)
@@ -135,15 +136,28 @@ def _burst_members(clicks: Sequence[Click], index: LinkIndex) -> set[int]:
     return members
 
 
-def _clicked_every_link(clicks: Sequence[Click], index: LinkIndex) -> Reason | str | None:
-    """``Reason.ALL_LINKS`` (strong), ``"weak"`` or ``None``: were all of the body's links hit?"""
+def _clicked_every_link(
+    clicks: Sequence[Click], index: LinkIndex
+) -> tuple[Reason | str | None, float | None]:
+    """Were all of the body's links hit — ``Reason.ALL_LINKS`` (strong), ``"weak"`` or ``None`` —
+    and when the sweep was complete (the first click on the last link reached).
+
+    Only the clicks up to that moment are the sweep: the person who reads the message an hour
+    after the gateway went through it is not part of it.
+    """
     body = index.body_groups(clicks[0].event.esp if clicks else "")
     if len(body) < ALL_LINKS_MIN:
-        return None
-    clicked = {index.clickable_groups.get(c.link_id) for c in clicks}
-    if not body <= clicked:
-        return None
-    return Reason.ALL_LINKS if len(body) >= ALL_LINKS_STRONG else "weak"
+        return None, None
+    first_seen: dict[int | None, float | None] = {}
+    for click in clicks:
+        group = index.clickable_groups.get(click.link_id)
+        if group not in first_seen:
+            first_seen[group] = click.event.time
+    if not body <= first_seen.keys():
+        return None, None
+    times = [first_seen[group] for group in body]
+    sweep_end = None if any(t is None for t in times) else max(t for t in times if t is not None)
+    return (Reason.ALL_LINKS if len(body) >= ALL_LINKS_STRONG else "weak"), sweep_end
 
 
 REASON_TEXT: dict[Reason, str] = {

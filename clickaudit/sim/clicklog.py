@@ -49,6 +49,7 @@ class CampaignShape:
     scanned_share: float = 0.35  # recipients behind a gateway that scans every link
     human_share: float = 0.08  # recipients who click themselves
     hidden_url: str | None = None  # a link no person sees (scanners request it)
+    open_scan_share: float = 0.03  # a few links checked in a burst when the mail is opened
 
 
 def events(shape: CampaignShape, seed: int = 17) -> Iterator[dict[str, Any]]:
@@ -76,6 +77,8 @@ def events(shape: CampaignShape, seed: int = 17) -> Iterator[dict[str, Any]]:
                 yield from _person(rng, shape, delivered, recipient, message)
         elif roll < shape.scanned_share + shape.human_share:
             yield from _person(rng, shape, delivered, recipient, message)
+        elif roll < shape.scanned_share + shape.human_share + shape.open_scan_share:
+            yield from _open_scan(rng, shape, delivered, recipient, message)
 
 
 def _scan(
@@ -96,6 +99,21 @@ def _scan(
     for index, url in urls:
         moment += rng.uniform(0.05, 0.6)
         yield _click(moment, recipient, message, url, index, ip, agent)
+
+
+def _open_scan(
+    rng: random.Random, shape: CampaignShape, delivered: float, recipient: str, message: str
+) -> Iterator[dict[str, Any]]:
+    """A client-side checker that requests a few links at once when the message is opened,
+    hours later, from the recipient's own network: only the burst gives it away."""
+    ip = HOME_PREFIX.format(rng.randrange(0, 256), rng.randrange(1, 255))
+    agent = DESKTOP_AGENTS[1]
+    moment = delivered + rng.uniform(3600, 6 * 3600)
+    for index in rng.sample(range(len(shape.urls)), min(3, len(shape.urls))):
+        moment += rng.uniform(0.2, 1.5)
+        yield _click(
+            moment, recipient, message, shape.urls[index], _offsets(shape)[index], ip, agent
+        )
 
 
 def _person(
