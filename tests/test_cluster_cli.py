@@ -66,6 +66,7 @@ def test_a_crashed_submitter_resumes_and_gets_the_report_a_local_scan_gives(
             "--fail-on", "never", timeout=60,
         )  # fmt: skip
         status = run_clickaudit("worker", "--cluster", redis_url, "--status", batch)
+        wrong_command = run_clickaudit("audit", "--cluster", redis_url, "--resume", batch)
     finally:
         worker.send_signal(signal.SIGTERM)
         worker.wait(timeout=60)
@@ -76,6 +77,8 @@ def test_a_crashed_submitter_resumes_and_gets_the_report_a_local_scan_gives(
         _without_times(r) for r in json.loads(local.stdout)
     ]
     assert f"batch {batch}: 5 done, 0 failed, 0 pending of 5" in status.stdout
+    assert wrong_command.returncode == 2
+    assert "is a scan batch: resume it with 'clickaudit scan'" in wrong_command.stderr
 
 
 def test_resume_of_an_unknown_batch_and_resume_without_cluster_are_usage_errors(

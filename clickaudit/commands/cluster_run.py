@@ -91,6 +91,14 @@ def run_batch(
                     file=sys.stderr,
                 )
                 return EXIT_INPUT
+            made_by = cluster.store.spec(batch).mode
+            if made_by != mode:
+                print(
+                    f"clickaudit: batch {batch} is a{'n' if made_by == 'audit' else ''} "
+                    f"{made_by} batch: resume it with 'clickaudit {made_by}'",
+                    file=sys.stderr,
+                )
+                return EXIT_INPUT
             print(f"clickaudit: resuming {resumed.summary()}", file=sys.stderr)
 
             def results(on_progress: Callable[[int, int], None]) -> Iterator[Any]:
