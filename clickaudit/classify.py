@@ -23,6 +23,7 @@ from clickaudit.model import (
     Email,
     EspSource,
     Image,
+    Layer,
     LayerKind,
     Link,
     Part,
@@ -30,6 +31,7 @@ from clickaudit.model import (
     evolve,
 )
 from clickaudit.peel import peel
+from clickaudit.psl import organisational_domain
 from clickaudit.shape import TrackerEvidence, tracker_evidence
 from clickaudit.unwrap import unwrap_once
 from clickaudit.urls import (
@@ -66,12 +68,45 @@ def classify(
         classify_link(link, fingerprints, header_esp=header_esp, trackers=trackers)
         for link in links
     )
+    if header_esp:
+        classified = name_branded_trackers(classified, header_esp, email.headers.from_domain)
     classified_images = tuple(classify_image(image, fingerprints, trackers) for image in images)
     return Classification(
         links=classified,
         images=classified_images,
         esp=sending_esp(classified, classified_images, header_esp),
     )
+
+
+def name_branded_trackers(
+    links: tuple[Link, ...], header_esp: str, from_domain: str
+) -> tuple[Link, ...]:
+    """A link tracked by its shape on a subdomain of the sender's own domain
+    (``click.news.shop.example`` in a mail from ``news@shop.example``) is the branded tracking
+    domain of the ESP the headers name: ``esp_source`` says ``header``."""
+    sender = organisational_domain(from_domain) if from_domain else ""
+    if not sender:
+        return links
+    out = []
+    for link in links:
+        if link.esp_source is not EspSource.SHAPE:
+            out.append(link)
+            continue
+        at = next(
+            (
+                i
+                for i, layer in enumerate(link.layers)
+                if layer.kind is LayerKind.REDIRECTOR and layer.name is None
+            ),
+            None,
+        )
+        host = host_of(link.layers[at].url) or "" if at is not None else ""
+        if at is not None and host != sender and host.endswith("." + sender):
+            layers = list(link.layers)
+            layers[at] = Layer(LayerKind.TRACKER, header_esp, layers[at].url)
+            link = evolve(link, esp=header_esp, esp_source=EspSource.HEADER, layers=tuple(layers))
+        out.append(link)
+    return tuple(out)
 
 
 def sending_esp(

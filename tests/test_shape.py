@@ -136,3 +136,21 @@ def test_an_esps_preference_page_on_a_branded_host_is_not_a_redirector() -> None
 def test_a_generic_open_path_of_one_esp_does_not_name_every_pixel() -> None:
     # Emma's pixels are on t.e2ma.net; a /track/ image elsewhere is not Emma's
     assert FP.esp_for_open_pixel("https://img.shop.example/track/abc.gif") is None
+
+
+def test_a_shape_tracked_subdomain_of_the_sender_is_the_header_esps_branded_domain() -> None:
+    from clickaudit.classify import classify
+    from tests.factories import sample_email
+
+    email = sample_email()  # From news@shop.example, X-SG-EID: SendGrid
+    links = [
+        Link(1, Part.HTML, Element.A, "https://click.news.shop.example/q8Zk2LmP0xRt7YwA3bNcD5eF"),
+        Link(2, Part.HTML, Element.A, "https://click.elsewhere.example/q8Zk2LmP0xRt7YwA3bNcD5eF"),
+    ]
+    branded, other = classify(email, links, fingerprints=FP).links
+    assert (branded.esp, branded.esp_source, branded.layers[0].kind) == (
+        "SendGrid",
+        EspSource.HEADER,
+        LayerKind.TRACKER,
+    )
+    assert (other.esp, other.esp_source) == (None, EspSource.SHAPE)

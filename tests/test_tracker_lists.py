@@ -106,11 +106,18 @@ def test_a_missing_snapshot_file_is_an_error_naming_it(
         tracker_module.load_tracker_lists.cache_clear()
 
 
-def test_a_malformed_snapshot_row_fails_naming_file_and_line() -> None:
-    with pytest.raises(TrackerDataError, match=r"hosts\.tsv\.gz:3"):
-        parse_hosts(["@0\tCustomer.io", "a.example\t0", "broken-row-without-tab"], "hosts.tsv.gz")
-    with pytest.raises(TrackerDataError, match="bad entry"):
-        parse_hosts(["@0\tCustomer.io", "b.example\t7"], "hosts.tsv.gz")
+def test_a_damaged_snapshot_fails_naming_the_file() -> None:
+    with pytest.raises(TrackerDataError, match=r"hosts\.tsv\.gz: damaged"):
+        parse_hosts("@Customer.io\na.example\nbroken row\twith tab\n@@apex\n", "hosts.tsv.gz")
+    with pytest.raises(TrackerDataError, match=r"hosts\.tsv\.gz: damaged"):
+        parse_hosts("a.example\n@@apex\n", "hosts.tsv.gz")
+    with pytest.raises(TrackerDataError, match=r"hosts\.tsv\.gz: damaged"):
+        parse_hosts("@Customer.io\nb.example\n", "hosts.tsv.gz")
+    hosts, apex = parse_hosts(
+        "@Customer.io\nb.example\n@Pardot\ngo.c.example\n@@apex\nb.example\n", "h"
+    )
+    assert hosts == {"b.example": "Customer.io", "go.c.example": "Pardot"}
+    assert apex == frozenset({"b.example"})
 
 
 def test_every_vendored_row_is_well_formed() -> None:

@@ -333,6 +333,7 @@ def build_snapshots(upstream: Path) -> Snapshot:
 
 
 HOSTS_FILE = "hosts.tsv.gz"
+APEX_MARKER = "@@apex"
 CNAME_FILE = "cname-targets.tsv"
 PATTERNS_FILE = "url-patterns.tsv"
 CONTRIBUTIONS_FILE = "contributions.json"
@@ -341,10 +342,16 @@ CONTRIBUTIONS_FILE = "contributions.json"
 def write_snapshots(snapshot: Snapshot, out: Path) -> None:
     """Write the snapshots: sorted, so a rebuild from the same lists gives the same bytes."""
     out.mkdir(parents=True, exist_ok=True)
-    vendors = sorted(set(snapshot.hosts.values()))
-    index = {vendor: number for number, vendor in enumerate(vendors)}
-    lines = [f"@{number}\t{vendor}" for number, vendor in enumerate(vendors)]
-    lines += [f"{host}\t{index[snapshot.hosts[host]]}" for host in sorted(snapshot.hosts)]
+    # One block per vendor ("@Vendor" then its hosts, sorted), so loading is one
+    # dict.fromkeys per vendor; then the hosts that are registrable domains (a brand's apex
+    # CNAMEd to a tracker): the lookup walks up a host's labels and must not let such an entry
+    # cover www.<apex>.
+    lines: list[str] = []
+    for vendor in sorted(set(snapshot.hosts.values())):
+        lines.append(f"@{vendor}")
+        lines += sorted(host for host, owner in snapshot.hosts.items() if owner == vendor)
+    lines.append(APEX_MARKER)
+    lines += [host for host in sorted(snapshot.hosts) if organisational_domain(host) == host]
     payload = ("\n".join(lines) + "\n").encode("utf-8")
     with (
         (out / HOSTS_FILE).open("wb") as raw,
@@ -388,16 +395,22 @@ def parse_tracker_rows(folder: Path) -> SnapshotRows:
     """Read and check every row of the snapshots in ``folder``: hosts are host names, vendors
     are named, patterns compile. The data test runs this; the loader trusts the build."""
     hosts_path = folder / HOSTS_FILE
-    lines = gzip.decompress(hosts_path.read_bytes()).decode("utf-8").split("\n")
-    vendors: dict[str, str] = {}
+    text = gzip.decompress(hosts_path.read_bytes()).decode("utf-8")
+    body, marker, apex = text.partition("\n" + APEX_MARKER + "\n")
+    if not marker or not body.startswith("@"):
+        raise TrackerDataError(f"{hosts_path}: no vendor blocks or no {APEX_MARKER} section")
     hosts: dict[str, str] = {}
-    for row in iter_tsv(lines, str(hosts_path), 2):
-        if row[0].startswith("@"):
-            vendors[row[0][1:]] = row[1]
-            continue
-        if row[1] not in vendors:
-            raise TrackerDataError(f"{hosts_path}: {row[0]!r} names no vendor")
-        hosts[check_host(row[0], str(hosts_path))] = vendors[row[1]]
+    for block in ("\n" + body).split("\n@")[1:]:
+        vendor, _, listed = block.partition("\n")
+        if not vendor.strip():
+            raise TrackerDataError(f"{hosts_path}: a block names no vendor")
+        for host in listed.split("\n"):
+            if host in hosts:
+                raise TrackerDataError(f"{hosts_path}: {host!r} is listed twice")
+            hosts[check_host(host, f"{hosts_path} [{vendor}]")] = vendor
+    for host in filter(None, apex.split("\n")):
+        if host not in hosts or organisational_domain(host) != host:
+            raise TrackerDataError(f"{hosts_path}: apex entry {host!r} is not a listed apex")
     cname_path = folder / CNAME_FILE
     targets = {
         check_host(host, str(cname_path)): vendor
