@@ -66,11 +66,10 @@ def peel(
     text: str = "",
 ) -> Peeled:
     host, _ = host_and_where(href)
-    if (
-        fingerprints.knows_nothing_of(href)
-        and not trackers.may_know(host)
-        and tracker_evidence(href) is None
-    ):
+    # most URLs (and most destinations peeled out) belong to no wrapper, ESP or list: one
+    # per-host memory and one search say so, and only the shape is left to ask
+    plain = fingerprints.knows_nothing_of(href) and not trackers.may_know(host)
+    if plain and tracker_evidence(href) is None:
         return _PERSONAL if contains_email_address(href) else _NOTHING  # a plain link
     layers: list[Layer] = []
     current = href
@@ -84,11 +83,11 @@ def peel(
     evidence: TrackerEvidence | None = None
     owner: str | None = None
     role: LinkRole | None = None
-    for _ in range(MAX_LAYERS):
+    for step in range(MAX_LAYERS):
         host, where = host_and_where(current)
-        # most URLs (and most destinations peeled out) belong to no wrapper, ESP or list: one
-        # per-host memory and one search say so, and only the shape is left to ask
-        if not (fingerprints.knows_nothing_of(current) and not trackers.may_know(host)):
+        if step:
+            plain = fingerprints.knows_nothing_of(current) and not trackers.may_know(host)
+        if not plain:
             wrapped = unwrap_once(current, fingerprints)
             if wrapped is not None:
                 kind = LayerKind.REDIRECTOR if wrapped.kind == "redirector" else LayerKind.WRAPPER

@@ -23,7 +23,7 @@ from clickaudit.bundled import read_text
 from clickaudit.embedded import Embedded, find_embedded_url
 from clickaudit.errors import InputError
 from clickaudit.psl import organisational_domain
-from clickaudit.urls import split_url
+from clickaudit.urls import plain_http_url, split_url
 
 
 class EvidenceKind(StrEnum):
@@ -111,17 +111,21 @@ def tracker_evidence(url: str) -> TrackerEvidence | None:
 
 @lru_cache(maxsize=8192)
 def _evidence(url: str) -> TrackerEvidence | None:
-    try:
-        parts = split_url(url)
-        host = (parts.hostname or "").lower().rstrip(".")
-    except ValueError:
-        return None
-    if parts.scheme.lower() not in ("http", "https") or not host:
-        return None
-    rules = shape_rules()
-    path, query = parts.path, parts.query
+    plain = plain_http_url(url)  # remembered per URL: classification has usually asked already
+    if plain is not None:
+        host, path, query = plain.host.lower().rstrip("."), plain.path, plain.query
+    else:
+        try:
+            parts = split_url(url)
+            host = (parts.hostname or "").lower().rstrip(".")
+        except ValueError:
+            return None
+        if parts.scheme.lower() not in ("http", "https") or not host:
+            return None
+        path, query = parts.path, parts.query
     if _LONG_SEGMENT.search(path) is None and _LONG_VALUE.search(query) is None:
         return None  # no token, no URL: nothing here is 11 characters long without a separator
+    rules = shape_rules()
     if _is_not_redirector(rules, host, path):
         return None
     where = path + ("?" + query if query else "")
