@@ -94,13 +94,17 @@ def load_bytes(data: bytes, name: str = "<input>", *, kind: str | None = None) -
         return [_load_document(data, name, Part.HTML)]
     if kind == "txt":
         return [_load_document(data, name, Part.TEXT)]
-    if kind == "mbox":
-        return [
-            mail
-            for index, message in enumerate(_split_mbox(data))
-            for mail in _load_message(message, name, "mbox", index)
-        ]
-    return _load_message(data, name, "eml", 0)
+    try:
+        if kind == "mbox":
+            return [
+                mail
+                for index, message in enumerate(_split_mbox(data))
+                for mail in _load_message(message, name, "mbox", index)
+            ]
+        return _load_message(data, name, "eml", 0)
+    except RecursionError:
+        # Each known deep structure is cut with a note where it is met; this is the backstop.
+        raise InputError(name, "its MIME structure nests too deep to be read") from None
 
 
 def _read(file: Path, name: str) -> bytes:
@@ -435,7 +439,7 @@ def _collect(
     if content_type.endswith("/rfc822") or (filename or "").lower().endswith(".eml"):
         raw = part.get_payload(decode=True)
         if isinstance(raw, bytes) and raw.strip():
-            attached.append(email.message_from_bytes(raw, policy=POLICY))
+            attached.append(_parse(raw, notes))
             return
     if filename or disposition == "attachment":
         attachment_names.append(filename or content_type)

@@ -57,6 +57,24 @@ def test_a_thousand_nested_multiparts_give_a_note_not_a_traceback() -> None:
     assert "skipped" in note.text
 
 
+def test_a_deeply_nested_eml_attachment_gives_its_email_a_note() -> None:
+    import base64
+
+    inner = base64.encodebytes(_nested_multiparts(1_000)).decode()
+    data = (
+        "From: a@shop.example\r\nSubject: Fwd\r\nMIME-Version: 1.0\r\n"
+        'Content-Type: multipart/mixed; boundary="o"\r\n\r\n'
+        "--o\r\nContent-Type: text/html\r\n\r\n<a href='https://outer.example/'>o</a>\r\n"
+        '--o\r\nContent-Type: application/octet-stream; name="deep.eml"\r\n'
+        'Content-Disposition: attachment; filename="deep.eml"\r\n'
+        f"Content-Transfer-Encoding: base64\r\n\r\n{inner}\r\n--o--\r\n"
+    ).encode()
+    emails = load_bytes(data, "fwd.eml")
+    assert len(emails) == 2
+    assert "outer.example" in emails[0].parts[0].text
+    assert [n.kind for n in emails[0].notes] == [EmailNoteKind.NESTING_TOO_DEEP]
+
+
 def test_multiparts_nested_a_little_are_read_whole() -> None:
     [mail] = load_bytes(_nested_multiparts(30), "deep.eml")
     assert "deep.example" in mail.parts[0].text
