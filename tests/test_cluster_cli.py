@@ -40,7 +40,17 @@ def test_a_crashed_submitter_resumes_and_gets_the_report_a_local_scan_gives(
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     # No worker yet: the submitter queues the batch, waits, and is killed.
     submitter = subprocess.Popen(
-        [sys.executable, "-m", "clickaudit", "scan", "--cluster", redis_url, *files],
+        [
+            sys.executable,
+            "-m",
+            "clickaudit",
+            "scan",
+            "--cluster",
+            redis_url,
+            *files,
+            "--format",
+            "json",
+        ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
         env=env,
@@ -67,6 +77,9 @@ def test_a_crashed_submitter_resumes_and_gets_the_report_a_local_scan_gives(
         )  # fmt: skip
         status = run_clickaudit("worker", "--cluster", redis_url, "--status", batch)
         wrong_command = run_clickaudit("audit", "--cluster", redis_url, "--resume", batch)
+        wrong_format = run_clickaudit(
+            "scan", "--cluster", redis_url, "--resume", batch, "--format", "jsonl"
+        )
     finally:
         worker.send_signal(signal.SIGTERM)
         worker.wait(timeout=60)
@@ -79,6 +92,7 @@ def test_a_crashed_submitter_resumes_and_gets_the_report_a_local_scan_gives(
     assert f"batch {batch}: 5 done, 0 failed, 0 pending of 5" in status.stdout
     assert wrong_command.returncode == 2
     assert "is a scan batch: resume it with 'clickaudit scan'" in wrong_command.stderr
+    assert wrong_format.returncode == 2 and "sent for --format json" in wrong_format.stderr
 
 
 def test_resume_of_an_unknown_batch_and_resume_without_cluster_are_usage_errors(

@@ -105,6 +105,28 @@ def test_a_scan_job_stores_the_same_report_a_local_scan_makes(
     assert store.email(batch, unit.sha256) is None  # the bytes go once the result is stored
 
 
+def test_a_scan_batch_gets_its_report_rendered_by_the_worker(
+    store: BatchStore, stub_broker: StubBroker, redis_url: str, tmp_path: Path
+) -> None:
+    """A scan keeps nothing but its report: the worker renders it, the submitter only writes."""
+    from clickaudit.load import load_bytes
+    from clickaudit.pipeline import scan_email
+    from clickaudit.report.stream import render_piece
+
+    runner = JobRunner(store, redis_url, tmp_path)
+    declare_actor(stub_broker, runner.run)
+    unit = EmailUnit("offer.eml", "file", 0, email(8))
+    spec = spec_for("scan", {}, report={"format": "text", "width": 100})
+    batch = queue_batch(store, stub_broker, spec, [unit])
+    run_worker(stub_broker)
+
+    result = store.result(batch, unit.sha256)
+    assert result is not None and "audits" not in result
+    local = scan_email(load_bytes(email(8), "offer.eml", kind="eml")[0])
+    assert result["pieces"] == [render_piece(local, "text", width=100)]
+    assert result["worst"] == max((f.severity.rank for f in local.all_findings()), default=-1)
+
+
 def test_a_redelivered_email_is_stored_once(
     store: BatchStore, stub_broker: StubBroker, redis_url: str, tmp_path: Path
 ) -> None:

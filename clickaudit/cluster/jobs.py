@@ -78,6 +78,9 @@ class BatchSpec:
     settings: dict[str, Any]
     files: dict[str, tuple[str, bytes]] = field(default_factory=dict)  # setting → (name, data)
     protocol: int = PROTOCOL
+    # A scan keeps nothing but its report, so its workers render it ({"format", "width"}) and
+    # the submitter only writes: one submitter then feeds many more workers.
+    report: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> str:
         return json.dumps(
@@ -85,6 +88,7 @@ class BatchSpec:
                 "protocol": self.protocol,
                 "mode": self.mode,
                 "settings": self.settings,
+                "report": self.report,
                 "files": {
                     key: {"name": name, "data": base64.b64encode(data).decode("ascii")}
                     for key, (name, data) in self.files.items()
@@ -104,11 +108,15 @@ class BatchSpec:
             settings=dict(data["settings"]),
             files=files,
             protocol=int(data.get("protocol", 0)),
+            report=dict(data.get("report") or {}),
         )
 
 
-def spec_for(mode: str, settings_data: dict[str, Any]) -> BatchSpec:
-    """The batch spec for these settings, with the files they name read now, on the submitter.
+def spec_for(
+    mode: str, settings_data: dict[str, Any], *, report: dict[str, Any] | None = None
+) -> BatchSpec:
+    """The batch spec for these settings, with the files they name read now, on the submitter;
+    ``report`` ({"format", "width"}) has the workers render the report themselves.
 
     Raises:
         InputError: a named file cannot be read (before anything is sent).
@@ -124,4 +132,4 @@ def spec_for(mode: str, settings_data: dict[str, Any]) -> BatchSpec:
             files[key] = (Path(path).name, Path(path).read_bytes())
         except OSError as error:
             raise InputError(str(path), f"cannot be read: {error.strerror or error}") from None
-    return BatchSpec(mode=mode, settings=dict(settings_data), files=files)
+    return BatchSpec(mode=mode, settings=dict(settings_data), files=files, report=report or {})

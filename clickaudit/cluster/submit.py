@@ -49,12 +49,15 @@ def new_batch_id() -> str:
 
 @dataclass(frozen=True, slots=True)
 class Collected:
-    """One email's result as it arrived: its audits (wire form), or why it failed."""
+    """One email's result as it arrived: its audits (wire form) or, for a batch whose workers
+    render the report, its pieces and worst severity's rank; or why it failed."""
 
     sha256: str
     info: JobInfo
     reports: tuple[dict[str, Any], ...]
     error: str | None
+    pieces: tuple[str, ...] | None = None
+    worst: int = -1
 
     @property
     def label(self) -> str:
@@ -191,7 +194,17 @@ class _Collector:
             if info is None or result is None:
                 continue
             error = result.get("error") if result.get("status") == "failed" else None
-            items.append(Collected(sha, info, tuple(result.get("audits", ())), error))
+            pieces = result.get("pieces")
+            items.append(
+                Collected(
+                    sha,
+                    info,
+                    tuple(result.get("audits", ())),
+                    error,
+                    tuple(pieces) if pieces is not None else None,
+                    int(result.get("worst", -1)),
+                )
+            )
         return shas, items
 
     def until_done(

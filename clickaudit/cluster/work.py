@@ -85,6 +85,8 @@ class JobRunner:
             emails = load_job_email(info, data)
             audits = self._scan(emails) if spec.mode == "scan" else self._audit(emails, settings)
             audits = [_with_submitter_paths(audit, spec) for audit in audits]
+            if spec.report:
+                return {"status": "done", **rendered(audits, spec.report)}
             return {"status": "done", "audits": [to_wire(audit) for audit in audits]}
         except redis.RedisError:
             raise  # the job is retried: the email is not at fault
@@ -137,6 +139,16 @@ class JobRunner:
             settings = settings_for_worker(spec, self.workdir / batch)
             self._settings[batch] = (spec, settings)
             return spec, settings
+
+
+def rendered(audits: list[Audit], report: dict[str, Any]) -> dict[str, Any]:
+    """The audits as report pieces in the submitter's format, and their worst severity's rank
+    (what ``--fail-on`` needs)."""
+    from clickaudit.report.stream import render_piece
+
+    fmt, width = str(report["format"]), int(report.get("width", 120))
+    worst = max((f.severity.rank for audit in audits for f in audit.all_findings()), default=-1)
+    return {"pieces": [render_piece(audit, fmt, width=width) for audit in audits], "worst": worst}
 
 
 def settings_for_worker(spec: BatchSpec, folder: Path) -> AuditSettings:

@@ -55,11 +55,13 @@ def run_batch(
     render: Callable[[list[Any]], str],
     save: bool,
     shown: Callable[[list[Any]], list[Any]] = list,
+    rendered_by_workers: bool = False,
 ) -> int:
     """Submit (or resume) a batch, collect it, save and report. Returns the exit status.
 
     ``shown`` turns saved audits into reported ones (``--redact``), for the streamed lines and
-    the final report alike."""
+    the final report alike. ``rendered_by_workers`` (a scan: nothing is saved) has the workers
+    render the report in ``--format`` and the submitter only write it."""
     try:
         from clickaudit.cluster.jobs import spec_for
         from clickaudit.cluster.submit import Cluster, UnknownBatch, new_batch_id, read_units
@@ -84,14 +86,14 @@ def run_batch(
     try:
         if args.resume:
             try:
-                resumed = cluster.resume(batch)
+                made = cluster.store.spec(batch)
             except UnknownBatch:
                 print(
                     f"clickaudit: no batch {batch} on {args.cluster} (never made, or expired)",
                     file=sys.stderr,
                 )
                 return EXIT_INPUT
-            made_by = cluster.store.spec(batch).mode
+            made_by = made.mode
             if made_by != mode:
                 print(
                     f"clickaudit: batch {batch} is a{'n' if made_by == 'audit' else ''} "
@@ -99,12 +101,21 @@ def run_batch(
                     file=sys.stderr,
                 )
                 return EXIT_INPUT
+            if made.report and made.report.get("format") != args.format:
+                print(
+                    f"clickaudit: batch {batch} was sent for --format {made.report['format']}: "
+                    "resume it with that format",
+                    file=sys.stderr,
+                )
+                return EXIT_INPUT
+            resumed = cluster.resume(batch)
             print(f"clickaudit: resuming {resumed.summary()}", file=sys.stderr)
 
             def results(on_progress: Callable[[int, int], None]) -> Iterator[Any]:
                 return cluster.collect(batch, on_progress=on_progress)
         else:
-            spec = spec_for(mode, settings_data)
+            report = {"format": args.format, "width": _width()} if rendered_by_workers else None
+            spec = spec_for(mode, settings_data, report=report)
             print(
                 f"clickaudit: sending batch {batch} to {args.cluster} (if interrupted, collect "
                 f"it with --resume {batch})",
@@ -144,8 +155,6 @@ def _collect(
     save: bool,
     shown: Callable[[list[Any]], list[Any]],
 ) -> int:
-    import shutil
-
     from clickaudit.commands.common import open_output, write_output
     from clickaudit.commands.progress_line import ProgressLine
     from clickaudit.events import Progress
@@ -166,7 +175,7 @@ def _collect(
         if writer is not None and args.format != "jsonl"
         else None
     )
-    width = max(40, min(shutil.get_terminal_size((120, 24)).columns, 240))
+    width = _width()
     try:
         for item in results(lambda done, total: progress(Progress("cluster", done, total))):
             if item.error is not None:
@@ -176,6 +185,17 @@ def _collect(
                 cluster.mark_collected(batch, item)
                 if in_order is not None:
                     in_order.put(item.info.seq, [])
+                continue
+            if item.pieces is not None:  # rendered by the worker (a scan): only written here
+                cluster.mark_collected(batch, item)
+                has_findings = has_findings or (
+                    threshold is not None and item.worst >= threshold.rank
+                )
+                if writer is None or in_order is None:
+                    for piece in item.pieces:
+                        _write(writer, piece)
+                else:
+                    in_order.put(item.info.seq, list(item.pieces))
                 continue
             audits = [from_wire(Audit, report) for report in item.reports]
             if store is not None:
@@ -211,6 +231,19 @@ def _collect(
     if failed or status.failed:
         return EXIT_INPUT
     return 1 if has_findings else 0
+
+
+def _width() -> int:
+    """The text report's width, as a local scan picks it."""
+    import shutil
+
+    return max(40, min(shutil.get_terminal_size((120, 24)).columns, 240))
+
+
+def _write(writer: Any, piece: str) -> None:
+    if writer is None:
+        raise ClickauditError("a report rendered by the workers needs a streamed format")
+    writer.write(piece)
 
 
 class _InOrder:

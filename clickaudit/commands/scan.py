@@ -73,6 +73,7 @@ def run(args: argparse.Namespace) -> int:
             settings_data={},
             render=lambda audits: render(audits, args.format),
             save=False,
+            rendered_by_workers=True,
         )
     return scan_batch(args)
 

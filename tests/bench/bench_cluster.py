@@ -2,7 +2,10 @@
 worker processes, beside the same batch run locally (one process, no cluster) in the same run.
 
 Prints one table: seconds per run (best and range over the repeats), emails per second, the
-speed-up against one worker and against the local run, and the most requests ever in flight on
+speed-up against one worker and against the local run, the CPU the clickaudit process itself
+spent per email (for a cluster run, the submitter's: what caps the workers one submitter can
+feed; a local scan's --jobs workers are its children and not counted), and the most requests
+ever in flight on
 the shared tracking host (the simulator counts them; it must never pass --per-host, whatever the
 number of workers). Needs redis-server and clickaudit[cluster]. Run on demand:
 
@@ -107,13 +110,16 @@ def workers(url: str, count: int) -> Iterator[None]:
         client.close()
 
 
-def timed(args: list[str]) -> float:
+def timed(args: list[str]) -> tuple[float, float]:
+    """Wall seconds of one clickaudit run, and the CPU seconds its own process used (for a
+    cluster run: the submitter's share, which bounds how many workers one submitter can feed)."""
     started = time.perf_counter()
     process = clickaudit(*args)
-    status = process.wait(timeout=1800)
-    if status not in (0, 1):
-        raise RuntimeError(f"clickaudit {' '.join(args[:3])}… exited {status}")
-    return time.perf_counter() - started
+    _, status, usage = os.wait4(process.pid, 0)
+    process.returncode = os.waitstatus_to_exitcode(status)
+    if process.returncode not in (0, 1):
+        raise RuntimeError(f"clickaudit {' '.join(args[:3])}… exited {process.returncode}")
+    return time.perf_counter() - started, usage.ru_utime + usage.ru_stime
 
 
 def forget_hosts(url: str) -> None:
@@ -165,17 +171,19 @@ def main() -> None:
             "scan": (options.scan, ["scan", str(scan_box), *out]),
             "audit": (options.audit, ["audit", str(audit_box), *audit_opts, *out]),
         }
-        rows: list[tuple[str, str, list[float], int, int]] = []
+        rows: list[tuple[str, str, list[float], int, int, float]] = []
 
         def measure(mode: str, label: str, cluster: list[str]) -> None:
             emails, args = jobs[mode]
-            times, peaks = [], []
+            times, peaks, cpus = [], [], []
             for _ in range(options.repeat):
                 forget_hosts(url)
                 sim.max_in_flight.clear()
-                times.append(timed([*args, *cluster]))
+                wall, cpu = timed([*args, *cluster])
+                times.append(wall)
+                cpus.append(cpu)
                 peaks.append(sim.max_in_flight.get(TRACKER, 0))
-            rows.append((mode, label, times, emails, max(peaks)))
+            rows.append((mode, label, times, emails, max(peaks), min(cpus) / emails * 1000))
             print(f"  {mode:5} {label:>9}: {min(times):7.2f} s", file=sys.stderr)
 
         for mode in jobs:
@@ -194,20 +202,20 @@ def main() -> None:
     )
     header = (
         f"{'mode':6}{'run':>10}{'seconds':>10}{'range':>18}{'emails/s':>10}"
-        f"{'× 1 worker':>12}{'× local':>9}{'in flight on tracker (max)':>28}"
+        f"{'× 1 worker':>12}{'× local':>9}{'CPU ms/email':>14}{'in flight on tracker (max)':>28}"
     )
     print(header)
     print("-" * len(header))
-    for mode, label, times, emails, peak in rows:
+    for mode, label, times, emails, peak, cpu in rows:
         best = min(times)
-        one = next((min(t) for m, lab, t, _, _ in rows if m == mode and lab == "1 worker"), None)
-        local = next(min(t) for m, lab, t, _, _ in rows if m == mode and lab == "local")
+        one = next((min(r[2]) for r in rows if r[0] == mode and r[1] == "1 worker"), None)
+        local = next(min(r[2]) for r in rows if r[0] == mode and r[1] == "local")
         spread = f"[{min(times):.2f}–{max(times):.2f}]"
         speedup = f"{one / best:.2f}" if one else "–"
         peak_text = f"{peak}" if mode == "audit" else "–"
         print(
             f"{mode:6}{label:>10}{best:>10.2f}{spread:>18}{emails / best:>10.1f}"
-            f"{speedup:>12}{local / best:>9.2f}{peak_text:>28}"
+            f"{speedup:>12}{local / best:>9.2f}{cpu:>14.2f}{peak_text:>28}"
         )
 
 
