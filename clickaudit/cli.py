@@ -8,6 +8,8 @@ above ``--fail-on``, 1 there are such findings, 2 usage error or unreadable inpu
 from __future__ import annotations
 
 import argparse
+import difflib
+import os
 import sys
 from collections.abc import Sequence
 
@@ -38,6 +40,8 @@ def command_names() -> set[str]:
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
     if not args_list or (args_list[0] not in command_names() and not args_list[0].startswith("-")):
+        if args_list and not os.path.exists(args_list[0]):
+            return _not_a_command(args_list[0])
         return open_app(args_list)
     parser = build_parser()
     args = parser.parse_args(args_list)
@@ -55,8 +59,45 @@ def main(argv: Sequence[str] | None = None) -> int:
     return status
 
 
+def _not_a_command(word: str) -> int:
+    """A first word that is neither a command nor an existing file is a usage error (a typo of
+    a command), not a file for the app to fail to open."""
+    close = difflib.get_close_matches(word, sorted(command_names()), n=1, cutoff=0.6)
+    hint = (
+        f"did you mean '{close[0]}'?"
+        if close
+        else ("commands: " + ", ".join(sorted(command_names())))
+    )
+    print(
+        f"clickaudit: '{word}' is neither a command nor an existing file; {hint}\n"
+        "Run 'clickaudit --help' for the commands, or give the path of an email to open it.",
+        file=sys.stderr,
+    )
+    return EXIT_INPUT
+
+
+def no_display() -> bool:
+    """True where a desktop app cannot open a window: a Linux or BSD session with neither X11
+    nor Wayland (over SSH, in a container, in CI). Qt would abort inside its xcb plugin with a
+    misleading message; an explicit QT_QPA_PLATFORM (offscreen, vnc, …) is respected."""
+    if not sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
+        return False
+    if os.environ.get("QT_QPA_PLATFORM"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
+
+
 def open_app(files: list[str], *, demo: bool = False) -> int:
     """Start the desktop app; the CLI works without Qt installed, so import it only here."""
+    if no_display():
+        print(
+            "clickaudit: there is no display to open the desktop app on (neither DISPLAY nor "
+            "WAYLAND_DISPLAY is set).\n"
+            "In a terminal, use 'clickaudit scan FILE…' (offline, nothing requested) or "
+            "'clickaudit audit FILE' (follows the links); see 'clickaudit --help'.",
+            file=sys.stderr,
+        )
+        return EXIT_INPUT
     try:
         from clickaudit.gui.app import main as gui_main
     except ImportError as error:

@@ -55,6 +55,16 @@ def _install_excepthook() -> None:
 
 def main(argv: Sequence[str] | None = None, *, demo: bool = False) -> int:
     files = list(sys.argv[1:] if argv is None else argv)
+    from clickaudit.cli import no_display
+
+    if no_display() and QApplication.instance() is None:
+        print(
+            "clickaudit: there is no display to open the desktop app on (neither DISPLAY nor "
+            "WAYLAND_DISPLAY is set); in a terminal use 'clickaudit scan FILE…' or "
+            "'clickaudit audit FILE'.",
+            file=sys.stderr,
+        )
+        return 2
     app = application()
     _install_excepthook()
     from clickaudit.gui.window import MainWindow

@@ -31,6 +31,7 @@ from clickaudit.gui.email_tab import COLUMN_WIDTHS, EmailTab
 from clickaudit.gui.icons import app_icon
 from clickaudit.gui.models.links_filter import LinksFilter
 from clickaudit.gui.models.links_model import LinksModel
+from clickaudit.gui.widgets.bad_files import BadFilesDialog
 from clickaudit.gui.widgets.history import HistoryPanel
 from clickaudit.gui.widgets.settings_dialog import SettingsDialog, load_settings
 from clickaudit.gui.workers import Worker
@@ -61,6 +62,7 @@ class MainWindow(QMainWindow):
         self.setWindowIcon(app_icon())
         self.resize(1440, 880)
         self.setAcceptDrops(True)
+        self.bad_files = BadFilesDialog(self)
         self.controller = controller or AuditController(self)
         self.controller.setParent(self)
         self.qsettings = settings_store or QSettings()
@@ -169,7 +171,7 @@ class MainWindow(QMainWindow):
     def _connect_controller(self) -> None:
         c = self.controller
         c.scan_finished.connect(self._on_scanned)
-        c.scan_failed.connect(lambda path, message: self.show_error(f"{path}: {message}"))
+        c.scan_failed.connect(self._on_scan_failed)
         c.audit_started.connect(self._on_audit_started)
         c.audit_progress.connect(self._on_progress)
         c.audit_finished.connect(self._on_audited)
@@ -330,6 +332,10 @@ class MainWindow(QMainWindow):
     def _on_cancelled(self) -> None:
         self._finish()
         self.statusBar().showMessage("Audit cancelled: nothing was saved.", 8000)
+
+    def _on_scan_failed(self, path: str, message: str) -> None:
+        self.statusBar().showMessage(message if path in message else f"{path}: {message}", 15000)
+        self.bad_files.add(path, message)
 
     def show_error(self, message: str) -> None:
         self.statusBar().showMessage(message, 15000)
