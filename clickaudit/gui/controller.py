@@ -16,6 +16,7 @@ from typing import Any
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 
 from clickaudit.audit_process import audit_apart, can_run_apart
+from clickaudit.errors import ClickauditError, InputError
 from clickaudit.events import CancelToken, Progress
 from clickaudit.gui.preview_html import preview_html
 from clickaudit.gui.workers import Worker
@@ -73,7 +74,18 @@ class AuditController(QObject):
         return self._cancel is not None
 
     def scan(self, path: str) -> None:
-        worker = Worker(lambda _progress: scan_path(path))
+        """Scan ``path`` offline; ``scan_failed`` carries the path and the problem (the problem
+        alone when the engine's error is about that very file, so the path is said once)."""
+
+        def job(_progress: object) -> object:
+            try:
+                return scan_path(path)
+            except InputError as error:
+                if error.path != path:
+                    raise
+                raise ClickauditError(error.problem) from error
+
+        worker = Worker(job)
         worker.signals.finished.connect(lambda audits: self.scan_finished.emit(path, audits))
         worker.signals.failed.connect(lambda message: self.scan_failed.emit(path, message))
         self._start(worker)

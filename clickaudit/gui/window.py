@@ -334,7 +334,7 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage("Audit cancelled: nothing was saved.", 8000)
 
     def _on_scan_failed(self, path: str, message: str) -> None:
-        self.statusBar().showMessage(message if path in message else f"{path}: {message}", 15000)
+        self.statusBar().showMessage(f"{path}: {message}", 15000)
         self.bad_files.add(path, message)
 
     def show_error(self, message: str) -> None:

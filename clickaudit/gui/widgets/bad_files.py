@@ -2,7 +2,8 @@
 
 Opening twenty files of which five are damaged used to stack five message boxes, some naming
 the path twice ("a.eml: a.eml: the file is empty"). Failures arriving while the dialog is shown
-are added to it; a path that fails again replaces its line.
+are added to it; a path that fails again replaces its line. The problem is given without the
+path (the controller sends them apart).
 """
 
 from __future__ import annotations
@@ -30,9 +31,6 @@ class BadFilesDialog(QMessageBox):
 
     def add(self, path: str, problem: str) -> None:
         """Record that ``path`` could not be opened and show the dialog listing every such file."""
-        prefix = f"{path}: "
-        while problem.startswith(prefix):  # the engine's messages already name the file
-            problem = problem[len(prefix) :]
         self.problems[path] = problem
         count = len(self.problems)
         head = (
