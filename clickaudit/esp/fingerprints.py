@@ -92,6 +92,8 @@ class PathPatterns:
     def search(self, where: str) -> bool:
         if self._joined is not None:
             return self._joined.search(where) is not None
+        if not self.patterns:  # most ESPs have no view or asset paths: no generator for them
+            return False
         return any(p.search(where) for p in self.patterns)
 
 
