@@ -4,11 +4,26 @@ The engine (everything in this package outside :mod:`clickaudit.gui`) never impo
 command line and the desktop app are two front ends over the same stages.
 """
 
-from importlib.metadata import PackageNotFoundError, version
-
-try:
-    __version__ = version("clickaudit")
-except PackageNotFoundError:  # running from a source tree that was never installed
-    __version__ = "0.0.0+source"
+import functools
 
 TOOL_NAME = "clickaudit"
+
+
+@functools.cache
+def version() -> str:
+    """The installed version ("0.0.0+source" in a source tree that was never installed)."""
+    from importlib.metadata import PackageNotFoundError
+    from importlib.metadata import version as installed_version
+
+    try:
+        return installed_version("clickaudit")
+    except PackageNotFoundError:
+        return "0.0.0+source"
+
+
+def __getattr__(name: str) -> str:
+    """``__version__`` is looked up when first asked for: importlib.metadata costs tens of
+    milliseconds that a command which never prints the version should not pay."""
+    if name == "__version__":
+        return version()
+    raise AttributeError(f"module 'clickaudit' has no attribute {name!r}")

@@ -13,10 +13,23 @@ import os
 import sys
 from collections.abc import Sequence
 
-from clickaudit import __version__
 from clickaudit.commands import COMMAND_MODULES
 from clickaudit.commands.common import EXIT_INPUT
 from clickaudit.errors import ClickauditError
+
+
+class _VersionAction(argparse.Action):
+    """``--version``, finding the version only when asked (start-up stays light)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **_: object) -> None:
+        super().__init__(
+            option_strings, dest, nargs=0, default=argparse.SUPPRESS, help="show the version"
+        )
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object, **__: object) -> None:
+        from clickaudit import version
+
+        parser.exit(message=f"clickaudit {version()}\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -26,7 +39,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Run without a command to open the desktop app (files given are opened in it).",
         epilog="Run 'clickaudit COMMAND --help' for a command's options.",
     )
-    parser.add_argument("--version", action="version", version=f"clickaudit {__version__}")
+    parser.add_argument("--version", action=_VersionAction)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMAND_MODULES:
         module.register(commands)

@@ -9,23 +9,18 @@ never disagree about what an audit is.
 from __future__ import annotations
 
 import asyncio
-import os
 import ssl
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
-from datetime import UTC, datetime
+from dataclasses import dataclass
 
 import dns.asyncresolver
 import httpx
 
-from clickaudit.classify import classify
 from clickaudit.domains import observe_domains, targets_for
 from clickaudit.domains.dns import DnsCache
 from clickaudit.esp.fingerprints import Fingerprints, load_fingerprints
 from clickaudit.events import CancelToken, Progress, ProgressCallback, ignore_progress
-from clickaudit.extract import MAX_LINKS, Extraction, extract
 from clickaudit.follow import Follower
-from clickaudit.gc_pause import cyclic_gc_paused
 from clickaudit.judge.chains import judge_chain
 from clickaudit.judge.dns_reach import judge_dns_reach
 from clickaudit.judge.domains import judge_domains
@@ -37,11 +32,8 @@ from clickaudit.model import (
     Category,
     DomainReport,
     Email,
-    EmailNote,
-    EmailNoteKind,
     EspSource,
     Finding,
-    Image,
     Layer,
     LayerKind,
     Link,
@@ -52,71 +44,18 @@ from clickaudit.net.nameservers import make_resolver
 from clickaudit.net.transport import AddressResolver
 from clickaudit.pair import apply_pairing, pair_links
 from clickaudit.safe_mode import SafeModeGate
+
+# The offline half lives in clickaudit.scanning (a scan must not import the network stack);
+# its names stay importable from here, where both halves have always been.
+from clickaudit.scanning import Classified as Classified
+from clickaudit.scanning import classify_email as classify_email
+from clickaudit.scanning import now_iso as now_iso
+from clickaudit.scanning import scan_email as scan_email
+from clickaudit.scanning import scan_path as scan_path
 from clickaudit.settings import AuditSettings
 from clickaudit.unsubscribe import mark_unsubscribe_links
 from clickaudit.urls import parse_url
 from clickaudit.utm import UtmPolicy, load_policy, utm_at_destination
-
-
-def now_iso() -> str:
-    return datetime.now(UTC).isoformat(timespec="seconds")
-
-
-@dataclass(frozen=True, slots=True)
-class Classified:
-    """An email after the offline stages, before judgement: what the network stages start from."""
-
-    email: Email
-    links: tuple[Link, ...]
-    images: tuple[Image, ...]
-    esp: str | None
-
-
-def classify_email(email: Email, fingerprints: Fingerprints) -> Classified:
-    with cyclic_gc_paused():
-        extraction = extract(email)
-        if extraction.links_skipped:
-            email = replace(email, notes=(*email.notes, _too_many_links(extraction)))
-        result = classify(email, extraction.links, extraction.images, fingerprints)
-    return Classified(email, tuple(result.links), tuple(result.images), result.esp)
-
-
-def _too_many_links(extraction: Extraction) -> EmailNote:
-    total = len(extraction.links) + extraction.links_skipped
-    return EmailNote(
-        EmailNoteKind.TOO_MANY_LINKS,
-        f"the email has {total:,} links; only the first {MAX_LINKS:,} were audited "
-        f"({extraction.links_skipped:,} skipped)",
-    )
-
-
-def scan_email(email: Email, fingerprints: Fingerprints | None = None) -> Audit:
-    """The offline audit of one loaded email."""
-    started = now_iso()
-    with cyclic_gc_paused():
-        classified = classify_email(email, fingerprints or load_fingerprints())
-        email = classified.email
-        links, message_findings = judge_offline(email, classified.links)
-    return Audit(
-        email=email,
-        links=links,
-        images=classified.images,
-        esp=classified.esp,
-        findings=message_findings,
-        settings={"mode": "scan"},
-        started_at=started,
-        finished_at=now_iso(),
-    )
-
-
-def scan_path(path: str | os.PathLike[str]) -> list[Audit]:
-    """Load a file (one email, or several from an mbox or attachments) and scan each email.
-
-    Raises:
-        InputError: the file cannot be read or is not an email, HTML or text file.
-    """
-    fingerprints = load_fingerprints()
-    return [scan_email(email, fingerprints) for email in load_path(path)]
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,11 @@ from publicsuffixlist import PublicSuffixList
 
 @cache
 def _psl() -> PublicSuffixList:
-    return PublicSuffixList()
+    import publicsuffixlist
+
+    from clickaudit.startup_cache import parsed_once
+
+    return parsed_once("psl", [publicsuffixlist.PSLFILE], PublicSuffixList)
 
 
 def organisational_domain(host: str) -> str:

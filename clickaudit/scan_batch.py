@@ -87,8 +87,8 @@ def _scan_in_workers(
 
 def _scan(item: EmailSource | InputError, fmt: str, width: int) -> ScannedSource:
     from clickaudit.esp.fingerprints import load_fingerprints
-    from clickaudit.pipeline import scan_email
     from clickaudit.report.stream import render_piece
+    from clickaudit.scanning import scan_email
 
     if isinstance(item, InputError):
         return ScannedSource(item.path, problem=item.problem)
