@@ -118,10 +118,10 @@ def _email_with_links(count: int) -> bytes:
 def test_links_past_the_cap_are_counted_and_named_in_a_note(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from clickaudit import extract, pipeline
+    from clickaudit import extract, pipeline, scanning
 
     monkeypatch.setattr(extract, "MAX_LINKS", 100)
-    monkeypatch.setattr(pipeline, "MAX_LINKS", 100)
+    monkeypatch.setattr(scanning, "MAX_LINKS", 100)
     [mail] = load_bytes(_email_with_links(250), "many.eml")
     audit = pipeline.scan_email(mail)
     assert [link.id for link in audit.links] == list(range(1, 101))
