@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from clickaudit.decode import contains_email_address
 from clickaudit.esp.fingerprints import Fingerprints, LinkRole, load_fingerprints
 from clickaudit.esp.trackers import TrackerLists, load_tracker_lists
+from clickaudit.merge_tags import merge_tag
 from clickaudit.model import (
     Category,
     Element,
@@ -33,16 +34,9 @@ from clickaudit.model import (
 from clickaudit.peel import peel
 from clickaudit.psl import organisational_domain
 from clickaudit.shape import TrackerEvidence, tracker_evidence
+from clickaudit.system_links import system_link_kind
 from clickaudit.unwrap import unwrap_once
-from clickaudit.urls import (
-    host_of,
-    is_fragment,
-    is_relative,
-    malformed_reason,
-    merge_tag,
-    scheme_of,
-    system_link_kind,
-)
+from clickaudit.urls import host_of, is_fragment, is_relative, malformed_reason, scheme_of
 
 __all__ = ["TrackerEvidence", "classify", "classify_link", "tracker_evidence"]
 

@@ -19,7 +19,7 @@ import lxml.etree
 import lxml.html
 
 from clickaudit.model import BodyPart, Element, Email, Image, Link, Part
-from clickaudit.urls import system_link_kind, urls_in_text
+from clickaudit.system_links import system_link_kind
 from clickaudit.visibility import hidden_reason, stylesheet_properties
 
 MAX_TEXT = 200
@@ -458,3 +458,56 @@ def _pixel_reason(width: str, height: str, style: str) -> str:
     if (tiny(width) or tiny(height)) and (width or height):
         return f"{width or '?'}x{height or '?'}"
     return ""
+
+
+# A URL in plain text: a scheme URL, or a www. host. Trailing punctuation is trimmed after.
+_TEXT_URL = re.compile(r"(?:(?:https?|ftp)://|mailto:|www\.)[^\s<>\"'\]\[]+", re.I)
+_ANGLE_URL = re.compile(r"<\s*((?:https?|ftp)://[^<>]+|mailto:[^<>]+)>", re.I)
+_TRAILING = ".,;:!?'\")]}»›"
+
+
+def urls_in_text(text: str) -> list[tuple[str, int]]:
+    """URLs in a plain-text body with the offset where each starts, in order.
+
+    Handles ``<https://...>`` (whitespace and line breaks inside the brackets are removed: RFC
+    3986 appendix C, and how mailers wrap long URLs), bare URLs ending at whitespace with
+    trailing punctuation trimmed (a closing bracket is kept when the URL opened one), and a
+    bare URL whose line was broken at a ``=`` or ``/`` followed directly by more URL on the next
+    line with no indentation (joined; a blank line or a space always ends a URL).
+    """
+    found: list[tuple[str, int]] = []
+    covered: list[tuple[int, int]] = []
+    for match in _ANGLE_URL.finditer(text):
+        url = re.sub(r"\s+", "", match.group(1))
+        found.append((url, match.start(1)))
+        covered.append((match.start(), match.end()))
+    for match in _TEXT_URL.finditer(text):
+        start = match.start()
+        if any(a <= start < b for a, b in covered):
+            continue
+        url, end = match.group(0), match.end()
+        while end < len(text) - 1 and text[end] == "\n" and url.endswith(("=", "/", "&", "?")):
+            more = _TEXT_URL_CONTINUATION.match(text, end + 1)
+            if not more:
+                break
+            url += more.group(0)
+            end = more.end()
+        url = _trim_trailing(url)
+        if url.lower().startswith("www."):
+            url = "http://" + url
+        found.append((url, start))
+    found.sort(key=lambda item: item[1])
+    return found
+
+
+_TEXT_URL_CONTINUATION = re.compile(r"[A-Za-z0-9%/?=&._~\-+#]+")
+
+
+def _trim_trailing(url: str) -> str:
+    while url and url[-1] in _TRAILING:
+        closer = url[-1]
+        opener = {")": "(", "]": "[", "}": "{"}.get(closer)
+        if opener and url.count(opener) >= url.count(closer):
+            break
+        url = url[:-1]
+    return url

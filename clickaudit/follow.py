@@ -20,7 +20,7 @@ import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlunsplit
 
 import certifi
 import httpcore
@@ -43,6 +43,7 @@ from clickaudit.net.transport import (
 from clickaudit.safe_mode import SafeModeGate
 from clickaudit.settings import AuditSettings
 from clickaudit.unsubscribe import UnsubscribeRecogniser
+from clickaudit.urls import split_url
 
 USER_AGENTS: Mapping[str, str] = {
     "desktop": (
@@ -285,7 +286,7 @@ class Follower:
     ) -> ChainResult:
         url = start
         seen: set[str] = set()
-        fragment = urlsplit(start).fragment
+        fragment = split_url(start).fragment
         while True:
             if url in seen:
                 hops.append(Hop(url, None, error="this URL was already visited in the chain"))
@@ -314,11 +315,11 @@ class Follower:
                     start, tuple(hops), url, answer.failure or _outcome_of_status(hop.status)
                 )
             resolved = urljoin(url, next_url)
-            scheme = urlsplit(resolved).scheme.lower()
+            scheme = split_url(resolved).scheme.lower()
             if scheme not in ("http", "https"):
                 hops.append(Hop(resolved, None, error=f"redirects to a {scheme or 'non-web'}: URL"))
                 return ChainResult(start, tuple(hops), resolved, Outcome.SCHEME)
-            if not urlsplit(resolved).hostname:
+            if not split_url(resolved).hostname:
                 hops.append(Hop(resolved, None, error="the redirect target has no host"))
                 return ChainResult(start, tuple(hops), resolved, Outcome.INVALID_LOCATION)
             resolved, fragment = _carry_fragment(resolved, fragment)
@@ -346,7 +347,7 @@ class Follower:
         that time is charged to the chain's budget: links queued behind a slow host are
         requested in their turn, never reported as timeouts without having been requested.
         """
-        host = (urlsplit(url).hostname or "").lower()
+        host = (split_url(url).hostname or "").lower()
         method = self.settings.method
         for attempt in range(MAX_ATTEMPTS):
             async with self.limiter.slot(host) as slot:
@@ -586,7 +587,7 @@ def _blocked(status: int, body: bytes, response: httpx.Response) -> bool:
 
 def _carry_fragment(url: str, fragment: str) -> tuple[str, str]:
     """Browsers keep the fragment across a redirect whose Location has none (RFC 7231 7.1.2)."""
-    parts = urlsplit(url)
+    parts = split_url(url)
     if parts.fragment:
         return url, parts.fragment
     if fragment:

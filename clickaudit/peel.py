@@ -26,8 +26,9 @@ from clickaudit.esp.fingerprints import Fingerprints, LinkRole, host_and_where
 from clickaudit.esp.trackers import TrackerLists
 from clickaudit.model import EspSource, Layer, LayerKind
 from clickaudit.shape import TrackerEvidence, shape_rules, tracker_evidence
+from clickaudit.system_links import system_link_kind
 from clickaudit.unwrap import unwrap_once
-from clickaudit.urls import query_value, split_url, system_link_kind
+from clickaudit.urls import query_value, split_url
 
 MAX_LAYERS = 10
 # An ESP whose format nobody has documented: look for the destination in every common encoding.

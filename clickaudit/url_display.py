@@ -13,7 +13,9 @@ loop): it names what differs between them instead of cutting every one at the sa
 from __future__ import annotations
 
 from collections.abc import Sequence
-from urllib.parse import SplitResult, urlsplit
+from urllib.parse import SplitResult
+
+from clickaudit.urls import split_url
 
 ELLIPSIS = "…"
 _MIN_SEGMENT = 6
@@ -108,7 +110,7 @@ def shorten_url(url: str, limit: int = 60) -> str:
     if len(url) <= limit:
         return url
     try:
-        parts: SplitResult = urlsplit(url)
+        parts: SplitResult = split_url(url)
     except ValueError:
         return elide_middle(url, limit)
     scheme = parts.scheme.lower()

@@ -1,4 +1,4 @@
-"""URL facts every stage needs: parse, validate (RFC 3986), spot merge tags, compare, find in text.
+"""URL facts every stage needs: parse (the one place a URL is split), validate (RFC 3986), compare.
 
 Emails carry URLs that browsers would silently "fix" and ESPs would choke on, so this module is
 stricter than ``urllib.parse`` where a sender needs to know (spaces, bad percent-escapes, bad
@@ -9,7 +9,6 @@ hosts, ``http:/x``) and as forgiving as a mail client where a recipient would no
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -47,10 +46,6 @@ class ParsedUrl:
     fragment: str
     username: str | None = None
     password: str | None = None
-
-    @property
-    def effective_port(self) -> int | None:
-        return self.port if self.port is not None else DEFAULT_PORTS.get(self.scheme)
 
 
 def scheme_of(href: str) -> str | None:
@@ -333,76 +328,6 @@ def _bad_host(host: str) -> str | None:
     return None
 
 
-# Template languages of ESPs and templating engines; a match means the tag was never filled in.
-_MERGE_TAGS: tuple[tuple[str, re.Pattern[str]], ...] = (
-    ("Handlebars/Liquid {{ }}", re.compile(r"\{\{\{?.*?\}?\}\}", re.S)),
-    ("Liquid/Jinja {% %}", re.compile(r"\{%.*?%\}", re.S)),
-    ("Mailchimp *| |*", re.compile(r"\*\|[^|]*\|\*")),
-    ("AMPscript %%= =%%", re.compile(r"%%=.*?=%%", re.S)),
-    ("Salesforce/Pardot %% %%", re.compile(r"%%\[?[A-Za-z_][\w .\-]*\]?%%")),
-    ("${ } placeholder", re.compile(r"\$\{[^}]*\}")),
-    ("ERB/ASP <% %>", re.compile(r"<%.*?%>", re.S)),
-    ("Salesforce {! }", re.compile(r"\{![^}]*\}")),
-    (
-        "Campaign Monitor [ ]",
-        re.compile(r"\[(?:unsubscribe|webversion|preferences|forward)\]", re.I),
-    ),
-    ("Marketo {{my.}}/##", re.compile(r"##[A-Za-z_][\w.]*##")),
-    ("ActiveCampaign %TAG%", re.compile(r"%(?:[A-Z][A-Z0-9_]{2,})%")),
-    ("SendGrid -tag-", re.compile(r"(?<![\w/.-])-[a-z][a-zA-Z0-9_]*-(?![\w.-])")),
-    ("Mailgun %recipient.%", re.compile(r"%recipient\.[\w-]+%")),
-    ("Iterable/Braze [[ ]]", re.compile(r"\[\[.*?\]\]")),
-)
-_ANY_MERGE_TAG = re.compile("|".join(f"(?:{p.pattern})" for _, p in _MERGE_TAGS), re.S | re.I)
-_ENCODED_BRACES = re.compile(r"%7B%7B|%7D%7D|%2A%7C|%7C%2A|%7B%25|%25%7D", re.I)
-
-
-# Every merge-tag syntax above needs one of these (the SendGrid -tag- rule only counts as a whole
-# href or query value, hence "=-" and "/-"); checking them with ``in`` rules out almost every
-# real URL for a tenth of what the combined pattern costs.
-_MERGE_TAG_MARKERS = ("{", "*|", "%%", "<", "[", "##", "=-", "/-", "%recipient")
-_PERCENT_TAG_START = re.compile(r"%[A-Z][A-Z0-9_]{2}")
-
-
-def _may_hold_merge_tag(text: str) -> bool:
-    for marker in _MERGE_TAG_MARKERS:
-        if marker in text:
-            return True
-    return text.startswith("-") or _PERCENT_TAG_START.search(text) is not None
-
-
-def merge_tag(href: str, *, esp: str | None = None) -> str | None:
-    """The unresolved template variable in ``href`` (``"{{ url }}"``, ``"*|ARCHIVE|*"``), or None.
-
-    Percent-encoded tags (``%7B%7B``) count too: an editor that encoded the braces still left
-    the variable unfilled. ``esp`` is accepted for ESP-specific syntaxes; the common ones are
-    checked for every ESP because templates move between them.
-    """
-    text = href.strip()
-    candidates = [text]
-    if _ENCODED_BRACES.search(text):
-        candidates.append(unquote(text))
-    elif not _may_hold_merge_tag(text) or not _ANY_MERGE_TAG.search(text):
-        return None
-    for candidate in candidates:
-        for _name, pattern in _MERGE_TAGS:
-            match = pattern.search(candidate)
-            if match and not _is_false_merge_tag(candidate, match):
-                return match.group(0)
-    return None
-
-
-def _is_false_merge_tag(text: str, match: re.Match[str]) -> bool:
-    tag = match.group(0)
-    if tag.startswith("%") and tag.endswith("%") and not tag.startswith("%%"):
-        # %TAG% must not be a run of percent-escapes (%2F%3A...) in a real URL
-        return bool(re.fullmatch(r"%[0-9A-F]{2}.*", tag))
-    if tag.startswith("-") and tag.endswith("-"):
-        # SendGrid's -name- substitution only counts as the whole href or a whole query value
-        return not re.search(r"(^|[=/])" + re.escape(tag) + r"($|&)", text)
-    return False
-
-
 def query_value(query: str, name: str) -> str | None:
     """The first value of parameter ``name`` in a query string, decoded as ``parse_qs`` does
     (``+`` is a space, blank values kept), or None when it is absent.
@@ -427,43 +352,6 @@ def has_credentials(url: str) -> bool:
     return bool(parsed and (parsed.username or parsed.password))
 
 
-_CONFUSABLE_LATIN = frozenset("аеорсухіјѕԁһӏԛԝաօցոսᴠνοατіɡ")
-
-
-@lru_cache(maxsize=4096)
-def homograph_reason(host: str) -> str | None:
-    """Why a host name imitates another (mixed scripts in a label, Latin look-alikes), or None."""
-    unicode_host = host_to_unicode(host)
-    if unicode_host.isascii():
-        return None
-    for label in unicode_host.split("."):
-        scripts = {_script(c) for c in label if c.isalpha()}
-        scripts.discard("COMMON")
-        if len(scripts) > 1:
-            return f"the label '{label}' mixes {' and '.join(sorted(s.title() for s in scripts))}"
-        if (
-            scripts
-            and scripts <= {"CYRILLIC", "GREEK"}
-            and all(c in _CONFUSABLE_LATIN or not c.isalpha() for c in label.lower())
-        ):
-            script = next(iter(scripts)).title()
-            return f"the label '{label}' is written in {script} letters that look Latin"
-    for character in unicode_host:
-        if unicodedata.name(character, "").startswith("FULLWIDTH"):
-            return "it uses full-width characters that imitate ASCII"
-    return None
-
-
-def _script(character: str) -> str:
-    name = unicodedata.name(character, "")
-    if not name:
-        return "UNKNOWN"
-    if character.isascii():
-        return "LATIN"
-    first = name.split(" ", 1)[0]
-    return "LATIN" if first in ("LATIN", "FULLWIDTH") else first
-
-
 def query_params(url: str) -> list[tuple[str, str]]:
     """The query's parameters in order, percent-decoded, blanks kept."""
     try:
@@ -480,59 +368,6 @@ def utm_params(url: str) -> dict[str, str]:
         if name.lower().startswith("utm_") and name not in found:
             found[name] = value
     return found
-
-
-# A URL in plain text: a scheme URL, or a www. host. Trailing punctuation is trimmed after.
-_TEXT_URL = re.compile(r"(?:(?:https?|ftp)://|mailto:|www\.)[^\s<>\"'\]\[]+", re.I)
-_ANGLE_URL = re.compile(r"<\s*((?:https?|ftp)://[^<>]+|mailto:[^<>]+)>", re.I)
-_TRAILING = ".,;:!?'\")]}»›"
-
-
-def urls_in_text(text: str) -> list[tuple[str, int]]:
-    """URLs in a plain-text body with the offset where each starts, in order.
-
-    Handles ``<https://...>`` (whitespace and line breaks inside the brackets are removed: RFC
-    3986 appendix C, and how mailers wrap long URLs), bare URLs ending at whitespace with
-    trailing punctuation trimmed (a closing bracket is kept when the URL opened one), and a
-    bare URL whose line was broken at a ``=`` or ``/`` followed directly by more URL on the next
-    line with no indentation (joined; a blank line or a space always ends a URL).
-    """
-    found: list[tuple[str, int]] = []
-    covered: list[tuple[int, int]] = []
-    for match in _ANGLE_URL.finditer(text):
-        url = re.sub(r"\s+", "", match.group(1))
-        found.append((url, match.start(1)))
-        covered.append((match.start(), match.end()))
-    for match in _TEXT_URL.finditer(text):
-        start = match.start()
-        if any(a <= start < b for a, b in covered):
-            continue
-        url, end = match.group(0), match.end()
-        while end < len(text) - 1 and text[end] == "\n" and url.endswith(("=", "/", "&", "?")):
-            more = _TEXT_URL_CONTINUATION.match(text, end + 1)
-            if not more:
-                break
-            url += more.group(0)
-            end = more.end()
-        url = _trim_trailing(url)
-        if url.lower().startswith("www."):
-            url = "http://" + url
-        found.append((url, start))
-    found.sort(key=lambda item: item[1])
-    return found
-
-
-_TEXT_URL_CONTINUATION = re.compile(r"[A-Za-z0-9%/?=&._~\-+#]+")
-
-
-def _trim_trailing(url: str) -> str:
-    while url and url[-1] in _TRAILING:
-        closer = url[-1]
-        opener = {")": "(", "]": "[", "}": "{"}.get(closer)
-        if opener and url.count(opener) >= url.count(closer):
-            break
-        url = url[:-1]
-    return url
 
 
 _DOMAIN_IN_TEXT = re.compile(
@@ -562,78 +397,6 @@ def text_shows_other_domain(text: str, href: str) -> str | None:
     if organisational_domain(shown) == organisational_domain(target):
         return None
     return shown
-
-
-_SYSTEM_TEXT = (
-    (
-        "unsubscribe",
-        re.compile(
-            r"unsubscri|opt[\s-]?out|abmelden|désinscri|desinscri|darse de baja|desuscri|"
-            r"cancel(?:ar)? (?:la )?suscrip|afmelden|disiscriv|stop (?:receiving|these) emails",
-            re.I,
-        ),
-    ),
-    (
-        "preferences",
-        re.compile(
-            r"(?:manage|update|change|email|your|subscription|communication)\s+(?:your\s+)?"
-            r"(?:preferences|settings|subscriptions)|preference cent(?:er|re)|einstellungen"
-            r"|^preferences$",  # a footer's "update your <a>preferences</a>" links the word alone
-            re.I,
-        ),
-    ),
-    (
-        "view-online",
-        re.compile(
-            r"view (?:it |this (?:email |message )?)?"
-            r"(?:in (?:your |a )?browser|online|as a web ?page)"
-            r"|web ?version|trouble (?:viewing|reading)|im browser (?:ansehen|öffnen)",
-            re.I,
-        ),
-    ),
-)
-_SYSTEM_PATH = (
-    ("unsubscribe", re.compile(r"unsub|opt-?out|/asm/|list-manage\.com/unsubscribe", re.I)),
-    ("preferences", re.compile(r"/(?:preferences|manage-?subscriptions?|profile/update)", re.I)),
-    ("view-online", re.compile(r"/(?:webversion|view-?online|web-?view|mirror)\b", re.I)),
-)
-
-# The patterns are lowercase; matching lowercased text without re.I is four times faster, and
-# every link of an email asks.
-_ANY_SYSTEM_TEXT = re.compile("|".join(f"(?:{p.pattern})" for _, p in _SYSTEM_TEXT))
-_ANY_SYSTEM_PATH = re.compile("|".join(f"(?:{p.pattern})" for _, p in _SYSTEM_PATH))
-
-
-def system_link_kind(href: str, text: str = "") -> str | None:
-    """``unsubscribe``, ``preferences`` or ``view-online`` when the link is one, else None.
-
-    Such links are never requested unless the user asks: an auditor that unsubscribes the
-    test recipient is worse than none. Anchor text decides first; then the URL's path.
-    """
-    if text:
-        lowered = text.lower()
-        if _ANY_SYSTEM_TEXT.search(lowered):
-            for kind, pattern in _SYSTEM_TEXT:
-                if pattern.search(lowered):
-                    return kind
-    where = _path_and_query(href).lower()
-    if _ANY_SYSTEM_PATH.search(where):
-        for kind, pattern in _SYSTEM_PATH:
-            if pattern.search(where):
-                return kind
-    return None
-
-
-@lru_cache(maxsize=8192)
-def _path_and_query(href: str) -> str:
-    plain = plain_http_url(href.strip())
-    if plain is not None:
-        return plain.path + "?" + plain.query
-    try:
-        parts = split_url(href.strip())
-    except ValueError:
-        return href
-    return parts.path + "?" + parts.query
 
 
 def normalise_path(path: str) -> str:

@@ -24,6 +24,7 @@ from clickaudit.extract import extract
 from clickaudit.judge.domains import spf_findings
 from clickaudit.judge.offline import judge_offline
 from clickaudit.load import load_bytes
+from clickaudit.merge_tags import merge_tag
 from clickaudit.model import Category, Element, Link, Part
 from clickaudit.pipeline import scan_email
 from clickaudit.unwrap import unwrap
@@ -102,7 +103,7 @@ def test_any_href_is_classified(href: str) -> None:
     assert link.category in Category
     unwrap(href, FP)
     urls.malformed_reason(href)
-    urls.merge_tag(href)
+    merge_tag(href)
 
 
 @FUZZ

@@ -14,7 +14,8 @@ from urllib.parse import parse_qs, urlsplit
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from clickaudit import urls
+from clickaudit import merge_tags, urls
+from clickaudit.merge_tags import merge_tag
 
 EXAMPLES = settings(max_examples=int(os.environ.get("CLICKAUDIT_FUZZ_EXAMPLES", "300")))
 
@@ -106,12 +107,12 @@ def test_malformed_reason_of_a_plain_url_is_the_full_checks_answer(url: str) -> 
 @given(url_like)
 def test_merge_tag_prefilter_never_hides_a_tag(url: str) -> None:
     found_in_full = any(
-        match and not urls._is_false_merge_tag(url.strip(), match)
-        for _, pattern in urls._MERGE_TAGS
+        match and not merge_tags._is_false_merge_tag(url.strip(), match)
+        for _, pattern in merge_tags._MERGE_TAGS
         for match in [pattern.search(url.strip())]
     )
     if found_in_full:
-        assert urls.merge_tag(url) is not None
+        assert merge_tag(url) is not None
 
 
 @EXAMPLES

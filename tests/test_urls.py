@@ -5,6 +5,10 @@ from __future__ import annotations
 import pytest
 
 from clickaudit import urls
+from clickaudit.extract import urls_in_text
+from clickaudit.judge.homographs import homograph_reason
+from clickaudit.merge_tags import merge_tag
+from clickaudit.system_links import system_link_kind
 
 
 @pytest.mark.parametrize(
@@ -59,7 +63,7 @@ def test_valid_urls_are_not_malformed(href: str) -> None:
     ],
 )
 def test_merge_tags_of_the_common_syntaxes_are_found(href: str, tag: str) -> None:
-    assert urls.merge_tag(href) == tag
+    assert merge_tag(href) == tag
 
 
 @pytest.mark.parametrize(
@@ -72,7 +76,7 @@ def test_merge_tags_of_the_common_syntaxes_are_found(href: str, tag: str) -> Non
     ],
 )
 def test_ordinary_urls_have_no_merge_tag(href: str) -> None:
-    assert urls.merge_tag(href) is None
+    assert merge_tag(href) is None
 
 
 def test_parse_url_gives_ascii_and_unicode_hosts() -> None:
@@ -83,10 +87,10 @@ def test_parse_url_gives_ascii_and_unicode_hosts() -> None:
 
 
 def test_mixed_script_and_lookalike_hosts_are_homographs() -> None:
-    assert "mixes" in (urls.homograph_reason("pаypal.example") or "")  # Cyrillic а
-    assert "Cyrillic" in (urls.homograph_reason("аррӏе.example") or "")
-    assert urls.homograph_reason("bücher.example") is None
-    assert urls.homograph_reason("shop.example") is None
+    assert "mixes" in (homograph_reason("pаypal.example") or "")  # Cyrillic а
+    assert "Cyrillic" in (homograph_reason("аррӏе.example") or "")
+    assert homograph_reason("bücher.example") is None
+    assert homograph_reason("shop.example") is None
 
 
 def test_credentials_before_the_host_are_noticed() -> None:
@@ -112,7 +116,7 @@ def test_urls_in_text_handle_brackets_wrapping_and_punctuation() -> None:
         "Or https://shop.example/help. And (see https://shop.example/x_(y)).\n"
         "Also www.shop.example/faq, thanks"
     )
-    assert [u for u, _ in urls.urls_in_text(text)] == [
+    assert [u for u, _ in urls_in_text(text)] == [
         "https://shop.example/very/long/path?a=1",
         "https://shop.example/help",
         "https://shop.example/x_(y)",
@@ -133,7 +137,7 @@ def test_urls_in_text_handle_brackets_wrapping_and_punctuation() -> None:
     ],
 )
 def test_system_links_are_recognised(href: str, text: str, kind: str | None) -> None:
-    assert urls.system_link_kind(href, text) == kind
+    assert system_link_kind(href, text) == kind
 
 
 def test_utm_parameters_and_url_comparison() -> None:

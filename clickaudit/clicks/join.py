@@ -17,9 +17,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlunsplit
 
 from clickaudit.model import Category, Link, Part
+from clickaudit.urls import split_url
 
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 
@@ -29,7 +30,7 @@ def normalise(url: str, keep_query: bool = True) -> str:
     """A URL as a join key: lower-case scheme and host, no default port, fragment or final /."""
     text = url.strip()
     try:
-        parts = urlsplit(text)
+        parts = split_url(text)
     except ValueError:
         return text
     scheme = parts.scheme.lower()

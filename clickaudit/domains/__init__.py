@@ -15,7 +15,6 @@ import dataclasses
 import ssl
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
 
 import certifi
 import dns.asyncresolver
@@ -47,6 +46,7 @@ from clickaudit.model import (
 from clickaudit.net.nameservers import make_resolver
 from clickaudit.net.transport import is_refused_address
 from clickaudit.settings import AuditSettings
+from clickaudit.urls import parse_url
 
 MAX_DESTINATIONS = 60
 CONCURRENT_DOMAINS = 10
@@ -92,9 +92,9 @@ def targets_for(email: Email, links: Sequence[Link]) -> DomainTargets:
             tracking.setdefault(link.tracking_host, link.esp)
             _note_port(link.href, https_ports, http_seen)
         for url in (link.decoded, link.expected, link.final_url, _direct(link)):
-            parts = _split(url)
-            if parts and parts.hostname and parts.hostname not in tracking:
-                destinations.setdefault(parts.hostname.lower(), None)
+            parsed = parse_url(url) if url else None
+            if parsed and parsed.host not in tracking:
+                destinations.setdefault(parsed.host, None)
                 _note_port(url or "", https_ports, http_seen)
     return_path = email.headers.return_path.strip("<> ")
     return DomainTargets(
@@ -112,27 +112,14 @@ def _direct(link: Link) -> str | None:
     return link.href if link.category is Category.DIRECT else None
 
 
-def _split(url: str | None):  # type: ignore[no-untyped-def]
-    if not url:
-        return None
-    try:
-        return urlsplit(url)
-    except ValueError:
-        return None
-
-
 def _note_port(url: str, https_ports: dict[str, int], http_seen: set[str]) -> None:
-    parts = _split(url)
-    if not parts or not parts.hostname:
+    parsed = parse_url(url)
+    if parsed is None:
         return
-    host = parts.hostname.lower()
-    try:
-        port = parts.port
-    except ValueError:
-        return
-    if parts.scheme == "https":
-        https_ports.setdefault(host, port or 443)
-    elif parts.scheme == "http":
+    host = parsed.host
+    if parsed.scheme == "https":
+        https_ports.setdefault(host, parsed.port or 443)
+    elif parsed.scheme == "http":
         http_seen.add(host)
 
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from urllib.parse import urlsplit
 
 from clickaudit.findings import finding
 from clickaudit.model import Finding, Link, Outcome
@@ -142,8 +141,10 @@ def destination_mismatch(
 
 
 def _comparable(url: str, ignore_params: Sequence[str]) -> tuple[str, str, str]:
-    normal = urlsplit(normalise_url(url, ignore_params=ignore_params))
-    host = (normal.hostname or "").removeprefix("www.")  # ports differ only with the scheme
+    normal = parse_url(normalise_url(url, ignore_params=ignore_params))
+    if normal is None:
+        return "", "/", ""
+    host = normal.host.removeprefix("www.")  # ports differ only with the scheme
     path = normal.path.rstrip("/") or "/"
     return host, path, normal.query
 

@@ -10,6 +10,8 @@ from collections.abc import Sequence
 
 from clickaudit import urls
 from clickaudit.findings import finding
+from clickaudit.judge.homographs import homograph_reason
+from clickaudit.merge_tags import merge_tag
 from clickaudit.model import (
     Category,
     Email,
@@ -113,7 +115,7 @@ def _untrackable_findings(link: Link, shown: str) -> list[Finding]:
             )
         ]
     if reason is UntrackableReason.MERGE_TAG:
-        tag = urls.merge_tag(link.href, esp=link.esp) or "template syntax"
+        tag = merge_tag(link.href) or "template syntax"
         return [finding("link-merge-tag", f"{shown} still contains {tag}", subject)]
     if reason is UntrackableReason.RELATIVE:
         if urls.is_protocol_relative(link.href):
@@ -179,7 +181,7 @@ def _url_safety_findings(link: Link, shown: str) -> list[Finding]:
                     "link-credentials", f"{_short(url)} has credentials before its host", subject
                 )
             )
-        why = urls.homograph_reason(target.host) if target.host else None
+        why = homograph_reason(target.host) if target.host else None
         if why:
             found.append(
                 finding("link-homograph", f"{target.host_unicode or target.host}: {why}", subject)

@@ -9,9 +9,10 @@ report stays useful.
 from __future__ import annotations
 
 import re
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, urlencode, urlunsplit
 
 from clickaudit.model import Audit, DomainReport, Email, Finding, Headers, Hop, Link, evolve
+from clickaudit.urls import split_url
 
 EMAIL = re.compile(r"[A-Za-z0-9._%+-]{1,64}(?:@|%40)[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24}")
 IDENTITY_PARAMS = frozenset(
@@ -57,7 +58,7 @@ def redact_url(url: str | None) -> str | None:
     if not url:
         return url
     try:
-        parts = urlsplit(url)
+        parts = split_url(url)
     except ValueError:
         return redact_text(url)
     if not parts.scheme.startswith("http"):

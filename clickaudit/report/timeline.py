@@ -14,9 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from enum import StrEnum
-from urllib.parse import parse_qsl, urlsplit
 
 from clickaudit.model import Hop, Link
+from clickaudit.urls import parse_url, query_params
 
 
 class Change(StrEnum):
@@ -89,17 +89,14 @@ class Layer:
 
 
 def _params(url: str) -> list[tuple[str, str]]:
-    try:
-        return parse_qsl(urlsplit(url).query, keep_blank_values=True)
-    except ValueError:
-        return []
+    return query_params(url)
 
 
 def _host(url: str) -> str:
-    try:
-        return urlsplit(url).netloc.lower()
-    except ValueError:
+    parsed = parse_url(url)
+    if parsed is None:
         return ""
+    return parsed.host if parsed.port is None else f"{parsed.host}:{parsed.port}"
 
 
 def param_changes(before: str | None, after: str) -> tuple[ParamChange, ...]:
