@@ -1,0 +1,141 @@
+"""The follower's connection pool: HTTP/2 where the server offers it — many chains to a tracking
+host over one connection — and HTTP/1.1 connections reused, never queued inside the pool."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterator
+
+import h2.config
+import h2.connection
+import h2.events
+import pytest
+
+from clickaudit.follow import Follower
+from clickaudit.net.transport import StaticResolver
+from clickaudit.settings import AuditSettings
+from clickaudit.sim import Route, SimServer
+from clickaudit.sim.certs import SimCertificates
+
+
+class Http2Host:
+    """A tracking host speaking only HTTP/2 (ALPN h2): ``/c/N`` redirects to ``/landing``."""
+
+    def __init__(self, certs: SimCertificates) -> None:
+        self.context = certs.server_context("click.example")
+        self.context.set_alpn_protocols(["h2"])
+        self.connections = 0
+        self.requests = 0
+        self.port = 0
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    async def start(self) -> asyncio.Server:
+        server = await asyncio.start_server(self._serve, "127.0.0.1", 0, ssl=self.context)
+        self.port = server.sockets[0].getsockname()[1]
+        return server
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        connection = h2.connection.H2Connection(h2.config.H2Configuration(client_side=False))
+        connection.initiate_connection()
+        writer.write(connection.data_to_send())
+        try:
+            while data := await reader.read(65536):
+                for event in connection.receive_data(data):
+                    if isinstance(event, h2.events.RequestReceived):
+                        headers = {
+                            (k.decode() if isinstance(k, bytes) else k): (
+                                v.decode() if isinstance(v, bytes) else v
+                            )
+                            for k, v in event.headers
+                        }
+                        task = asyncio.ensure_future(
+                            self._answer(connection, writer, event.stream_id, headers[":path"])
+                        )
+                        self._tasks.add(task)
+                        task.add_done_callback(self._tasks.discard)
+                writer.write(connection.data_to_send())
+        except (ConnectionError, OSError):
+            pass
+        finally:
+            writer.close()
+
+    async def _answer(
+        self,
+        connection: h2.connection.H2Connection,
+        writer: asyncio.StreamWriter,
+        stream_id: int,
+        path: str,
+    ) -> None:
+        self.requests += 1
+        await asyncio.sleep(0.01)
+        if path.startswith("/c/"):
+            connection.send_headers(
+                stream_id, [(":status", "302"), ("location", "/landing")], end_stream=True
+            )
+        else:
+            connection.send_headers(stream_id, [(":status", "200"), ("content-type", "text/plain")])
+            connection.send_data(stream_id, b"ok", end_stream=True)
+        writer.write(connection.data_to_send())
+
+
+def settings() -> AuditSettings:
+    return AuditSettings(allow_private=True, timeout=5.0, chain_timeout=20.0)
+
+
+@pytest.fixture
+def certs() -> Iterator[SimCertificates]:
+    made = SimCertificates()
+    yield made
+    made.close()
+
+
+def test_chains_to_an_http2_host_share_one_connection(certs: SimCertificates) -> None:
+    host = Http2Host(certs)
+
+    async def run() -> list[str]:
+        server = await host.start()
+        async with (
+            server,
+            Follower(
+                settings(),
+                resolver=StaticResolver({}, default=["127.0.0.1"]),
+                verify=certs.client_context(),
+            ) as follower,
+        ):
+            results = await asyncio.gather(
+                *(follower.follow(f"https://click.example:{host.port}/c/{n}") for n in range(60))
+            )
+        return [result.outcome for result in results]
+
+    outcomes = asyncio.run(run())
+    assert outcomes == ["ok"] * 60
+    assert host.requests == 120
+    assert host.connections == 1
+
+
+@pytest.fixture
+def plain_host() -> Iterator[SimServer]:
+    routes = [
+        Route(path="/c/*", action="redirect", to="/landing", delay_ms=10),
+        Route(path="/landing", body="<html>ok</html>", delay_ms=10),
+    ]
+    with SimServer(routes, tls=False) as server:
+        yield server
+
+
+def test_http11_connections_are_reused_and_never_more_than_the_host_may_have(
+    plain_host: SimServer,
+) -> None:
+    async def run() -> list[str]:
+        async with Follower(
+            AuditSettings(allow_private=True, per_host=6, timeout=5.0),
+            resolver=StaticResolver({}, default=["127.0.0.1"]),
+        ) as follower:
+            results = await asyncio.gather(
+                *(follower.follow(plain_host.url("click.example", f"/c/{n}")) for n in range(100))
+            )
+        return [result.outcome for result in results]
+
+    assert asyncio.run(run()) == ["ok"] * 100
+    assert plain_host.max_in_flight["click.example"] <= 6
