@@ -404,16 +404,24 @@ class MainWindow(QMainWindow):
     def open_stored(self, audit_id: int) -> None:
         db = self.controller.db_path
 
-        def job() -> Audit:
+        def job() -> tuple[Audit, Any]:
+            from clickaudit.clicks.report import report_from_head
+            from clickaudit.clicks.store import latest_head
             from clickaudit.store import Store
 
             with Store.open(db, read_only=True) as store:
-                return store.get(audit_id)
+                audit = store.get(audit_id)
+                head = latest_head(store.connection, audit_id, audit.email.source.sha256)
+            return audit, None if head is None else report_from_head(head)
 
-        def shown(audit: Audit) -> None:
+        def shown(found: tuple[Audit, Any]) -> None:
+            audit, clicks = found
             if self.tabs.indexOf(self.welcome) >= 0:
                 self.tabs.removeTab(self.tabs.indexOf(self.welcome))
-            self.tabs.setCurrentWidget(self.add_tab(audit, read_only=True))
+            tab = self.add_tab(audit, read_only=True)
+            if clicks is not None:
+                tab.clicks.show_report(clicks)  # its latest stored click analysis
+            self.tabs.setCurrentWidget(tab)
 
         self.controller.run_in_store(job, shown, lambda m: self.show_error(f"History: {m}"))
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
@@ -111,3 +112,37 @@ def test_a_newer_audit_of_the_email_judges_the_loaded_log_again(qtbot, view: Cli
         view.set_audit(audited)
     assert blocker.args[0].summary.clicks == 2
     assert view.audit is audited
+
+
+def test_a_stored_analysis_shows_its_rates_and_charts(qtbot, view: ClicksView) -> None:  # type: ignore[no-untyped-def]
+    from clickaudit.clicks.report import report_from_head, report_head
+
+    report = analyse(qtbot, view, CLICKS / "docs" / "ses_firehose.jsonl")
+    stored = report_from_head(json.loads(json.dumps(report_head(report, {"path": "x"}))))
+    view.show_report(stored)
+    assert "50.0%" not in view.summary.text()  # one delivery, one scanner click: 100% → 0%
+    assert "100.0%" in view.summary.text() and "0.0%" in view.summary.text()
+    assert view.proxy.rowCount() == 0 and "stored analysis" in view.shown.text()
+    assert view.links_model.labels == ["#3"]
+
+
+def test_reopening_a_past_audit_shows_its_stored_click_analysis(qtbot, window) -> None:  # type: ignore[no-untyped-def]
+    from clickaudit.clicks.analysis import analyse as judge
+    from clickaudit.clicks.store import save_run
+    from clickaudit.report.json_report import audit_to_dict
+    from clickaudit.store import Store
+
+    audit = scan_path(str(CLICKS / "campaign.eml"))[0]
+    log = str(CLICKS / "docs" / "sendgrid_events.json")
+    with Store.open(window.controller.db_path) as store:
+        audit_id = store.save(audit)
+        with judge(audit, [log]) as analysis:
+            report = analysis.report([log])
+            save_run(store.connection, report, audit_to_dict(audit)["source"], analysis.judged())
+    window.open_stored(audit_id)
+    qtbot.waitUntil(
+        lambda: window.current_tab() is not None and window.current_tab().read_only, timeout=10_000
+    )
+    clicks = window.current_tab().clicks
+    assert clicks.report is not None and clicks.report.summary.clicks == 2
+    assert "stored analysis" in clicks.shown.text()

@@ -318,7 +318,9 @@ class ClicksView(QWidget):
         self.links_model.set_links(report.links, limit=LINKS_CHARTED)
         self._update_axes()
         shown = f"{len(report.clicks):,} clicks"
-        if report.clicks_truncated:
+        if report.summary.clicks and not report.clicks:
+            shown = "a stored analysis: its clicks are in the history's click_events table"
+        elif report.clicks_truncated:
             shown = f"the first {len(report.clicks):,} of {report.summary.clicks:,} clicks"
         self.shown.setText(shown)
         if self.proxy.rowCount():
