@@ -69,7 +69,8 @@ def open_for_writing(path: Path) -> tuple[sqlite3.Connection, Found]:
         if found is Found.DATABASE:
             _refuse_damaged(connection, path)
         _use_wal(connection)
-        schema.migrate(connection, path)
+        if schema.migrate(connection, path) != 0:
+            found = Found.DATABASE  # a racing first user made it: it was not ours to report
         connection.execute("PRAGMA foreign_keys = ON")
     except sqlite3.Error as error:
         connection.close()

@@ -224,14 +224,16 @@ def refuse_newer(connection: sqlite3.Connection, path: object) -> int:
     return found
 
 
-def migrate(connection: sqlite3.Connection, path: object) -> None:
-    """Bring the database to :data:`LATEST`, safe against other processes doing the same.
+def migrate(connection: sqlite3.Connection, path: object) -> int:
+    """Bring the database to :data:`LATEST`, safe against other processes doing the same;
+    returns the version it was at (0: this call created the schema).
 
     The connection must be in autocommit mode (``isolation_level=None``) with foreign keys off,
     so ``transform`` can rebuild tables without firing cascades.
     """
-    if version(connection) == LATEST:
-        return
+    found = version(connection)
+    if found == LATEST:
+        return found
     with write_transaction(connection):  # one writer at a time; the others wait here
         found = refuse_newer(connection, path)  # again: another process may have migrated
         if found == 0 and _has_tables(connection):
@@ -242,6 +244,7 @@ def migrate(connection: sqlite3.Connection, path: object) -> None:
         for migration in MIGRATIONS[found:]:
             migration(db)
         connection.execute(f"PRAGMA user_version = {LATEST}")
+    return found
 
 
 def _has_tables(connection: sqlite3.Connection) -> bool:
