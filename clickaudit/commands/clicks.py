@@ -18,6 +18,7 @@ from clickaudit.commands.common import (
     FAIL_ON,
     add_db,
     add_fail_on,
+    to_stdout,
 )
 
 NAME = "clicks"
@@ -148,7 +149,7 @@ def _write(args: argparse.Namespace, session: Any) -> None:
         else:
             handle.write(render_text(session.report, redact=args.redact))
 
-    if args.output:
+    if not to_stdout(args.output):
         try:
             with open(args.output, "w", encoding="utf-8", newline="") as handle:
                 emit(handle)

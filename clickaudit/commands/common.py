@@ -64,9 +64,14 @@ def run_per_file(
     return audits, failed
 
 
+def to_stdout(output: str | None) -> bool:
+    """No --output, or ``-o -``: the report goes to stdout (never to a file named "-")."""
+    return not output or output == "-"
+
+
 def write_output(text: str, output: str | None) -> None:
-    """Write to --output FILE, or to stdout."""
-    if output:
+    """Write to --output FILE, or to stdout (no --output, or ``-o -``)."""
+    if output and not to_stdout(output):
         try:
             Path(output).write_text(text, encoding="utf-8")
         except OSError as error:
@@ -102,7 +107,7 @@ def open_output(output: str | None) -> TextIO:
     Raises:
         InputError: the file cannot be written.
     """
-    if not output:
+    if output is None or to_stdout(output):
         return sys.stdout
     try:
         return open(output, "w", encoding="utf-8")
