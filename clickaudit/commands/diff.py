@@ -13,7 +13,10 @@ NAME = "diff"
 
 def register(commands: Any) -> None:
     parser: argparse.ArgumentParser = commands.add_parser(
-        NAME, help="compare two stored audits", description=__doc__
+        NAME,
+        help="compare two stored audits",
+        description="What changed between two stored audits of a campaign: links added or "
+        "removed, statuses, destinations, and findings new or fixed.",
     )
     parser.add_argument("a", type=int, metavar="A")
     parser.add_argument("b", type=int, metavar="B")

@@ -12,7 +12,10 @@ NAME = "export"
 
 def register(commands: Any) -> None:
     parser: argparse.ArgumentParser = commands.add_parser(
-        NAME, help="write a stored audit as an HTML, JSON, CSV or JUnit report", description=__doc__
+        NAME,
+        help="write a stored audit as an HTML, JSON, CSV or JUnit report",
+        description="Write a stored audit as an HTML, JSON, CSV or JUnit report ('-o -' for "
+        "stdout); the HTML report ends with the email's latest click analysis.",
     )
     parser.add_argument("audit_id", type=int, metavar="ID")
     parser.add_argument("--format", choices=("html", "json", "csv", "junit"), required=True)

@@ -14,7 +14,10 @@ NAME = "history"
 
 def register(commands: Any) -> None:
     parser: argparse.ArgumentParser = commands.add_parser(
-        NAME, help="list past audits (newest first), with search", description=__doc__
+        NAME,
+        help="list past audits (newest first), with search",
+        description="Past audits, newest first; search words match subjects, senders, URLs "
+        "and anchor texts.",
     )
     parser.add_argument("search", nargs="?", help="words in subjects, senders, URLs, anchor texts")
     parser.add_argument("--esp", help="only audits of this ESP")

@@ -12,7 +12,10 @@ NAME = "show"
 
 def register(commands: Any) -> None:
     parser: argparse.ArgumentParser = commands.add_parser(
-        NAME, help="show a stored audit", description=__doc__
+        NAME,
+        help="show a stored audit",
+        description="A stored audit's report, exactly as it was saved (ID from 'clickaudit "
+        "history').",
     )
     parser.add_argument("audit_id", type=int, metavar="ID")
     parser.add_argument("--format", choices=("text", "json"), default="text")

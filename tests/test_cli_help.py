@@ -1,0 +1,35 @@
+"""What a user reads from ``--help`` and from a mistyped finding code."""
+
+from __future__ import annotations
+
+import pytest
+
+from clickaudit.cli import command_names, main
+
+
+@pytest.mark.parametrize("command", sorted(command_names()))
+def test_every_command_help_is_plain_text_with_a_description(
+    command: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main([command, "--help"])
+    assert exited.value.code == 0
+    text = capsys.readouterr().out
+    assert "``" not in text  # reST markup from a docstring is not for the terminal
+    usage, description = text.split("\n\n")[:2]
+    assert usage.startswith(f"usage: clickaudit {command}")
+    assert not description.lstrip().startswith(("positional arguments", "options"))
+
+
+def test_an_unknown_finding_code_is_a_usage_error_naming_the_nearest(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert main(["checks", "redirect-lop"]) == 2
+    err = capsys.readouterr().err
+    assert "no finding code 'redirect-lop'" in err
+    assert "redirect-loop" in err
+
+
+def test_a_known_finding_code_is_shown(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["checks", "redirect-loop"]) == 0
+    assert capsys.readouterr().out.startswith("redirect-loop  [error")
