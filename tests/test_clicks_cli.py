@@ -219,3 +219,14 @@ def test_missing_log_is_exit_2_naming_the_file(tmp_path: Path) -> None:
     result = run_clickaudit("clicks", str(tmp_path / "nope.json"), "--email", EMAIL, "--no-save")
     assert result.returncode == 2
     assert "nope.json" in result.stderr
+
+
+def test_the_text_report_never_calls_send_events_deliveries() -> None:
+    """A log with a 'processed' and a 'delivered' event per message read 'deliveries: 2' above
+    'delivered: 1': the first counts every send and delivery event, the second the messages."""
+    result = run_clickaudit(
+        "clicks", str(DOCS / "sendgrid_events.json"), "--email", EMAIL, "--no-save"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "deliveries:" not in result.stdout
+    assert "send and delivery events: " in result.stdout

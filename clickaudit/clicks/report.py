@@ -216,7 +216,8 @@ def render_text(report: ClickReport, *, redact: bool = False) -> str:
     out.write(
         f"  logs: {', '.join(report.sources)} ({', '.join(stats.formats) or 'no known format'})\n"
         f"  events read: {stats.read}; clicks: {stats.clicks} ({stats.unmatched} on no link of "
-        f"this email); deliveries: {stats.deliveries}; skipped: {stats.skipped_total}\n"
+        f"this email); send and delivery events: {stats.deliveries}; "
+        f"skipped: {stats.skipped_total}\n"
     )
     out.write(
         f"  clicks: {s.clicks}  human {s.human}  scanner {s.scanner}  likely scanner "
