@@ -31,6 +31,19 @@ def test_the_html_report_loads_nothing_and_reads_in_order() -> None:
     assert order == sorted(order)
 
 
+def test_the_html_cards_add_up_to_the_links() -> None:
+    """Tracked, wrapped, direct and untrackable are every link: the page once left direct out."""
+    page = html.render([RECIPIENT_AUDIT])
+    cards = dict(
+        (label, int(number))
+        for number, label in re.findall(r'<div class="n">(\d+)</div>([A-Za-z]+)</div>', page)
+    )
+    counts = json_report.summary(RECIPIENT_AUDIT)
+    assert cards["Direct"] == counts["direct"]
+    parts = ("Tracked", "Wrapped", "Direct", "Untrackable")
+    assert sum(cards[label] for label in parts) == cards["Links"]
+
+
 def test_csv_has_one_row_per_link_with_stable_columns() -> None:
     rows = list(csv.DictReader(io.StringIO(csv_report.render([RECIPIENT_AUDIT]))))
     assert len(rows) == len(RECIPIENT_AUDIT.links)

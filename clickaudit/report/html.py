@@ -110,6 +110,7 @@ def _one(audit: Audit) -> str:
         + _card("Links", counts["links"])
         + _card("Tracked", counts["tracked"])
         + _card("Wrapped", counts["wrapped"])
+        + _card("Direct", counts["direct"])
         + _card("Untrackable", counts["untrackable"])
         + _card("Errors", counts["errors"], "err" if counts["errors"] else "ok")
         + _card("Warnings", counts["warnings"], "warn" if counts["warnings"] else "ok")
