@@ -141,6 +141,11 @@ class AuditController(QObject):
         done = self.pool.waitForDone(timeout_ms)
         return self.store_pool.waitForDone(timeout_ms) and done
 
+    def start(self, worker: Worker) -> None:
+        """Run a worker in the pool, keeping it (and its signals) alive until it has reported:
+        a worker nobody holds is collected and its result never arrives."""
+        self._start(worker)
+
     def _start(self, worker: Worker) -> None:
         self._workers.add(worker)
         for signal in (worker.signals.finished, worker.signals.failed, worker.signals.cancelled):

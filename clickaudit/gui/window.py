@@ -380,7 +380,7 @@ class MainWindow(QMainWindow):
             lambda written: self.statusBar().showMessage(f"Exported {written}", 8000)
         )
         worker.signals.failed.connect(lambda message: self.show_error(f"Export failed: {message}"))
-        self.controller.pool.start(worker)
+        self.controller.start(worker)
 
     def toggle_history(self) -> None:
         visible = not self.history_dock.isVisible()

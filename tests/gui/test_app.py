@@ -123,7 +123,10 @@ def test_history_reopens_a_past_audit_read_only_and_exports_it(
     assert not window.audit_action.isEnabled()
     target = tmp_path / "report.html"
     window.export_audit(window.current_tab().audit, str(target))
-    qtbot.waitUntil(target.exists, timeout=10_000)
+    # the window says where it wrote, once the file is complete
+    qtbot.waitUntil(
+        lambda: window.statusBar().currentMessage() == f"Exported {target}", timeout=10_000
+    )
     assert "<!DOCTYPE html>" in target.read_text("utf-8")
 
 
