@@ -33,3 +33,19 @@ def test_an_unknown_finding_code_is_a_usage_error_naming_the_nearest(
 def test_a_known_finding_code_is_shown(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["checks", "redirect-loop"]) == 0
     assert capsys.readouterr().out.startswith("redirect-loop  [error")
+
+
+def test_audit_help_names_every_user_agent_profile_and_the_defaults(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from clickaudit.commands.audit import USER_AGENT_PROFILES
+    from clickaudit.follow import USER_AGENTS
+    from clickaudit.thresholds import MAX_HOPS
+
+    assert set(USER_AGENT_PROFILES) == set(USER_AGENTS)
+    with pytest.raises(SystemExit):
+        main(["audit", "--help"])
+    text = " ".join(capsys.readouterr().out.split())
+    assert ", ".join(USER_AGENT_PROFILES) + " (default desktop)" in text
+    assert "(default 10)" in text and f"(default {MAX_HOPS})" in text
+    assert "--blocklist [NAME=]ZONE[@TESTNAME]" in text  # as the README writes it

@@ -23,6 +23,10 @@ from clickaudit.commands.common import (
 from clickaudit.errors import ClickauditError, InputError
 from clickaudit.thresholds import MAX_HOPS
 
+# The names of follow.USER_AGENTS, for --help without importing the network stack at start-up
+# (a test keeps the two the same).
+USER_AGENT_PROFILES = ("desktop", "mobile", "android", "outlook", "scanner")
+
 NAME = "audit"
 DEFAULT_CONCURRENCY = 100  # the same as AuditSettings' (not imported: start-up stays light)
 DEFAULT_PER_HOST = 32
@@ -68,7 +72,12 @@ def register(commands: Any) -> None:
         action="store_true",
         help="also request unsubscribe and preference links (this may unsubscribe!)",
     )
-    net.add_argument("--user-agent", metavar="PROFILE", default="desktop")
+    net.add_argument(
+        "--user-agent",
+        metavar="PROFILE",
+        default="desktop",
+        help="browser to look like: " + ", ".join(USER_AGENT_PROFILES) + " (default desktop)",
+    )
     net.add_argument("--head", action="store_true", help="HEAD instead of GET where possible")
     net.add_argument(
         "--nameserver",
@@ -99,14 +108,27 @@ def register(commands: Any) -> None:
         "gets more while it answers promptly and without 429/503 "
         f"(default {DEFAULT_PER_HOST})",
     )
-    net.add_argument("--timeout", type=_positive_float, default=10.0, metavar="SECONDS")
-    net.add_argument("--max-hops", type=_positive_int, default=MAX_HOPS, metavar="N")
+    net.add_argument(
+        "--timeout",
+        type=_positive_float,
+        default=10.0,
+        metavar="SECONDS",
+        help="the longest one request may take (default 10)",
+    )
+    net.add_argument(
+        "--max-hops",
+        type=_positive_int,
+        default=MAX_HOPS,
+        metavar="N",
+        help=f"redirects followed before a chain is reported too long (default {MAX_HOPS})",
+    )
     net.add_argument(
         "--blocklist",
         action="append",
         default=[],
-        metavar="ZONE",
-        help="domain blocklist zone to query (repeatable; default: the bundled list)",
+        metavar="[NAME=]ZONE[@TESTNAME]",
+        help="domain blocklist zone to query, with the name reports give it and a listed test "
+        "name that proves the zone answers (repeatable; default: the bundled list)",
     )
     add_cluster_options(parser)
     parser.set_defaults(handler=run)
