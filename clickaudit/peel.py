@@ -18,7 +18,7 @@ fetched; an opaque layer ends the peeling and the destination stays unknown.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from clickaudit.decode import contains_email_address, decode_tracker
 from clickaudit.embedded import find_embedded_url
@@ -36,8 +36,7 @@ MAX_LAYERS = 10
 GENERIC_DECODER = "generic"
 
 
-@dataclass(frozen=True, slots=True)
-class Peeled:
+class Peeled(NamedTuple):
     """Everything peeled off one href.
 
     ``destination`` is the innermost URL recovered (None when nothing was peeled, or when the
