@@ -724,8 +724,20 @@ def _first(values: dict[str, list[str]], name: str) -> str:
     return found[0] if found else ""
 
 
+_PLAIN_TEXT = re.compile(r"[\t\r\n\x20-\x7e]*")
+
+
 def _header_text(message: Message, name: str, raw: str) -> str:
     """A header's value as text (RFC 2047 decoded by the message's policy), on one line."""
+    if (
+        isinstance(raw, str)
+        and "=?" not in raw
+        and name.lower() not in _HEADER_CLASSES.registry
+        and _PLAIN_TEXT.fullmatch(raw)
+    ):
+        # Unstructured, plain ASCII, no encoded word: the policy's parse (slow) gives the
+        # value back with only its line breaks removed.
+        return raw.replace("\r", "").replace("\n", "").strip()
     try:
         text = str(message.policy.header_fetch_parse(name, raw))
     except Exception:

@@ -128,7 +128,7 @@ class Shape:
     name: str
     links: int
     requests_per_link: int
-    hosts: dict[str, int]  # requests per link to each host
+    hosts: dict[str, float]  # requests per link to each host (on average)
     allowed: int = 0  # the most in flight a host accepts (0: any)
 
     def urls(self, port: int) -> list[str]:
@@ -143,14 +143,14 @@ class Shape:
         and by one chain's length."""
         total = self.links * self.requests_per_link * latency
         per_host_limit = min(per_host, self.allowed) if self.allowed else per_host
-        by_hosts = sum(min(per_host, self.links) for _ in self.hosts)
+        by_hosts = per_host * len(self.hosts)
         busiest = max(self.links * n for n in self.hosts.values()) * latency / per_host_limit
         return max(total / min(concurrency, by_hosts), busiest, self.requests_per_link * latency)
 
 
 SHAPES = {
     "one-host": Shape("one-host", 300, 4, {TRACKER: 2, BRAND: 2}),
-    "20-hosts": Shape("20-hosts", 500, 3, {host: 3 * 25 // 25 for host in HOSTS}),
+    "20-hosts": Shape("20-hosts", 500, 3, {host: 3 / len(HOSTS) for host in HOSTS}),
     "429-host": Shape("429-host", 300, 4, {LIMITED: 2, LIMITED_BRAND: 2}, ALLOWED_IN_FLIGHT),
 }
 
