@@ -5,9 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable, Iterable, Sequence
-from pathlib import Path
 from typing import TextIO
 
+from clickaudit.atomic_write import write_text_atomically
 from clickaudit.errors import ClickauditError, InputError
 from clickaudit.model import Audit, Severity
 
@@ -73,7 +73,7 @@ def write_output(text: str, output: str | None) -> None:
     """Write to --output FILE, or to stdout (no --output, or ``-o -``)."""
     if output and not to_stdout(output):
         try:
-            Path(output).write_text(text, encoding="utf-8")
+            write_text_atomically(output, text)
         except OSError as error:
             raise InputError(output, f"cannot write the report: {error.strerror}") from error
     else:

@@ -25,6 +25,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from clickaudit.atomic_write import write_text_atomically
 from clickaudit.events import Progress
 from clickaudit.gui.controller import AuditController
 from clickaudit.gui.email_tab import COLUMN_WIDTHS, EmailTab
@@ -372,7 +373,7 @@ class MainWindow(QMainWindow):
         def job(_progress: Any) -> str:
             from clickaudit.commands.audit import render
 
-            Path(path).write_text(render([audit], fmt, "error"), encoding="utf-8")
+            write_text_atomically(path, render([audit], fmt, "error"))
             return path
 
         worker = Worker(job)
