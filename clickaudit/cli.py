@@ -15,6 +15,7 @@ from collections.abc import Sequence
 
 from clickaudit.commands import COMMAND_MODULES
 from clickaudit.commands.common import EXIT_INPUT
+from clickaudit.desktop import no_display
 from clickaudit.errors import ClickauditError
 
 
@@ -87,17 +88,6 @@ def _not_a_command(word: str) -> int:
         file=sys.stderr,
     )
     return EXIT_INPUT
-
-
-def no_display() -> bool:
-    """True where a desktop app cannot open a window: a Linux or BSD session with neither X11
-    nor Wayland (over SSH, in a container, in CI). Qt would abort inside its xcb plugin with a
-    misleading message; an explicit QT_QPA_PLATFORM (offscreen, vnc, …) is respected."""
-    if not sys.platform.startswith(("linux", "freebsd", "openbsd", "netbsd")):
-        return False
-    if os.environ.get("QT_QPA_PLATFORM"):
-        return False
-    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def open_app(files: list[str], *, demo: bool = False) -> int:

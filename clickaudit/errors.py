@@ -24,10 +24,6 @@ class PolicyError(ClickauditError):
     """A UTM policy file (or another settings file) is invalid; the message says where."""
 
 
-class NetworkError(ClickauditError):
-    """A network stage could not run at all (not one link failing: that is a finding)."""
-
-
 class StoreError(ClickauditError):
     """The audit database could not be opened, read or written; the file is left as it was."""
 

@@ -20,7 +20,7 @@ import mailbox
 import os
 import re
 from collections.abc import Iterator
-from email.message import EmailMessage, Message
+from email.message import Message
 from email.utils import getaddresses
 from pathlib import Path
 from typing import Any
@@ -764,11 +764,6 @@ def parse_dkim_signature(value: str) -> DkimSignature | None:
     if not domain or not selector:
         return None
     return DkimSignature(domain=domain, selector=selector)
-
-
-# For callers that build emails from an EmailMessage they already hold (tests, the store).
-def load_message(message: EmailMessage, name: str = "<message>") -> list[Email]:
-    return _load_message(bytes(message), name, "eml", 0)
 
 
 def load_message_bytes(data: bytes, name: str, *, kind: str = "eml", index: int = 0) -> list[Email]:

@@ -30,10 +30,6 @@ def organisational_domain(host: str) -> str:
     return _psl().privatesuffix(host) or host
 
 
-def same_organisation(host_a: str, host_b: str) -> bool:
-    return organisational_domain(host_a) == organisational_domain(host_b)
-
-
 def _is_ip(host: str) -> bool:
     try:
         ipaddress.ip_address(host.strip("[]"))

@@ -51,6 +51,3 @@ class AuditSettings:
         data["nameservers"] = [str(ns) for ns in self.nameservers]
         data["blocklist_zones"] = list(self.blocklist_zones)
         return data
-
-
-DEFAULT_SETTINGS = AuditSettings()

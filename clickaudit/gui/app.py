@@ -55,7 +55,7 @@ def _install_excepthook() -> None:
 
 def main(argv: Sequence[str] | None = None, *, demo: bool = False) -> int:
     files = list(sys.argv[1:] if argv is None else argv)
-    from clickaudit.cli import no_display
+    from clickaudit.desktop import no_display
 
     if no_display() and QApplication.instance() is None:
         print(

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Sequence
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
@@ -199,6 +198,3 @@ class AuditController(QObject):
         worker.signals.finished.connect(lambda *_: self._workers.discard(worker))
         worker.signals.failed.connect(lambda *_: self._workers.discard(worker))
         self.store_pool.start(worker)
-
-    def history_store_path(self) -> Path | None:
-        return Path(self.db_path) if self.db_path else None

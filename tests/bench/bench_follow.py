@@ -291,7 +291,9 @@ def main() -> None:
             cpu_per_request(sim, links=200, concurrency=100, per_host=50, profile=args.profile)
         return
 
-    from clickaudit.settings import DEFAULT_SETTINGS as DEFAULTS
+    from clickaudit.settings import AuditSettings
+
+    DEFAULTS = AuditSettings()
 
     shapes = list(SHAPES.values()) if args.shape == "all" else [SHAPES[args.shape]]
     latency = args.latency_ms / 1000
