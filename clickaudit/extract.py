@@ -344,6 +344,21 @@ def url_label(before: str) -> str:
     return word[:MAX_TEXT]
 
 
+# A URL as the text-part scanner finds one, to cut the context of the next URL after it.
+_URL_IN_LINE = re.compile(r"(?:[a-z][a-z0-9+.\-]*://|www\.|mailto:)\S+", re.I)
+
+
+def url_context(before: str) -> str:
+    """The words that say what a text-part URL is for: the line before it, from the end of the
+    URL before it on that line, at most ``MAX_TEXT`` characters. A line can be thousands of
+    characters long (a text part without line breaks, CSS pasted into it); a word far back
+    ("unsubscribe", ".webversion") is not about this URL and must not make it a system link
+    that an audit never requests."""
+    starts = [match.end() for match in _URL_IN_LINE.finditer(before)]
+    own = before[starts[-1] :] if starts else before
+    return own[-MAX_TEXT:].strip().rstrip("<(:").strip()
+
+
 def _from_text(part: BodyPart, ids: Iterator[int]) -> Iterator[Link]:
     text = part.text
     for url, offset in urls_in_text(text):
@@ -351,7 +366,7 @@ def _from_text(part: BodyPart, ids: Iterator[int]) -> Iterator[Link]:
         before = text[line_start:offset]
         # The words before a URL are not its text, but they do say what it is for
         # ("Manage your preferences: https://…"): they decide an unsubscribe or preferences link.
-        context = before.strip().rstrip("<(:").strip()
+        context = url_context(before)
         suffix = _TEXT_ATTRIBUTES.match(text, offset + len(url))
         yield Link(
             id=next(ids),

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from clickaudit.cli import main
-from clickaudit.extract import url_label
+from clickaudit.extract import url_context, url_label
 
 EMAIL = """From: Shop <news@shop.example>
 To: someone@example.org
@@ -84,3 +84,39 @@ def test_an_empty_href_is_a_link_empty_warning(report: dict[str, object]) -> Non
 )
 def test_url_label(before: str, label: str) -> None:
     assert url_label(before) == label
+
+
+@pytest.mark.parametrize(
+    ("before", "context"),
+    [
+        ("Manage your preferences: ", "Manage your preferences"),
+        ("To unsubscribe: https://esp.example/unsub?u=1   Shop now: ", "Shop now"),
+        (
+            "To stop these emails click https://esp.example/u/1 or read our blog ",
+            "or read our blog",
+        ),
+        (".webversion { float: none } " + "x" * 500 + " ", "x" * 199),
+    ],
+)
+def test_url_context_is_the_words_since_the_url_before_it(before: str, context: str) -> None:
+    assert url_context(before) == context
+
+
+def test_a_word_far_back_on_a_long_line_does_not_make_a_system_link(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    """A text part with no line breaks: the unsubscribe sentence belongs to its own URL only."""
+    body = (
+        "To unsubscribe from these emails click https://news.shop.example/u/abc "
+        + "and see our new range " * 20
+        + "https://shop.example/boots"
+    )
+    path = tmp_path / "one-line.eml"
+    path.write_text(
+        "From: Shop <news@shop.example>\nSubject: Boots\nContent-Type: text/plain\n\n" + body,
+        "utf-8",
+    )
+    main(["scan", "--format", "json", "--fail-on", "never", str(path)])
+    links = {link["href"]: link for link in json.loads(capsys.readouterr().out)["links"]}
+    assert links["https://news.shop.example/u/abc"]["system"] == "unsubscribe"
+    assert links["https://shop.example/boots"]["system"] is None
