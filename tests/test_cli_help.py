@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from clickaudit.cli import command_names, main
@@ -49,3 +51,13 @@ def test_audit_help_names_every_user_agent_profile_and_the_defaults(
     assert ", ".join(USER_AGENT_PROFILES) + " (default desktop)" in text
     assert "(default 10)" in text and f"(default {MAX_HOPS})" in text
     assert "--blocklist [NAME=]ZONE[@TESTNAME]" in text  # as the README writes it
+
+
+def test_a_mistyped_history_date_is_a_usage_error(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """It was compared as text, and the history answered 'No audits.' with exit 0."""
+    with pytest.raises(SystemExit) as exited:
+        main(["history", "--db", str(tmp_path / "h.db"), "--since", "26/11/2026"])
+    assert exited.value.code == 2
+    assert "'26/11/2026' is not a date (YYYY-MM-DD)" in capsys.readouterr().err

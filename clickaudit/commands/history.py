@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime
 import json
 from dataclasses import asdict
 from typing import Any
@@ -21,12 +22,24 @@ def register(commands: Any) -> None:
     )
     parser.add_argument("search", nargs="?", help="words in subjects, senders, URLs, anchor texts")
     parser.add_argument("--esp", help="only audits of this ESP")
-    parser.add_argument("--since", metavar="DATE", help="from this date (YYYY-MM-DD)")
-    parser.add_argument("--until", metavar="DATE", help="up to this date (YYYY-MM-DD)")
-    parser.add_argument("--limit", type=int, default=50)
+    parser.add_argument("--since", type=_date, metavar="DATE", help="from this date (YYYY-MM-DD)")
+    parser.add_argument(
+        "--until", type=_date, metavar="DATE", help="up to this date, inclusive (YYYY-MM-DD)"
+    )
+    parser.add_argument(
+        "--limit", type=int, default=50, help="show at most this many audits (default 50)"
+    )
     parser.add_argument("--format", choices=("text", "json"), default="text")
     add_db(parser)
     parser.set_defaults(handler=run)
+
+
+def _date(text: str) -> str:
+    """A YYYY-MM-DD date, checked: a mistyped date was compared as text and listed nothing."""
+    try:
+        return datetime.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from None
 
 
 def run(args: argparse.Namespace) -> int:
