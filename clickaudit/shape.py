@@ -17,6 +17,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 from functools import cache, lru_cache
+from itertools import pairwise
 from urllib.parse import parse_qsl
 
 from clickaudit.bundled import read_text
@@ -30,6 +31,7 @@ class EvidenceKind(StrEnum):
     EMBEDDED_URL = "embedded-url"  # the destination is written inside the link
     REDIRECT_PATH = "redirect-path"  # a click-redirect path shape with an opaque token
     TRACKING_HOST = "tracking-host"  # a click./links./trk. host label with an opaque token
+    SHORT_LINK = "short-link"  # a link shortener's code: the destination is on its server
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +54,8 @@ class ShapeRules:
     page_labels: frozenset[str]
     redirect_params: frozenset[str]
     redirect_path: re.Pattern[str] | None
+    shortener_hosts: frozenset[str]
+    short_link_labels: frozenset[str]
     not_redirectors: dict[str, tuple[str, ...]]  # host suffix → path prefixes
 
 
@@ -123,9 +127,10 @@ def _evidence(url: str) -> TrackerEvidence | None:
         if parts.scheme.lower() not in ("http", "https") or not host:
             return None
         path, query = parts.path, parts.query
-    if _LONG_SEGMENT.search(path) is None and _LONG_VALUE.search(query) is None:
-        return None  # no token, no URL: nothing here is 11 characters long without a separator
     rules = shape_rules()
+    if _LONG_SEGMENT.search(path) is None and _LONG_VALUE.search(query) is None:
+        # no token, no URL (nothing 11 characters long without a separator): a short code?
+        return _short_link(rules, host, path)
     if _is_not_redirector(rules, host, path):
         return None
     where = path + ("?" + query if query else "")
@@ -158,7 +163,47 @@ def _evidence(url: str) -> TrackerEvidence | None:
                 f"a tracking host label ({label}.) with an opaque token ({_short(token, 24)})",
                 embedded,
             )
+    return _short_link(rules, host, path)
+
+
+_SHORT_CODE = re.compile(r"^/([A-Za-z0-9_-]{4,20})/?$")
+
+
+def _short_link(rules: ShapeRules, host: str, path: str) -> TrackerEvidence | None:
+    """A link shortener's code (t.co/XYI0L8H4jd, lnk.brand.example/11taQhMz7)."""
+    code = _SHORT_CODE.match(path)
+    if code is None:
+        return None
+    name = host[4:] if host.startswith("www.") else host
+    if name in rules.shortener_hosts:
+        return TrackerEvidence(
+            EvidenceKind.SHORT_LINK, f"a {name} short link: only the shortener knows where it goes"
+        )
+    label, _, rest = host.partition(".")
+    token = code.group(1)
+    if (
+        label in rules.short_link_labels
+        and "." in rest
+        and 5 <= len(token) <= 14
+        and _looks_like_a_code(token)
+    ):
+        return TrackerEvidence(
+            EvidenceKind.SHORT_LINK,
+            f"a short link on a link host ({label}.) with the code {token}",
+        )
     return None
+
+
+def _looks_like_a_code(token: str) -> bool:
+    """``11taQhMz7``, ``KENCJfnJ``: letters, digits and cases interleaved like a generated code,
+    not a word (``About``), a word with a number (``summer2024``) or a brand (``iPhone``)."""
+    if len(token) < 7:
+        return False
+    classes = [
+        "d" if ch.isdigit() else "u" if ch.isupper() else "l" for ch in token if ch.isalnum()
+    ]
+    changes = sum(1 for a, b in pairwise(classes) if a != b)
+    return changes >= 2 and any(c != "d" for c in classes)
 
 
 def _deliberately_embedded(rules: ShapeRules, embedded: Embedded) -> bool:
@@ -217,6 +262,8 @@ def parse_shape_rules(text: str, where: str) -> ShapeRules:
         pages = frozenset(str(label).lower() for label in data.get("page_labels", []))
         params = frozenset(str(name).lower() for name in data.get("redirect_params", []))
         paths = [str(p) for p in data.get("redirect_paths", [])]
+        shorteners = frozenset(str(h).lower() for h in data.get("shortener_hosts", []))
+        short_labels = frozenset(str(h).lower() for h in data.get("short_link_labels", []))
         pairs: dict[str, tuple[str, ...]] = {}
         for host, prefix in data.get("not_redirectors", []):
             pairs[str(host).lower()] = (*pairs.get(str(host).lower(), ()), str(prefix))
@@ -228,7 +275,7 @@ def parse_shape_rules(text: str, where: str) -> ShapeRules:
         except re.error as error:
             raise InputError(where, f"bad regular expression {pattern!r}: {error}") from None
     joined = re.compile("|".join(f"(?:{p})" for p in paths)) if paths else None
-    return ShapeRules(labels, pages, params, joined, pairs)
+    return ShapeRules(labels, pages, params, joined, shorteners, short_labels, pairs)
 
 
 @cache
