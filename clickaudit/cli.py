@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import difflib
 import os
+import re
 import sys
 from collections.abc import Sequence
 
@@ -44,7 +45,30 @@ def build_parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     for module in COMMAND_MODULES:
         module.register(commands)
+    for command in commands.choices.values():
+        # --help shows each option's default, and the docstrings' reST reads as plain text
+        command.formatter_class = HelpFormatter
+        command.description = plain_text(command.description)
     return parser
+
+
+class HelpFormatter(argparse.ArgumentDefaultsHelpFormatter):
+    """Names an option's default where it has one worth naming (not None, False or empty)."""
+
+    def _get_help_string(self, action: argparse.Action) -> str | None:
+        if action.default in (None, False, (), []) or action.default is argparse.SUPPRESS:
+            return action.help
+        if action.help and "default" in action.help:
+            return action.help
+        return super()._get_help_string(action)
+
+
+def plain_text(text: str | None) -> str | None:
+    """A docstring's reST markup as a terminal shows it: ``x`` and :role:`x` become 'x'."""
+    if not text:
+        return text
+    text = re.sub(r":[a-z]+:`~?([^`]+)`", r"'\1'", text)
+    return re.sub(r"``([^`]+)``", r"'\1'", text)
 
 
 def command_names() -> set[str]:

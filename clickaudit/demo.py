@@ -10,6 +10,8 @@ checks every failure the sample is built to show.
 from __future__ import annotations
 
 import base64
+import os
+import shutil
 import tempfile
 import tomllib
 from dataclasses import dataclass
@@ -59,14 +61,56 @@ class DemoFiles:
     clicks: Path | None = None  # the campaign's synthetic SendGrid click log
 
 
+DEMO_PREFIX = "clickaudit-demo-"
+OWNER_FILE = "owner.pid"
+MAX_STALE_CHECKED = 200
+
+
+def remove_stale_demo_folders(parent: Path | None = None) -> list[Path]:
+    """Remove demo folders whose process is gone (killed before it could clean up).
+
+    Each demo folder holds the id of the process that made it; a folder whose process no
+    longer runs is removed. Folders without that file, or of a live process, are left alone.
+    """
+    removed = []
+    base = Path(parent or tempfile.gettempdir())
+    for folder in sorted(base.glob(DEMO_PREFIX + "*"))[:MAX_STALE_CHECKED]:
+        owner = folder / OWNER_FILE
+        try:
+            pid = int(owner.read_text("ascii").strip())
+        except (OSError, ValueError):
+            continue
+        if pid == os.getpid() or _alive(pid):
+            continue
+        shutil.rmtree(folder, ignore_errors=True)
+        removed.append(folder)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if os.name == "nt":  # os.kill would terminate it there; leave the folder to the OS
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True  # another user's process: alive, and not ours to judge
+    except OSError:
+        return True
+    return True
+
+
 class DemoWorld:
     """``with DemoWorld() as world:``, then audit ``world.files.campaign`` with its settings."""
 
     def __init__(self, folder: Path | None = None, *, timeout: float = 3.0) -> None:
         self._tmp: tempfile.TemporaryDirectory[str] | None = None
         if folder is None:
-            self._tmp = tempfile.TemporaryDirectory(prefix="clickaudit-demo-")
+            remove_stale_demo_folders()
+            self._tmp = tempfile.TemporaryDirectory(prefix=DEMO_PREFIX)
             folder = Path(self._tmp.name)
+            (folder / OWNER_FILE).write_text(str(os.getpid()), "ascii")
         self.folder = Path(folder)
         self.timeout = timeout
         self.config: dict[str, Any] = tomllib.loads(read_text(*SAMPLE, "demo.toml"))

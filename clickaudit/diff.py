@@ -8,8 +8,10 @@ both read naturally.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from clickaudit.model import Audit, Finding, Link
 from clickaudit.pair import pair_links
@@ -44,7 +46,7 @@ def diff_audits(a: Audit, b: Audit, *, a_label: str = "A", b_label: str = "B") -
     changes: list[LinkChange] = []
     for after_id, before_id in pairing.pairs:
         before, after = before_by_id[before_id], after_by_id[after_id]
-        if before.destination != after.destination:
+        if _comparable(before.destination) != _comparable(after.destination):
             changes.append(
                 LinkChange(
                     "destination", before, after, f"{before.destination} → {after.destination}"
@@ -78,6 +80,36 @@ def diff_audits(a: Audit, b: Audit, *, a_label: str = "A", b_label: str = "B") -
     new = tuple(f for f in b.all_findings() if _finding_key(f, after_by_id) not in keys_a)
     fixed = tuple(f for f in a.all_findings() if _finding_key(f, before_by_id) not in keys_b)
     return AuditDiff(a_label, b_label, tuple(changes), new, fixed)
+
+
+# Special-use names (RFC 2606, RFC 6761) and loopback addresses are test worlds: the simulator
+# serves them on a random port each run, so a port change there is not a change of destination.
+_TEST_SUFFIXES = (".example", ".test", ".invalid", ".localhost")
+
+
+def _comparable(url: str | None) -> str | None:
+    """``url`` as the diff compares it: without the port of a test-world host."""
+    if not url:
+        return url
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        port = parts.port
+    except ValueError:
+        return url
+    if port is None or not _test_world(host):
+        return url
+    netloc = parts.netloc.rsplit(":", 1)[0]
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def _test_world(host: str) -> bool:
+    if host == "localhost" or host.endswith(_TEST_SUFFIXES):
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 def _value(category: object) -> str:

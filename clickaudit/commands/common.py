@@ -76,6 +76,7 @@ def write_output(text: str, output: str | None) -> None:
             write_text_atomically(output, text)
         except OSError as error:
             raise InputError(output, f"cannot write the report: {error.strerror}") from error
+        print(f"clickaudit: wrote {Path(output).resolve()}", file=sys.stderr)
     else:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
 

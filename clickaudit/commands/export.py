@@ -19,7 +19,9 @@ def register(commands: Any) -> None:
     )
     parser.add_argument("audit_id", type=int, metavar="ID")
     parser.add_argument("--format", choices=("html", "json", "csv", "junit"), required=True)
-    parser.add_argument("--output", "-o", metavar="FILE", required=True)
+    parser.add_argument(
+        "--output", "-o", metavar="FILE", required=True, help="the report's file; '-' for stdout"
+    )
     parser.add_argument(
         "--redact", action="store_true", help="mask recipients' addresses and tracking tokens"
     )

@@ -78,9 +78,17 @@ def main(argv: Sequence[str] | None = None, *, demo: bool = False) -> int:
         settings_override = world.settings
         assert world.files is not None
         files = [str(world.files.campaign)]
-    window = MainWindow(settings_store=QSettings(), settings_override=settings_override)
-    if demo:
-        window.setWindowTitle("clickaudit — demo (simulated network on 127.0.0.1)")
+    if world is not None:
+        # The demo keeps out of the user's history and recent files: its audits and settings
+        # live in the demo's temporary folder and go with it.
+        store = QSettings(str(world.folder / "settings.ini"), QSettings.Format.IniFormat)
+        window = MainWindow(settings_store=store, settings_override=settings_override)
+        window.controller.db_path = str(world.folder / "history.db")
+        window.setWindowTitle(
+            "clickaudit — demo (simulated network on 127.0.0.1; history kept only for this demo)"
+        )
+    else:
+        window = MainWindow(settings_store=QSettings(), settings_override=settings_override)
     app.aboutToQuit.connect(window.controller.shutdown)  # unsaved audits are written first
     window.show()
     if os.environ.get("CLICKAUDIT_SMOKE_TEST"):
