@@ -11,11 +11,12 @@ from __future__ import annotations
 import ipaddress
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urlsplit, urlunsplit
+from urllib.parse import urlunsplit
 
 from clickaudit.model import Audit, Finding, Link
 from clickaudit.pair import pair_links
 from clickaudit.report.json_report import finding_to_dict
+from clickaudit.urls import split_url
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,7 +93,7 @@ def _comparable(url: str | None) -> str | None:
     if not url:
         return url
     try:
-        parts = urlsplit(url)
+        parts = split_url(url)
         host = (parts.hostname or "").lower()
         port = parts.port
     except ValueError:
