@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
 from dataclasses import asdict
@@ -67,18 +68,43 @@ def audit_apart(
     cancel: CancelToken | None = None,
 ) -> list[Audit]:
     """Audit in a child process; same result and errors as :func:`pipeline.audit_emails`."""
+    # The child's stderr goes to a file, not a pipe: a child that writes more than a pipe holds
+    # (a long traceback, warnings) while the parent reads stdout would otherwise block forever.
+    with tempfile.TemporaryFile() as errors:
+        result, error = _run_child(request_for(emails, settings), errors, progress, cancel)
+        errors.seek(0)
+        stderr = errors.read().decode("utf-8", "replace")
+    if cancel is not None and cancel.cancelled:
+        raise Cancelled("the audit was cancelled")
+    if error is not None:
+        raise ClickauditError(error)
+    if result is None:
+        raise ClickauditError(f"the audit process ended without a result: {stderr[-500:]}")
+    audits = [from_wire(Audit, data) for data in result]
+    # The wire keeps every field, the email's included; the caller's (equal) email objects are
+    # kept so the app holds one copy of each message.
+    return [evolve(audit, email=email) for audit, email in zip(audits, emails, strict=True)]
+
+
+def _run_child(
+    request: dict[str, Any],
+    errors: IO[bytes],
+    progress: ProgressCallback,
+    cancel: CancelToken | None,
+) -> tuple[list[dict[str, Any]] | None, str | None]:
+    """Start the child, hand it the request, relay its progress; its result or its error."""
     child = subprocess.Popen(
         [sys.executable, "-m", "clickaudit.audit_process"],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
+        stderr=errors,
         text=True,
         encoding="utf-8",
     )
     if cancel is not None:
         cancel.on_cancel(child.kill)
     assert child.stdin is not None and child.stdout is not None
-    child.stdin.write(json.dumps(request_for(emails, settings)))
+    child.stdin.write(json.dumps(request))
     child.stdin.close()
     result: list[dict[str, Any]] | None = None
     error: str | None = None
@@ -91,19 +117,8 @@ def audit_apart(
         elif "error" in event:
             error = event["error"]
     child.wait()
-    stderr = child.stderr.read() if child.stderr else ""
-    if child.stderr:
-        child.stderr.close()
     child.stdout.close()
-    if cancel is not None and cancel.cancelled:
-        raise Cancelled("the audit was cancelled")
-    if error is not None:
-        raise ClickauditError(error)
-    if result is None:
-        raise ClickauditError(f"the audit process ended without a result: {stderr[-500:]}")
-    audits = [from_wire(Audit, data) for data in result]
-    # The child's report has no message bodies: the caller's email objects keep them.
-    return [evolve(audit, email=email) for audit, email in zip(audits, emails, strict=True)]
+    return result, error
 
 
 def _emit(stream: IO[str], message: dict[str, Any]) -> None:

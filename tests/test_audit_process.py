@@ -69,3 +69,21 @@ def test_an_email_without_a_file_cannot_go_apart_and_a_changed_file_is_an_error(
     path.write_text('<a href="https://y.example/">y</a>', "utf-8")
     with pytest.raises(ClickauditError, match="changed on disk"):
         audit_apart([email], settings_from_dict({"follow": False, "check_domains": False}))
+
+
+def test_a_child_that_writes_more_than_a_pipe_holds_to_stderr_does_not_hang(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The child runs this module's main(); a sitecustomize that floods stderr first stands in
+    # for a long traceback or a storm of warnings (a pipe holds 64 KiB).
+    (tmp_path / "sitecustomize.py").write_text(
+        "import sys\nsys.stderr.write('x' * 1_000_000)\nsys.stderr.flush()\n", "utf-8"
+    )
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    path = tmp_path / "campaign.html"
+    path.write_text('<a href="mailto:x@example.com">x</a>', "utf-8")
+    [email] = load_path(path)
+    started = time.monotonic()
+    [audit] = audit_apart([email], settings_from_dict({"follow": False, "check_domains": False}))
+    assert audit.links[0].href == "mailto:x@example.com"
+    assert time.monotonic() - started < 60

@@ -14,13 +14,12 @@ from typing import Any
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 
-from clickaudit.audit_process import audit_apart, can_run_apart
+from clickaudit.audit_process import audit_apart
 from clickaudit.errors import ClickauditError, InputError
 from clickaudit.events import CancelToken, Progress
-from clickaudit.gui.preview_html import preview_html
-from clickaudit.gui.workers import Worker
+from clickaudit.gui.workers import Worker, describe
 from clickaudit.model import Audit, Email
-from clickaudit.pipeline import NetworkOverrides, audit_emails, scan_path
+from clickaudit.pipeline import scan_path
 from clickaudit.settings import AuditSettings
 
 PROGRESS_INTERVAL_S = 0.05
@@ -62,10 +61,8 @@ class AuditController(QObject):
         self.store_pool = QThreadPool(self)
         self.store_pool.setMaxThreadCount(1)
         self.db_path = db_path
-        self.network: NetworkOverrides | None = None
         self._cancel: CancelToken | None = None
         self._workers: set[Worker] = set()
-        self.previews: dict[int, str] = {}
         self._pending_saves: list[list[Audit]] = []
 
     @property
@@ -86,7 +83,7 @@ class AuditController(QObject):
 
         worker = Worker(job)
         worker.signals.finished.connect(lambda audits: self.scan_finished.emit(path, audits))
-        worker.signals.failed.connect(lambda message: self.scan_failed.emit(path, message))
+        worker.signals.failed.connect(lambda error: self.scan_failed.emit(path, describe(error)))
         self._start(worker)
 
     def audit(self, emails: Sequence[Email], settings: AuditSettings, *, save: bool = True) -> bool:
@@ -95,7 +92,6 @@ class AuditController(QObject):
             return False
         cancel = CancelToken()
         self._cancel = cancel
-        network = self.network
 
         throttled = _Throttle(PROGRESS_INTERVAL_S)
 
@@ -104,16 +100,9 @@ class AuditController(QObject):
                 if throttled.due(event.done >= event.total):
                     progress(event)
 
-            if network is None and can_run_apart(emails):
-                # A child process: the audit's work never competes with the window's thread.
-                audits = audit_apart(list(emails), settings, progress=report, cancel=cancel)
-            else:
-                audits = audit_emails(
-                    list(emails), settings, progress=report, cancel=cancel, network=network
-                )
-            for audit in audits:  # built here, not on the GUI thread: large emails take a while
-                self.previews[id(audit)] = preview_html(audit.email, audit.links)
-            return audits
+            # Always in a child process: the audit's work never competes with the window's
+            # thread for the interpreter lock, and the app audits exactly as the CLI does.
+            return audit_apart(list(emails), settings, progress=report, cancel=cancel)
 
         worker = Worker(job)
         worker.signals.progress.connect(self._on_progress)
@@ -163,9 +152,9 @@ class AuditController(QObject):
             self._pending_saves.append(audits)
             QTimer.singleShot(SAVE_DELAY_MS, self, self._flush_saves)
 
-    def _on_failed(self, message: str) -> None:
+    def _on_failed(self, error: BaseException) -> None:
         self._cancel = None
-        self.audit_failed.emit(message)
+        self.audit_failed.emit(describe(error))
 
     def _on_cancelled(self) -> None:
         self._cancel = None
@@ -183,7 +172,7 @@ class AuditController(QObject):
 
         worker = Worker(job)
         worker.signals.finished.connect(self.saved.emit)
-        worker.signals.failed.connect(self.save_failed.emit)
+        worker.signals.failed.connect(lambda error: self.save_failed.emit(describe(error)))
         self._workers.add(worker)
         worker.signals.finished.connect(lambda *_: self._workers.discard(worker))
         worker.signals.failed.connect(lambda *_: self._workers.discard(worker))
@@ -193,7 +182,7 @@ class AuditController(QObject):
         """Read from the history database off the GUI thread (history lists, past audits)."""
         worker = Worker(lambda _progress: job())
         worker.signals.finished.connect(on_done)
-        worker.signals.failed.connect(on_failed)
+        worker.signals.failed.connect(lambda error: on_failed(describe(error)))
         self._workers.add(worker)
         worker.signals.finished.connect(lambda *_: self._workers.discard(worker))
         worker.signals.failed.connect(lambda *_: self._workers.discard(worker))

@@ -172,7 +172,7 @@ class EmailTab(QWidget):
         layout.addWidget(splitter)
 
     # --- content ----------------------------------------------------------------------------
-    def set_audit(self, audit: Audit, preview: str | None = None) -> None:
+    def set_audit(self, audit: Audit) -> None:
         """Show an audit. When it is a new result for the email already shown (the audit of a
         scan), only what the audit changed is redrawn: the message views stay as they are."""
         same_email = self._shown_sha256 == audit.email.source.sha256
@@ -187,10 +187,7 @@ class EmailTab(QWidget):
         if same_email:
             return
         email = audit.email
-        if preview is None:
-            self.preview.show_email(email, audit.links)
-        else:
-            self.preview.show_html(preview)
+        self.preview.show_email(email, audit.links)
         self.text_view.setPlainText(
             "\n\n".join(p.text for p in email.text_parts) or "(no text part)"
         )

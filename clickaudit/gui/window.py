@@ -35,7 +35,7 @@ from clickaudit.gui.models.links_model import LinksModel
 from clickaudit.gui.widgets.bad_files import BadFilesDialog
 from clickaudit.gui.widgets.history import HistoryPanel
 from clickaudit.gui.widgets.settings_dialog import SettingsDialog, load_settings
-from clickaudit.gui.workers import Worker
+from clickaudit.gui.workers import Worker, describe
 from clickaudit.model import Audit
 from clickaudit.settings import AuditSettings
 
@@ -314,15 +314,13 @@ class MainWindow(QMainWindow):
         tab = self._auditing_tab
         self._finish()
         if tab is not None and audits and self.tabs.indexOf(tab) >= 0:
-            tab.set_audit(audits[0], self.controller.previews.pop(id(audits[0]), None))
+            tab.set_audit(audits[0])
             self.tabs.setTabText(self.tabs.indexOf(tab), tab.title)
             counts = [f.severity.value for f in audits[0].all_findings()]
             self.statusBar().showMessage(
                 f"Audit done: {counts.count('error')} errors, {counts.count('warning')} warnings",
                 10000,
             )
-        for audit in audits[1:]:
-            self.controller.previews.pop(id(audit), None)
         if self.history_dock.isVisible():
             QTimer.singleShot(200, lambda: self.refresh_history(self.history.search.text()))
 
@@ -380,7 +378,9 @@ class MainWindow(QMainWindow):
         worker.signals.finished.connect(
             lambda written: self.statusBar().showMessage(f"Exported {written}", 8000)
         )
-        worker.signals.failed.connect(lambda message: self.show_error(f"Export failed: {message}"))
+        worker.signals.failed.connect(
+            lambda error: self.show_error(f"Export failed: {describe(error)}")
+        )
         self.controller.start(worker)
 
     def toggle_history(self) -> None:

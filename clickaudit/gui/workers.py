@@ -15,9 +15,18 @@ from PySide6.QtCore import QObject, QRunnable, Signal
 from clickaudit.errors import Cancelled, ClickauditError
 
 
+def describe(error: BaseException) -> str:
+    """What to tell the user about a failed job: the engine's own message for its errors (they
+    name the file and the problem), the exception's type and text for anything else (a bug)."""
+    if isinstance(error, ClickauditError):
+        return str(error)
+    detail = "".join(traceback.format_exception_only(type(error), error)).strip()
+    return f"Unexpected error: {detail}"
+
+
 class WorkerSignals(QObject):
     finished = Signal(object)
-    failed = Signal(str)
+    failed = Signal(object)  # the exception itself: receivers decide how to show it (describe)
     cancelled = Signal()
     progress = Signal(object)
 
@@ -36,10 +45,7 @@ class Worker(QRunnable):
             result = self._job(self.signals.progress.emit)
         except Cancelled:
             self.signals.cancelled.emit()
-        except ClickauditError as error:
-            self.signals.failed.emit(str(error))
-        except Exception as error:  # a bug: shown in the window, never a silent dead worker
-            detail = "".join(traceback.format_exception_only(type(error), error)).strip()
-            self.signals.failed.emit(f"Unexpected error: {detail}")
+        except Exception as error:  # a bug too: shown in the window, never a silent dead worker
+            self.signals.failed.emit(error)
         else:
             self.signals.finished.emit(result)

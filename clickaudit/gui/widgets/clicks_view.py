@@ -53,7 +53,7 @@ from clickaudit.gui.models.clicks_model import (
     VerdictFilter,
     seconds_text,
 )
-from clickaudit.gui.workers import Worker
+from clickaudit.gui.workers import Worker, describe
 from clickaudit.model import Audit
 
 LINKS_CHARTED = 12
@@ -287,7 +287,8 @@ class ClicksView(QWidget):
         self.show_report(report)
         self.analysed.emit(report)
 
-    def _failed(self, message: str) -> None:
+    def _failed(self, error: BaseException) -> None:
+        message = describe(error)
         self._busy = False
         self.summary.setText(f"<b>The click log could not be read:</b> {html.escape(message)}")
         self.failed.emit(message)
