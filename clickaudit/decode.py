@@ -22,7 +22,7 @@ from clickaudit.esp.fingerprints import EspMatch, Fingerprints
 from clickaudit.urls import split_url
 
 # Bounded repetitions: an unbounded local part backtracks quadratically on a 64 KB URL.
-_EMAIL = re.compile(r"[A-Za-z0-9._%+-]{1,64}@[A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24}")
+_EMAIL = re.compile(r"[A-Za-z0-9._%+-]{1,64}@([A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24})")
 MAX_TOKEN = 16_384  # longer tokens are not decoded: a bound against decompression bombs
 MAX_INFLATED = 65_536
 
@@ -70,12 +70,29 @@ def decode_tracker(
 
 
 def contains_email_address(url: str) -> bool:
+    """Whether the URL carries an email address: ``name@domain`` whose domain ends in a real
+    top-level domain (or one reserved for examples and tests). A retina image's
+    ``logo@2x.png`` is a file name, not the recipient's identity."""
     if "@" not in url and "%40" not in url.lower():
         return False
     try:
-        return bool(_EMAIL.search(unquote(unquote(url))))
+        text = unquote(unquote(url))
     except ValueError:
         return False
+    return any(_is_mail_domain(match.group(1)) for match in _EMAIL.finditer(text))
+
+
+# RFC 2606 / RFC 6761 names: not on the public suffix list, but what examples and tests use.
+_RESERVED_TLDS = frozenset({"example", "test", "invalid", "localhost"})
+
+
+def _is_mail_domain(domain: str) -> bool:
+    domain = domain.lower()
+    if domain.rpartition(".")[2] in _RESERVED_TLDS:
+        return True
+    from clickaudit.psl import public_suffix_known
+
+    return public_suffix_known(domain)
 
 
 def _b64(value: str) -> bytes:

@@ -30,6 +30,11 @@ def organisational_domain(host: str) -> str:
     return _psl().privatesuffix(host) or host
 
 
+def public_suffix_known(domain: str) -> bool:
+    """Whether ``domain`` ends in a suffix the public suffix list knows (``2x.png`` does not)."""
+    return _psl().publicsuffix(domain.strip().rstrip(".").lower(), accept_unknown=False) is not None
+
+
 def _is_ip(host: str) -> bool:
     try:
         ipaddress.ip_address(host.strip("[]"))

@@ -356,3 +356,18 @@ def test_tracker_payloads_that_are_not_json_objects_are_opaque(href: str) -> Non
     """Found by fuzzing: a payload that decodes to valid JSON of the wrong shape."""
     classified = classify_link(link(href), FP)
     assert classified.category is Category.TRACKED and classified.decoded is None
+
+
+@pytest.mark.parametrize(
+    ("url", "personal"),
+    [
+        # retina images are named name@2x.png: a file name, not the recipient's address
+        ("http://i10.cmail20.com/static/eb/master/13-the-blueprint-3/images/lishare@2x.png", False),
+        ("https://cdn.shop.example/img/hero@3x.jpg", False),
+        ("https://t.esp.example/c?e=jane.doe%40gmail.com", True),
+        ("https://t.esp.example/c?e=jane@shop.co.uk", True),
+        ("https://x.safelinks.example/?data=05%7C02%7Cmarketing%40northwind.example", True),
+    ],
+)
+def test_an_address_needs_a_real_top_level_domain(url: str, personal: bool) -> None:
+    assert classify_link(link(url), FP).personal_data is personal
