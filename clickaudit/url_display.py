@@ -146,7 +146,7 @@ def distinct_parts(urls: Sequence[str], limit: int = 40) -> list[str]:
     if len(unique) < 2:
         return [shorten_url(u, limit) for u in urls]
     start = _common_prefix(unique)
-    if start <= _host_end(unique[0]):  # the hosts differ: the host is the distinct part
+    if start < _host_end(unique[0]):  # the hosts differ: the host is the distinct part
         return [shorten_url(u, limit) for u in urls]
     end = _common_suffix([u[start:] for u in unique])
     out = []

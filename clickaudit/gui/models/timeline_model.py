@@ -16,7 +16,7 @@ from PySide6.QtGui import QBrush, QColor
 from clickaudit.report.timeline import Change, HopRow
 
 Index = QModelIndex | QPersistentModelIndex
-COLUMNS = ("#", "Status", "Kind", "ms", "URL", "Changed since the hop before", "Note")
+COLUMNS = ("#", "Status", "Kind", "ms", "URL", "Changes", "Note")
 NUMBER, STATUS, KIND, MS, URL, CHANGES, NOTE = range(len(COLUMNS))
 LOST = QColor("#b42318")
 LOST_BACKGROUND = QColor("#fee4e2")
@@ -48,6 +48,8 @@ class TimelineModel(QAbstractTableModel):
     ) -> Any:
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
             return COLUMNS[section]
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
+            return "Query parameters added (+), removed (−) or changed (~) since the hop before"
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:

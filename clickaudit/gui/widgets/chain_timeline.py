@@ -63,10 +63,10 @@ class ChainTimeline(QWidget):
         for column, width in (
             (NUMBER, 26),
             (STATUS, 50),
-            (KIND, 56),
+            (KIND, 48),
             (MS, 40),
-            (CHANGES, 210),
-            (NOTE, 90),
+            (CHANGES, 170),
+            (NOTE, 64),
         ):
             self.table.setColumnWidth(column, width)
         layout = QVBoxLayout(self)
