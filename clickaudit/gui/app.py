@@ -11,9 +11,14 @@ import sys
 import traceback
 from collections.abc import Sequence
 from types import TracebackType
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QEvent, QSettings, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
+
+if TYPE_CHECKING:
+    from clickaudit.demo import DemoWorld
+    from clickaudit.gui.window import MainWindow
 
 APP_ID = "io.github.clickaudit.ClickAudit"
 
@@ -53,6 +58,20 @@ def _install_excepthook() -> None:
     sys.excepthook = show
 
 
+def demo_window(world: DemoWorld) -> MainWindow:
+    """The main window for the demo, kept out of the user's history and recent files: its
+    audits and settings live in the demo's temporary folder and go with it."""
+    from clickaudit.gui.window import MainWindow
+
+    store = QSettings(str(world.folder / "settings.ini"), QSettings.Format.IniFormat)
+    window = MainWindow(settings_store=store, settings_override=world.settings)
+    window.controller.db_path = str(world.folder / "history.db")
+    window.setWindowTitle(
+        "clickaudit — demo (simulated network on 127.0.0.1; history kept only for this demo)"
+    )
+    return window
+
+
 def main(argv: Sequence[str] | None = None, *, demo: bool = False) -> int:
     files = list(sys.argv[1:] if argv is None else argv)
     from clickaudit.desktop import no_display
@@ -79,14 +98,7 @@ def main(argv: Sequence[str] | None = None, *, demo: bool = False) -> int:
         assert world.files is not None
         files = [str(world.files.campaign)]
     if world is not None:
-        # The demo keeps out of the user's history and recent files: its audits and settings
-        # live in the demo's temporary folder and go with it.
-        store = QSettings(str(world.folder / "settings.ini"), QSettings.Format.IniFormat)
-        window = MainWindow(settings_store=store, settings_override=settings_override)
-        window.controller.db_path = str(world.folder / "history.db")
-        window.setWindowTitle(
-            "clickaudit — demo (simulated network on 127.0.0.1; history kept only for this demo)"
-        )
+        window = demo_window(world)
     else:
         window = MainWindow(settings_store=QSettings(), settings_override=settings_override)
     app.aboutToQuit.connect(window.controller.shutdown)  # unsaved audits are written first
