@@ -271,7 +271,12 @@ def judge_offline(
     email: Email, links: Sequence[Link]
 ) -> tuple[tuple[Link, ...], tuple[Finding, ...]]:
     """Attach offline findings to every link; return the links and the message-level findings."""
-    message_is_tracked = any(link.category is Category.TRACKED for link in links)
+    # "Click tracking is on" means a known ESP or tracker rewrote links. A short link or a
+    # redirector nobody named (esp None) is one link someone chose, not the ESP's rewriting:
+    # it must not make every other link of the email "not rewritten".
+    message_is_tracked = any(
+        link.category is Category.TRACKED and link.esp is not None for link in links
+    )
     judged = []
     for link in links:
         found = judge_link_offline(link, message_is_tracked=message_is_tracked)
