@@ -7,13 +7,14 @@ slot becomes a message box (and a line on stderr), never a dead window.
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import traceback
 from collections.abc import Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QCoreApplication, QEvent, QSettings, Qt
+from PySide6.QtCore import QCoreApplication, QEvent, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
 if TYPE_CHECKING:
@@ -56,6 +57,18 @@ def _install_excepthook() -> None:
             box.exec()
 
     sys.excepthook = show
+
+
+def _quit_on_termination(app: QApplication) -> None:
+    """SIGTERM and Ctrl+C close the app the normal way, so the demo's temporary folder is
+    removed and unsaved audits are written. Python runs signal handlers only when it has the
+    interpreter, so a timer hands it control a few times a second while Qt waits for events.
+    (A SIGKILL cannot be caught: the next demo removes the folder it left.)"""
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, lambda *_: app.quit())
+    ticker = QTimer(app)
+    ticker.timeout.connect(lambda: None)
+    ticker.start(250)
 
 
 def demo_window(world: DemoWorld) -> MainWindow:
@@ -110,6 +123,7 @@ def main(argv: Sequence[str] | None = None, *, demo: bool = False) -> int:
     if world is not None and world.files is not None and world.files.clicks is not None:
         window.click_logs[files[0]] = [str(world.files.clicks)]  # the demo's Clicks tab
     window.open_paths(files, audit=demo)
+    _quit_on_termination(app)
     try:
         return app.exec()
     finally:
