@@ -45,11 +45,16 @@ def test_a_429_seen_by_one_worker_halves_the_window_of_all(redis_url: str) -> No
         first = RedisHostLimiter(redis_url, ceiling=8, concurrency=20, lease_s=5, initial=8)
         second = RedisHostLimiter(redis_url, ceiling=8, concurrency=20, lease_s=5, initial=8)
         try:
+            # Eight requests in flight at once, each answered 429: one round trip, however
+            # slowly a loaded machine schedules the answers (each reports its own duration).
+            all_in_flight = asyncio.Barrier(8)
 
             async def refused() -> None:
                 async with first.slot("busy.example") as slot:
+                    started = time.monotonic()
+                    await all_in_flight.wait()
                     await asyncio.sleep(0.02)
-                    slot.record(status=429, seconds=0.02, retry_after=None)
+                    slot.record(status=429, seconds=time.monotonic() - started, retry_after=None)
 
             await asyncio.gather(*(refused() for _ in range(8)))
             return await first.window("busy.example"), await second.window("busy.example")
