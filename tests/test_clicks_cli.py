@@ -230,3 +230,54 @@ def test_the_text_report_never_calls_send_events_deliveries() -> None:
     assert result.returncode == 0, result.stderr
     assert "deliveries:" not in result.stdout
     assert "send and delivery events: " in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("empty.json", ""),
+        ("other.json", '[{"foo": 1}]'),
+        ("unmapped.csv", "a,b\n1,2\n"),
+    ],
+)
+def test_a_log_with_no_event_of_a_known_format_is_exit_2_naming_it(
+    tmp_path: Path, name: str, content: str
+) -> None:
+    """A wrong file (or a CSV without --map) must not read as 'no clicks, all fine' and be kept."""
+    log = tmp_path / name
+    log.write_text(content, encoding="utf-8")
+    db = tmp_path / "history.db"
+    result = run_clickaudit("clicks", str(log), "--email", EMAIL, "--db", str(db))
+    assert result.returncode == 2
+    assert f"{log}: no event of a known click-log format" in result.stderr
+    assert _click_runs_kept(db) == 0
+
+
+def _click_runs_kept(db: Path) -> int:
+    if not db.exists():
+        return 0
+    with sqlite3.connect(db) as connection:
+        table = "SELECT 1 FROM sqlite_master WHERE name = 'click_runs'"
+        if not connection.execute(table).fetchone():
+            return 0
+        return int(connection.execute("SELECT COUNT(*) FROM click_runs").fetchone()[0])
+
+
+def test_a_log_of_opens_only_is_read_not_refused(tmp_path: Path) -> None:
+    """Zero clicks is an answer when the log holds the ESP's other events."""
+    log = tmp_path / "opens.json"
+    log.write_text(
+        json.dumps(
+            [
+                {
+                    "email": "a@example.com",
+                    "timestamp": 1700000000,
+                    "event": "open",
+                    "sg_message_id": "x",
+                }
+            ]
+        ),
+        encoding="utf-8",
+    )
+    result = run_clickaudit("clicks", str(log), "--email", EMAIL, "--no-save")
+    assert result.returncode == 0, result.stderr

@@ -107,6 +107,14 @@ def run(args: argparse.Namespace) -> int:
                 f"(first: {_first_skipped(session)})",
                 file=sys.stderr,
             )
+        if _nothing_read(session):
+            print(
+                f"clickaudit: {', '.join(args.events)}: no event of a known click-log format "
+                "(SendGrid, Mailgun, Postmark, Amazon SES, SparkPost, Mailjet, Mandrill, Brevo; "
+                "a CSV names its columns with --map); nothing was saved",
+                file=sys.stderr,
+            )
+            return EXIT_INPUT
         if not args.no_save:
             try:
                 save_analysis(session, args.db)
@@ -120,6 +128,12 @@ def run(args: argparse.Namespace) -> int:
     ):
         return EXIT_FINDINGS
     return EXIT_OK
+
+
+def _nothing_read(session: Any) -> bool:
+    """No click, delivery or other ESP event came out of the logs: wrong file or wrong --map."""
+    stats = session.report.stats
+    return stats.clicks + stats.deliveries + stats.ignored == 0
 
 
 def _first_skipped(session: Any) -> str:
