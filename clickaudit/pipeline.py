@@ -12,7 +12,9 @@ import asyncio
 import ssl
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cache
 
+import certifi
 import dns.asyncresolver
 import httpx
 
@@ -41,7 +43,7 @@ from clickaudit.model import (
 )
 from clickaudit.net.limiter import HostLimiter
 from clickaudit.net.nameservers import make_resolver
-from clickaudit.net.transport import AddressResolver
+from clickaudit.net.transport import AddressResolver, DnsAddressResolver
 from clickaudit.pair import apply_pairing, pair_links
 from clickaudit.safe_mode import SafeModeGate
 
@@ -103,7 +105,7 @@ async def audit_emails_async(
     network: NetworkOverrides | None = None,
 ) -> list[Audit]:
     cancel = cancel or CancelToken()
-    network = network or NetworkOverrides()
+    network = _collaborators(settings, network or NetworkOverrides())
     fingerprints = load_fingerprints()
     policy = load_policy(settings.policy_path)
     template_links = _template_links(settings.template_path, fingerprints)
@@ -210,6 +212,26 @@ async def _audit_one(
     )
 
 
+def _collaborators(settings: AuditSettings, given: NetworkOverrides) -> NetworkOverrides:
+    """The DNS resolver, the address resolver and the SSL context of one audit, made once here
+    and handed to the follower, safe mode's gate and the domain checks of every email (loading
+    a CA bundle and reading the system's resolver configuration cost tens of milliseconds each;
+    one answer cache serves every stage). What a test or the demo injects is used as given."""
+    return NetworkOverrides(
+        resolver=given.resolver or make_resolver(settings.nameservers, timeout=settings.timeout),
+        address_resolver=given.address_resolver
+        or DnsAddressResolver(settings.nameservers, timeout=settings.timeout),
+        ssl_context=given.ssl_context or _ssl_context(settings.ca_bundle),
+        transport=given.transport,
+        limiter=given.limiter,
+    )
+
+
+@cache
+def _ssl_context(ca_bundle: str | None) -> ssl.SSLContext:
+    return ssl.create_default_context(cafile=ca_bundle or certifi.where())
+
+
 async def _follow(
     links: tuple[Link, ...],
     settings: AuditSettings,
@@ -221,8 +243,8 @@ async def _follow(
         return links
     safe_gate = None
     if settings.safe:
-        resolver = network.resolver or make_resolver(settings.nameservers, timeout=settings.timeout)
-        safe_gate = SafeModeGate(load_fingerprints(), DnsCache(resolver))
+        assert network.resolver is not None  # made by _collaborators
+        safe_gate = SafeModeGate(load_fingerprints(), DnsCache(network.resolver))
     async with Follower(
         settings,
         resolver=network.address_resolver,

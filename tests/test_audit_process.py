@@ -87,3 +87,36 @@ def test_a_child_that_writes_more_than_a_pipe_holds_to_stderr_does_not_hang(
     [audit] = audit_apart([email], settings_from_dict({"follow": False, "check_domains": False}))
     assert audit.links[0].href == "mailto:x@example.com"
     assert time.monotonic() - started < 60
+
+
+def test_one_audit_makes_its_resolvers_once_for_every_email(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    import clickaudit.domains
+    import clickaudit.follow
+    import clickaudit.net.transport
+    import clickaudit.pipeline
+    from clickaudit.net.nameservers import make_resolver
+
+    made: list[str] = []
+
+    def counting(*args: object, **kwargs: object) -> object:
+        made.append("resolver")
+        return make_resolver(*args, **kwargs)  # type: ignore[arg-type]
+
+    for module in (
+        clickaudit.pipeline,
+        clickaudit.domains,
+        clickaudit.follow,
+        clickaudit.net.transport,
+    ):
+        if hasattr(module, "make_resolver"):
+            monkeypatch.setattr(module, "make_resolver", counting)
+    with DemoWorld() as world:
+        assert world.files is not None
+        emails = load_path(world.files.campaign) * 3
+        audits = audit_emails(emails, world.settings)
+    assert len(audits) == 3 and all(audit.domains for audit in audits)
+    # one dnspython resolver for the domain checks and safe mode, one behind the address
+    # resolver the follower connects through: per audit, not per email or per stage
+    assert len(made) == 2
