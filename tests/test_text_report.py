@@ -96,3 +96,23 @@ def test_plurals_are_right_for_one_and_many() -> None:
     assert count_phrase(Severity.INFO, 3) == "3 info"
     assert plural(1, "hop") == "1 hop" and plural(0, "hop") == "0 hops"
     assert id_ranges([9, 3, 4, 5, 12]) == "3–5, 9, 12"
+
+
+def test_at_80_columns_an_audited_link_keeps_its_text_and_its_whole_host() -> None:
+    """With the result and worst-finding columns, a table left 4 characters for the text and
+    cut the host from the left ('…ample:37141'); narrow terminals stack each link instead."""
+    from dataclasses import replace
+
+    from clickaudit.report.text import render
+    from tests.factories import sample_audit
+
+    audit = sample_audit()
+    long_host = "https://shop.northwind.example:37141/p/trail-shoes?utm_source=news"
+    first = replace(audit.links[0], text="Northwind Outfitters", final_url=long_host)
+    audit = replace(audit, links=(first, *audit.links[1:]))
+    out = render([audit], width=80)
+    assert max(len(line) for line in out.splitlines()) <= 80
+    rows = out[: out.index("Findings:")] if "Findings:" in out else out
+    joined = "".join(line.strip() for line in rows.splitlines())
+    assert "“Northwind Outfitters” → https://shop.northwind.example:37141/p/trail-shoes" in joined
+    assert "broken (404)" in rows and "redirect-broken" in rows

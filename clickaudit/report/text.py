@@ -101,9 +101,17 @@ def _parts(audit: Audit, width: int) -> list[RenderableType]:
     return parts
 
 
+NARROW = 100  # below this a link's columns leave too little room for where it goes
+
+
 def _link_table(links: Sequence[Link], width: int) -> Table:
     """One row per link; the category cell names the ESP or wrapper under it, so the columns
-    that need room (text, where it goes) get it even at 80 columns."""
+    that need room (text, where it goes) get it. Below ``NARROW`` columns the fixed columns
+    (category, result, worst finding) would leave a few characters for the text and the host,
+    so each link is stacked instead: what it is on one line, what it says and where it goes
+    on the next, with the whole width for the URL."""
+    if width < NARROW:
+        return _link_stack(links, width)
     followed = any(link.chain or link.outcome for link in links)
     marks = [_worst_mark(link) for link in links]
     table = Table(
@@ -130,9 +138,7 @@ def _link_table(links: Sequence[Link], width: int) -> Table:
     fixed = 4 + 17 + (15 if followed else 0) + max([13, *(len(m) for m in marks)]) + 1
     url_limit = max(24, 2 * (width - fixed) * 5 // 7 - 2)
     for link, mark in zip(links, marks, strict=True):
-        category = link.category.value if link.category else "?"
-        if link.category is Category.UNTRACKABLE and link.reason:
-            category = link.reason.value
+        category = _category_label(link)
         by = link.esp or " > ".join(link.wrappers)
         row = [str(link.id), f"{category}\n{by}" if by else category]
         if followed:
@@ -140,6 +146,42 @@ def _link_table(links: Sequence[Link], width: int) -> Table:
         row += [_one_line(link.text, 120), shorten_url(_goes_to(link), url_limit), mark]
         table.add_row(*row)
     return table
+
+
+def _link_stack(links: Sequence[Link], width: int) -> Table:
+    """Narrow terminals: ``#  category · ESP  result  worst finding`` then, indented,
+    ``"text" → where it goes`` (the URL shortened to two lines of what is left, host kept)."""
+    table = Table.grid(padding=(0, 1))
+    table.add_column(justify="right", no_wrap=True)
+    table.add_column(overflow="fold")
+    room = max(20, width - max(len(str(link.id)) for link in links) - 1)
+    for link in links:
+        head = Text(_category_label(link))
+        by = link.esp or " > ".join(link.wrappers)
+        if by:
+            head.append(f" · {by}")
+        for extra in (link.status_label, _worst_mark(link)):
+            if extra:
+                head.append(f"   {extra}")
+        said = _one_line(link.text, 40)
+        lead = f"“{said}” → " if said else "→ "
+        url_limit = max(24, 2 * room - len(lead) - 2)
+        table.add_row(str(link.id), head)
+        table.add_row("", Text(_folded(lead + shorten_url(_goes_to(link), url_limit), room)))
+    return table
+
+
+def _folded(line: str, width: int) -> str:
+    """``line`` cut every ``width`` characters: rich would move a URL whole to the next line
+    after the text before it (it breaks at spaces), wasting a line at every link."""
+    return "\n".join(line[start : start + width] for start in range(0, len(line), width))
+
+
+def _category_label(link: Link) -> str:
+    category = link.category.value if link.category else "?"
+    if link.category is Category.UNTRACKABLE and link.reason:
+        category = link.reason.value
+    return category
 
 
 def _worst_mark(link: Link) -> str:
