@@ -175,7 +175,8 @@ def classify_link(
             layer.kind is LayerKind.REDIRECTOR and layer.name is None
         ):
             first_tracker = layer
-            wrappers = tuple(item.name or "" for item in layers[:index])
+            if index:
+                wrappers = tuple(item.name or "" for item in layers[:index])
             category = Category.WRAPPED if index else Category.TRACKED
             if len(layers) > index + 1:
                 notes.append(

@@ -21,6 +21,7 @@ from urllib.parse import parse_qs, unquote
 from clickaudit.esp.fingerprints import EspMatch, Fingerprints
 from clickaudit.urls import split_url
 
+_DESTINATION_START = re.compile(r"(?i)^(https?|mailto):|/")  # every decoded link is checked
 # Bounded repetitions: an unbounded local part backtracks quadratically on a 64 KB URL.
 _EMAIL = re.compile(r"[A-Za-z0-9._%+-]{1,64}@([A-Za-z0-9.-]{1,253}\.[A-Za-z]{2,24})")
 MAX_TOKEN = 16_384  # longer tokens are not decoded: a bound against decompression bombs
@@ -63,7 +64,7 @@ def decode_tracker(
     if found is None:
         return Decoded(None, personal, _mandrill_hint(url) if match.decoder == "mandrill" else None)
     destination = found.destination if isinstance(found.destination, str) else None
-    if destination and not re.match(r"(?i)^(https?|mailto):|/", destination):
+    if destination and not _DESTINATION_START.match(destination):
         destination = None  # javascript:, data: or garbage is never a destination
     # A relative destination ("/contact") is kept: the tracker will redirect nowhere useful.
     return Decoded(destination, personal or found.personal_data, found.host_hint)

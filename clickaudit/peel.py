@@ -65,7 +65,7 @@ def peel(
     header_esp: str | None = None,
     text: str = "",
 ) -> Peeled:
-    host, _ = host_and_where(href)
+    host, where = host_and_where(href)
     # most URLs (and most destinations peeled out) belong to no wrapper, ESP or list: one
     # per-host memory and one search say so, and only the shape is left to ask
     plain = fingerprints.knows_nothing_of(href) and not trackers.may_know(host)
@@ -84,8 +84,8 @@ def peel(
     owner: str | None = None
     role: LinkRole | None = None
     for step in range(MAX_LAYERS):
-        host, where = host_and_where(current)
-        if step:
+        if step:  # the href's own host and plainness were found above
+            host, where = host_and_where(current)
             plain = fingerprints.knows_nothing_of(current) and not trackers.may_know(host)
         if not plain:
             wrapped = unwrap_once(current, fingerprints)
@@ -168,17 +168,18 @@ def peel(
             continue
         opaque = True
         break
+    # positional: a named tuple built from keywords costs twice as much, once per tracked link
     return Peeled(
-        layers=tuple(layers),
-        destination=None if opaque or destination == href else destination,
-        host_hint=hint,
-        personal_data=personal,
-        esp=esp,
-        esp_source=source,
-        tracking_host=tracking_host,
-        evidence=evidence,
-        owner=owner,
-        role=role,
+        tuple(layers),
+        None if opaque or destination == href else destination,
+        hint,
+        personal,
+        esp,
+        source,
+        tracking_host,
+        evidence,
+        owner,
+        role,
     )
 
 

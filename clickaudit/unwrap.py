@@ -39,7 +39,7 @@ def unwrap_once(url: str, fingerprints: Fingerprints | None = None) -> Unwrapped
     if wrapper is None:
         return None
     inner = _decode(wrapper, html.unescape(url.strip()))
-    if inner is not None and not re.match(r"(?i)^(https?|mailto):", inner):
+    if inner is not None and not _LINK_SCHEME.match(inner):
         inner = None  # javascript:, data: or garbage: never treat it as a destination
     hint = _query_value(url, wrapper.hint) if wrapper.hint else None
     return Unwrapped(wrapper.name, inner, hint or None, wrapper.kind)
@@ -88,6 +88,8 @@ def _decode(wrapper: WrapperFingerprint, url: str) -> str | None:
     return None
 
 
+# compiled once: every unwrapped link is checked (re.match's own cache lookup costs as much)
+_LINK_SCHEME = re.compile(r"(?i)^(https?|mailto):")
 _AVANAN = re.compile(r"/v2/___(?P<url>.+?)___\.[A-Za-z0-9_=-]*")
 
 
