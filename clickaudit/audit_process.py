@@ -23,7 +23,6 @@ from typing import IO, Any
 from clickaudit.errors import Cancelled, ClickauditError, InputError
 from clickaudit.events import CancelToken, Progress, ProgressCallback, ignore_progress
 from clickaudit.model import Audit, Email, evolve
-from clickaudit.net.nameservers import parse_nameserver
 from clickaudit.settings import AuditSettings
 from clickaudit.wire import from_wire, to_wire
 
@@ -31,11 +30,8 @@ PROGRESS_INTERVAL_S = 0.05
 
 
 def settings_from_dict(data: dict[str, Any]) -> AuditSettings:
-    values = dict(data)
-    values.pop("mode", None)
-    values["nameservers"] = tuple(parse_nameserver(text) for text in values.get("nameservers", ()))
-    values["blocklist_zones"] = tuple(values.get("blocklist_zones", ()))
-    return AuditSettings(**values)
+    """The settings a request carries (:meth:`AuditSettings.from_dict`, the one converter)."""
+    return AuditSettings.from_dict(data)
 
 
 def request_for(emails: Sequence[Email], settings: AuditSettings) -> dict[str, Any]:

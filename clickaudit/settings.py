@@ -6,9 +6,11 @@ reports print it) and so both front ends cannot drift apart in their defaults.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass
+from typing import Any
 
-from clickaudit.net.nameservers import Nameserver
+from clickaudit.net.nameservers import Nameserver, parse_nameserver
 from clickaudit.thresholds import MAX_HOPS
 
 
@@ -45,8 +47,28 @@ class AuditSettings:
     template_path: str | None = None
     blocklist_zones: tuple[str, ...] = ()
 
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> AuditSettings:
+        """The settings :meth:`to_dict` wrote (an audit's ``settings``, the child process's
+        request, a cluster job, the app's saved settings); ``mode`` is the report's, not a
+        setting, and is left out.
+
+        Raises:
+            ValueError: a nameserver is not ``HOST[:PORT]``.
+            TypeError: a key is not a setting.
+        """
+        values = {key: value for key, value in data.items() if key != "mode"}
+        if "nameservers" in values:
+            values["nameservers"] = tuple(
+                ns if isinstance(ns, Nameserver) else parse_nameserver(str(ns))
+                for ns in values["nameservers"]
+            )
+        if "blocklist_zones" in values:
+            values["blocklist_zones"] = tuple(values["blocklist_zones"])
+        return cls(**values)
+
     def to_dict(self) -> dict[str, object]:
-        """JSON-ready form, as stored with each audit."""
+        """JSON-ready form, as stored with each audit; :meth:`from_dict` reads it back."""
         data = asdict(self)
         data["nameservers"] = [str(ns) for ns in self.nameservers]
         data["blocklist_zones"] = list(self.blocklist_zones)

@@ -153,8 +153,6 @@ def rendered(audits: list[Audit], report: dict[str, Any]) -> dict[str, Any]:
 
 def settings_for_worker(spec: BatchSpec, folder: Path) -> AuditSettings:
     """The submitter's settings, with the files it sent written to ``folder`` and named there."""
-    from clickaudit.audit_process import settings_from_dict
-
     values = dict(spec.settings)
     values.pop("mode", None)
     for key in FILE_SETTINGS:
@@ -166,7 +164,7 @@ def settings_for_worker(spec: BatchSpec, folder: Path) -> AuditSettings:
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(data)
         values[key] = str(target)
-    return settings_from_dict(values)
+    return AuditSettings.from_dict(values)
 
 
 def _with_submitter_paths(audit: Audit, spec: BatchSpec) -> Audit:

@@ -34,18 +34,20 @@ def load_settings(store: QSettings) -> AuditSettings:
             try:
                 nameservers.append(parse_nameserver(text))
             except ValueError:
-                continue
-    return AuditSettings(
-        safe=_bool(store.value("audit/safe", defaults.safe)),
-        follow_unsubscribe=_bool(store.value("audit/follow_unsubscribe", False)),
-        check_domains=_bool(store.value("audit/check_domains", True)),
-        user_agent=str(store.value("audit/user_agent", defaults.user_agent)),
-        concurrency=int(str(store.value("audit/concurrency", defaults.concurrency))),
-        per_host=int(str(store.value("audit/per_host", defaults.per_host))),
-        timeout=float(str(store.value("audit/timeout", defaults.timeout))),
-        nameservers=tuple(nameservers),
-        policy_path=str(store.value("audit/policy", "") or "") or None,
-        allow_private=_bool(store.value("audit/allow_private", False)),
+                continue  # a hand-edited settings file: a bad entry is dropped, not fatal
+    return AuditSettings.from_dict(
+        {
+            "safe": _bool(store.value("audit/safe", defaults.safe)),
+            "follow_unsubscribe": _bool(store.value("audit/follow_unsubscribe", False)),
+            "check_domains": _bool(store.value("audit/check_domains", True)),
+            "user_agent": str(store.value("audit/user_agent", defaults.user_agent)),
+            "concurrency": int(str(store.value("audit/concurrency", defaults.concurrency))),
+            "per_host": int(str(store.value("audit/per_host", defaults.per_host))),
+            "timeout": float(str(store.value("audit/timeout", defaults.timeout))),
+            "nameservers": nameservers,
+            "policy_path": str(store.value("audit/policy", "") or "") or None,
+            "allow_private": _bool(store.value("audit/allow_private", False)),
+        }
     )
 
 
