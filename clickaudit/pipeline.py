@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import ssl
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import cache
 
 import certifi
@@ -147,6 +147,7 @@ async def _audit_one(
     network: NetworkOverrides,
 ) -> Audit:
     started = now_iso()
+    settings = settings_for(email, settings)
     classified = classify_email(email, fingerprints)
     email = classified.email  # with any note extraction made
     links = classified.links
@@ -210,6 +211,16 @@ async def _audit_one(
         started_at=started,
         finished_at=now_iso(),
     )
+
+
+def settings_for(email: Email, settings: AuditSettings) -> AuditSettings:
+    """The settings one email is audited with. An email attached to another (a customer's
+    message forwarded to the auditor) is audited in safe mode: looking at it must not create
+    clicks in the customer's analytics. The command line and the app both audit through here,
+    so they agree."""
+    if email.source.attachment_path and not settings.safe:
+        return replace(settings, safe=True)
+    return settings
 
 
 def _collaborators(settings: AuditSettings, given: NetworkOverrides) -> NetworkOverrides:

@@ -120,3 +120,19 @@ def test_one_audit_makes_its_resolvers_once_for_every_email(
     # one dnspython resolver for the domain checks and safe mode, one behind the address
     # resolver the follower connects through: per audit, not per email or per stage
     assert len(made) == 2
+
+
+def test_an_email_attached_to_another_is_audited_in_safe_mode_by_every_front_end() -> None:
+    from clickaudit.load import load_bytes
+
+    inner = b"Subject: inner\r\nContent-Type: text/html\r\n\r\n<a href='mailto:a@example.com'>a</a>"
+    outer = (
+        b"Subject: fwd\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n"
+        b"--b\r\nContent-Type: text/plain\r\n\r\nsee attached\r\n"
+        b"--b\r\nContent-Type: message/rfc822\r\n\r\n" + inner + b"\r\n--b--\r\n"
+    )
+    emails = load_bytes(outer, "fwd.eml", kind="eml")
+    settings = settings_from_dict({"follow": False, "check_domains": False})
+    audits = audit_emails(emails, settings)
+    safe = {audit.email.source.attachment_path: audit.settings["safe"] for audit in audits}
+    assert safe == {"": False, "1": True}

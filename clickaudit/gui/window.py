@@ -276,13 +276,8 @@ class MainWindow(QMainWindow):
     def audit_settings(self, tab: EmailTab) -> AuditSettings:
         if self.settings_override is not None:
             return self.settings_override
-        settings = load_settings(self.qsettings)
-        if tab.audit.email.source.attachment_path and not settings.safe:
-            # A customer's forwarded email: look without creating clicks in their analytics.
-            from dataclasses import replace
-
-            settings = replace(settings, safe=True)
-        return settings
+        # The engine audits an attached (forwarded) email in safe mode (pipeline.settings_for)
+        return load_settings(self.qsettings)
 
     def audit_current(self) -> None:
         tab = self.current_tab()
