@@ -14,7 +14,7 @@ import re
 import sys
 from collections.abc import Sequence
 
-from clickaudit.commands import COMMAND_MODULES
+from clickaudit.commands import COMMAND_NAMES, command_module
 from clickaudit.commands.common import EXIT_INPUT
 from clickaudit.desktop import no_display
 from clickaudit.errors import ClickauditError
@@ -34,7 +34,9 @@ class _VersionAction(argparse.Action):
         parser.exit(message=f"clickaudit {version()}\n")
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line, or with ``only`` a command's name, the parser of that command
+    alone (what ``clickaudit scan x.eml`` needs, without importing the other commands)."""
     parser = argparse.ArgumentParser(
         prog="clickaudit",
         description="Test and audit the click-tracked links of emails. "
@@ -43,8 +45,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action=_VersionAction)
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for module in COMMAND_MODULES:
-        module.register(commands)
+    for name in (only,) if only else COMMAND_NAMES:
+        command_module(name).register(commands)
     for command in commands.choices.values():
         # --help shows each option's default, and the docstrings' reST reads as plain text
         command.formatter_class = HelpFormatter
@@ -72,7 +74,7 @@ def plain_text(text: str | None) -> str | None:
 
 
 def command_names() -> set[str]:
-    return {module.NAME for module in COMMAND_MODULES}
+    return set(COMMAND_NAMES)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -81,7 +83,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args_list and not os.path.exists(args_list[0]):
             return _not_a_command(args_list[0])
         return open_app(args_list)
-    parser = build_parser()
+    parser = build_parser(args_list[0] if args_list[0] in COMMAND_NAMES else None)
     args = parser.parse_args(args_list)
     if args.command is None:
         parser.print_help()

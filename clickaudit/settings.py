@@ -39,7 +39,7 @@ class AuditSettings:
     ca_bundle: str | None = None
     allow_private: bool = False
     concurrency: int = 100
-    per_host: int = 32
+    per_host: int = 64
     timeout: float = 10.0
     chain_timeout: float = 30.0
     max_hops: int = MAX_HOPS

@@ -29,7 +29,7 @@ USER_AGENT_PROFILES = ("desktop", "mobile", "android", "outlook", "scanner")
 
 NAME = "audit"
 DEFAULT_CONCURRENCY = 100  # the same as AuditSettings' (not imported: start-up stays light)
-DEFAULT_PER_HOST = 32
+DEFAULT_PER_HOST = 64
 FORMATS = ("text", "json", "jsonl", "html", "csv", "junit")
 
 

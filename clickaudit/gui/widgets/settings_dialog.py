@@ -71,7 +71,7 @@ class SettingsDialog(QDialog):
         self.user_agent.addItems(list(USER_AGENTS))
         self.user_agent.setCurrentText(current.user_agent)
         self.concurrency = QSpinBox(minimum=1, maximum=200, value=current.concurrency)
-        self.per_host = QSpinBox(minimum=1, maximum=50, value=current.per_host)
+        self.per_host = QSpinBox(minimum=1, maximum=200, value=current.per_host)
         self.timeout = QDoubleSpinBox(minimum=0.5, maximum=120, value=current.timeout, suffix=" s")
         self.nameservers = QLineEdit(", ".join(str(n) for n in current.nameservers))
         self.nameservers.setPlaceholderText(
