@@ -11,7 +11,6 @@ from pathlib import Path
 from clickaudit.commands import COMMAND_NAMES, command_module
 
 
-
 def test_every_command_module_is_named_after_its_command() -> None:
     assert [command_module(name).NAME for name in COMMAND_NAMES] == list(COMMAND_NAMES)
 
