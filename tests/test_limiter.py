@@ -156,10 +156,10 @@ def test_at_the_defaults_a_host_answering_429_beyond_8_in_flight_is_backed_off_f
         host, 300, per_host=defaults.per_host, concurrency=defaults.concurrency
     )
     assert outcomes == ["ok"] * 300
-    # The first round trip may ask for the starting window; after it the window is at most what
-    # the host bore, so refusals stay a small fraction of the 600 requests ...
+    # Slow start overshoots the 8 once; then the window stays near what the host bears (it
+    # probes one more per round trip, and halves again at the next refusal).
     assert host.refused < 40
-    assert limiter.window("click.example") <= 8
+    assert limiter.window("click.example") < 16
     assert host.peak <= defaults.per_host
 
 
