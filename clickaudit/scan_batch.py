@@ -12,12 +12,15 @@ from __future__ import annotations
 import os
 from collections import deque
 from collections.abc import Iterable, Iterator
-from concurrent.futures import Future
 from dataclasses import dataclass
 from itertools import chain, islice
+from typing import TYPE_CHECKING
 
 from clickaudit.batch import EmailSource
 from clickaudit.errors import ClickauditError, InputError
+
+if TYPE_CHECKING:
+    from concurrent.futures import Future  # the workers' pool is imported only when used
 
 IN_FLIGHT_PER_JOB = 4
 
@@ -62,7 +65,7 @@ def _scan_in_workers(
     items: Iterator[EmailSource | InputError], *, fmt: str, width: int, jobs: int
 ) -> Iterator[ScannedSource]:
     import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures import Future, ProcessPoolExecutor
 
     from clickaudit.esp.fingerprints import load_fingerprints
 

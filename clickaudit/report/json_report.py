@@ -12,7 +12,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from clickaudit import TOOL_NAME, __version__
+from clickaudit import TOOL_NAME, version
 from clickaudit.model import (
     Audit,
     AuthReport,
@@ -183,7 +183,7 @@ def audit_to_dict(audit: Audit) -> dict[str, Any]:
     return {
         "schema": SCHEMA_VERSION,
         "tool": TOOL_NAME,
-        "version": __version__,
+        "version": version(),  # looked up when written: a text report never pays for it
         "source": {
             "path": email.source.path,
             "sha256": email.source.sha256,
