@@ -10,6 +10,7 @@ markup says so plainly (fail closed: "visible" when unsure, because "hidden" con
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import lxml.etree
 
@@ -29,6 +30,9 @@ _NAMED = {
 }
 _RGB = re.compile(r"rgba?\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*(?:,\s*([0-9.]+)\s*)?\)")
 MAX_DEPTH = 64
+# Emails repeat a handful of style strings on thousands of elements: each distinct string is parsed
+# once. Bounded, because an email chooses how many distinct strings it has.
+_STYLE_CACHE = 4096
 
 
 def stylesheet_properties(root: lxml.etree._Element) -> frozenset[str]:
@@ -70,15 +74,18 @@ def hidden_reason(
 
 
 def _hidden_reason(node: lxml.etree._Element) -> str | None:
-    own = _style(node)
-    reason = _hiding_style(own) or ("hidden-attribute" if node.get("hidden") is not None else None)
+    own_text = node.get("style")
+    own = _declarations(own_text) if own_text else {}
+    reason = (_hiding_style_text(own_text) if own_text else None) or (
+        "hidden-attribute" if node.get("hidden") is not None else None
+    )
     if reason:
         return reason
     for depth, ancestor in enumerate(node.iterancestors(), start=1):
         if depth > MAX_DEPTH or not isinstance(ancestor.tag, str):
             break
-        style = _style(ancestor)
-        reason = _hiding_style(style) or (
+        style_text = ancestor.get("style")
+        reason = (_hiding_style_text(style_text) if style_text else None) or (
             "hidden-attribute" if ancestor.get("hidden") is not None else None
         )
         if reason:
@@ -115,10 +122,21 @@ def _resized_inside(node: lxml.etree._Element) -> bool:
 
 
 def _style(node: lxml.etree._Element) -> dict[str, str]:
+    """The inline declarations of ``node``; shared between elements, so never modified."""
     style = node.get("style")
     if not style:
         return {}
+    return _declarations(style)
+
+
+@lru_cache(maxsize=_STYLE_CACHE)
+def _declarations(style: str) -> dict[str, str]:
     return {m.group(1).lower(): m.group(2).strip().lower() for m in _DECLARATION.finditer(style)}
+
+
+@lru_cache(maxsize=_STYLE_CACHE)
+def _hiding_style_text(style: str) -> str | None:
+    return _hiding_style(_declarations(style))
 
 
 def _hiding_style(style: dict[str, str]) -> str | None:
@@ -182,7 +200,12 @@ def _same_colour(node: lxml.etree._Element, own: dict[str, str]) -> bool:
 
 def _background(node: lxml.etree._Element) -> tuple[bool, str | None]:
     """Whether ``node`` declares a background, and its plain colour if it is one."""
-    style = _style(node)
+    return _declared_background(node.get("style") or "", node.get("bgcolor"))
+
+
+@lru_cache(maxsize=_STYLE_CACHE)
+def _declared_background(style_text: str, bgcolor: str | None) -> tuple[bool, str | None]:
+    style = _declarations(style_text) if style_text else {}
     if "background-image" in style and not style["background-image"].startswith("none"):
         return True, None
     for prop in ("background-color", "background"):
@@ -193,12 +216,12 @@ def _background(node: lxml.etree._Element) -> tuple[bool, str | None]:
             if value.startswith(("rgb", "rgba")):
                 return True, _colour(value[: value.find(")") + 1])
             return True, _colour(value.split()[0])
-    bgcolor = node.get("bgcolor")
     if bgcolor:
         return True, _colour(bgcolor)
     return False, None
 
 
+@lru_cache(maxsize=_STYLE_CACHE)
 def _colour(value: str | None) -> str | None:
     """A colour as ``#rrggbb``, or ``None`` when it is not a plain colour (gradients, urls)."""
     if not value:
