@@ -6,6 +6,7 @@ import threading
 import time
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -18,7 +19,7 @@ from clickaudit.pipeline import audit_emails
 from clickaudit.report.json_report import audit_to_dict
 
 
-def comparable(report: dict) -> dict:  # type: ignore[type-arg]
+def comparable(report: dict[str, Any]) -> dict[str, Any]:
     report = dict(report)
     for key in ("started_at", "finished_at"):
         report.pop(key, None)

@@ -4,6 +4,7 @@ what only the simulator's random port changed; stale demo folders are removed.""
 
 from __future__ import annotations
 
+import argparse
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -25,17 +26,26 @@ def test_checks_with_an_unknown_code_is_a_usage_error_with_a_suggestion(
     assert "no finding code 'link-emty'" in err and "link-empty" in err.split("did you mean")[1]
 
 
+def subcommand(name: str) -> argparse.ArgumentParser:
+    """The parser of one subcommand, as the command line builds it."""
+    [subparsers] = [
+        action
+        for action in build_parser()._actions
+        if isinstance(action, argparse._SubParsersAction)
+    ]
+    parser: argparse.ArgumentParser = subparsers.choices[name]
+    return parser
+
+
 @pytest.mark.parametrize("command", ["scan", "audit", "export", "history", "diff", "checks"])
 def test_help_has_no_rest_markup(command: str) -> None:
-    parser = build_parser()
-    sub = parser._subparsers._group_actions[0].choices[command]  # type: ignore[union-attr]
+    sub = subcommand(command)
     text = sub.format_help()
     assert "``" not in text and ":func:" not in text and ":class:" not in text
 
 
 def test_help_names_defaults() -> None:
-    parser = build_parser()
-    audit = parser._subparsers._group_actions[0].choices["audit"]  # type: ignore[union-attr]
+    audit = subcommand("audit")
     assert "default: error" in " ".join(audit.format_help().split())
 
 

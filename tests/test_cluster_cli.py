@@ -62,6 +62,7 @@ def test_a_crashed_submitter_resumes_and_gets_the_report_a_local_scan_gives(
     submitter.send_signal(signal.SIGKILL)
     submitter.wait()
     (sealed,) = client.keys("clickaudit:batch:*:sealed")
+    assert isinstance(sealed, bytes)  # a client without decode_responses answers in bytes
     batch = sealed.decode().split(":")[2]
 
     worker = subprocess.Popen(

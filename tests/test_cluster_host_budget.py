@@ -103,7 +103,7 @@ def test_the_slot_of_a_killed_worker_comes_back_when_its_lease_ends(redis_url: s
 
 
 def test_a_released_slot_is_given_back_at_once(redis_url: str) -> None:
-    async def main() -> list[bytes]:
+    async def main() -> list[bytes | str]:
         limiter = RedisHostLimiter(redis_url, ceiling=2, concurrency=4, lease_s=5)
         try:
             async with limiter.slot("a.example"):

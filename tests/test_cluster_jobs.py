@@ -37,6 +37,11 @@ Content-Type: text/html; charset=utf-8
 """
 
 
+def never_called(what: object) -> None:
+    """A callback the run must not make: an error or duplicate here fails the test."""
+    pytest.fail(f"unexpected callback with {what!r}")
+
+
 def email(n: int) -> bytes:
     return EMAIL.replace(b"{n}", str(n).encode())
 
@@ -259,7 +264,7 @@ def test_a_submitter_resumes_without_collecting_twice(redis_url: str) -> None:
         for unit in units:  # the workers are quicker than the submitter
             store.store_result(batch, unit.sha256, {"status": "done", "audits": []})
         running = cluster.run(
-            batch, units, spec_for("scan", {}), on_error=pytest.fail, on_duplicate=pytest.fail
+            batch, units, spec_for("scan", {}), on_error=never_called, on_duplicate=never_called
         )
         first = next(running)
         cluster.mark_collected(batch, first)
@@ -308,7 +313,7 @@ def test_the_submitter_never_queues_more_than_its_window_without_results(
     try:
         collected = list(
             cluster.run(
-                batch, units, spec_for("scan", {}), on_error=pytest.fail, on_duplicate=pytest.fail
+                batch, units, spec_for("scan", {}), on_error=never_called, on_duplicate=never_called
             )
         )
     finally:

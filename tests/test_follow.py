@@ -212,8 +212,13 @@ def test_private_addresses_are_refused_unless_allowed(sim: SimServer) -> None:
 
 def link(link_id: int, href: str, category: Category = Category.DIRECT, **fields: object) -> Link:
     return Link(
-        id=link_id, part=Part.HTML, element=Element.A, href=href, category=category, **fields
-    )  # type: ignore[arg-type]
+        id=link_id,
+        part=Part.HTML,
+        element=Element.A,
+        href=href,
+        category=category,
+        **fields,  # type: ignore[arg-type]
+    )
 
 
 def follow_links(sim: SimServer, links: list[Link], **overrides: object) -> tuple[Link, ...]:

@@ -25,7 +25,7 @@ from clickaudit.judge.domains import spf_findings
 from clickaudit.judge.offline import judge_offline
 from clickaudit.load import load_bytes
 from clickaudit.merge_tags import merge_tag
-from clickaudit.model import Category, Element, Link, Part
+from clickaudit.model import Category, Element, Link, LookupStatus, Part
 from clickaudit.pipeline import scan_email
 from clickaudit.unwrap import unwrap
 from clickaudit.utm import parse_policy
@@ -100,7 +100,7 @@ def test_any_html_text_is_extracted(text: str) -> None:
 @given(st.text(max_size=500))
 def test_any_href_is_classified(href: str) -> None:
     link = classify_link(Link(1, Part.HTML, Element.A, href), FP)
-    assert link.category in Category
+    assert isinstance(link.category, Category)
     unwrap(href, FP)
     urls.malformed_reason(href)
     merge_tag(href)
@@ -138,7 +138,7 @@ class FakeDns:
     async def lookup(self, name: str, rdtype: str) -> Lookup:
         found = self.records.get(name)
         if found is None:
-            return Lookup(name, rdtype, status="nxdomain")
+            return Lookup(name, rdtype, status=LookupStatus.NXDOMAIN)
         return Lookup(name, rdtype, tuple(found) if rdtype == "TXT" else ("192.0.2.1",))
 
 
@@ -215,7 +215,7 @@ def test_every_url_the_standard_rejects_is_reported() -> None:
 
 
 def test_every_valid_url_parses_alike_or_is_reported_for_an_argued_reason() -> None:
-    disagreements = []
+    disagreements: list[tuple[str, ...] | tuple[str, str | None]] = []
     for entry in whatwg_absolute_web_urls():
         if entry.get("failure"):
             continue

@@ -88,7 +88,7 @@ class _ProseMatches(ast.NodeVisitor):
         self.generic_visit(node)
         self.tainted = outer
 
-    visit_AsyncFunctionDef = visit_FunctionDef  # type: ignore[assignment]
+    visit_AsyncFunctionDef = visit_FunctionDef
 
     def visit_Assign(self, node: ast.Assign) -> None:
         if self.is_prose(node.value):
@@ -101,7 +101,7 @@ class _ProseMatches(ast.NodeVisitor):
             self.taint(node.target)
         self.generic_visit(node)
 
-    visit_AsyncFor = visit_For  # type: ignore[assignment]
+    visit_AsyncFor = visit_For
 
     def visit_comprehension(self, node: ast.comprehension) -> None:
         if self.iterates_prose(node.iter):

@@ -83,9 +83,9 @@ def test_the_history_database_is_readable_with_sqlite_utils(tmp_path: Path) -> N
     db = sqlite_utils.Database(path)
     assert {"audits", "links", "hops", "domains", "findings"} <= set(db.table_names())
     assert db["links"].count == len(RECIPIENT_AUDIT.links)
-    assert [fk.other_table for fk in db["links"].foreign_keys] == ["audits"]
+    assert [fk.other_table for fk in db.table("links").foreign_keys] == ["audits"]
     # Full-text search travels with the file, and sqlite-utils searches it as its own.
-    assert db["audit_search"].detect_fts() == "audit_search_fts"
-    assert [r["audit_id"] for r in db["audit_search"].search("SendGrid")] == [1]
+    assert db.table("audit_search").detect_fts() == "audit_search_fts"
+    assert [r["audit_id"] for r in db.table("audit_search").search("SendGrid")] == [1]
     [row] = list(db.query("select subject, esp from audits"))
     assert row == {"subject": RECIPIENT_AUDIT.email.headers.subject, "esp": "SendGrid"}

@@ -10,6 +10,7 @@ import subprocess
 import sys
 from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -181,7 +182,7 @@ def test_a_read_only_database_keeps_its_audits_and_says_why(
     # asks SQLite for that read-only connection itself: the same error, as any user.
     real_connect = sqlite3.connect
 
-    def read_only(target: object, **options: object) -> sqlite3.Connection:
+    def read_only(target: object, **options: Any) -> sqlite3.Connection:
         return real_connect(f"file:{target}?mode=ro", uri=True, **options)
 
     monkeypatch.setattr("clickaudit.store.opening.sqlite3.connect", read_only)

@@ -10,7 +10,7 @@ import pytest
 from clickaudit.errors import PolicyError
 from clickaudit.judge.chains import destination_mismatch, judge_chain
 from clickaudit.judge.utm import check_link_utm, check_utm_consistency, check_utm_lost
-from clickaudit.model import Category, Element, Hop, Link, Outcome, Part
+from clickaudit.model import Category, Element, Finding, Hop, Link, Outcome, Part
 from clickaudit.pair import apply_pairing, pair_links
 from clickaudit.utm import load_policy, parse_policy
 
@@ -23,7 +23,7 @@ def link(link_id: int, href: str, text: str = "", **fields: object) -> Link:
     return Link(id=link_id, part=Part.HTML, element=Element.A, href=href, text=text, **values)  # type: ignore[arg-type]
 
 
-def codes(findings: tuple) -> list[str]:  # type: ignore[type-arg]
+def codes(findings: tuple[Finding, ...]) -> list[str]:
     return [f.code for f in findings]
 
 

@@ -14,6 +14,7 @@ import statistics
 import tempfile
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 
 import lxml.etree
@@ -122,8 +123,8 @@ def main() -> None:
 
             found = len(lxml_alone())
             baseline_times.append(timed(lxml_alone))
-            scan_times.append(timed(lambda path=path: scan_path(path)))
-            floor_times.append(timed(lambda data=data: model_floor(data)))
+            scan_times.append(timed(partial(scan_path, path)))
+            floor_times.append(timed(partial(model_floor, data)))
         size = len(paths[1].read_bytes()) / 1e6
         print(f"input: {size:.2f} MB, {found} links (lxml), {len(warm_up[0].links)} links (scan)")
         for name, times in (

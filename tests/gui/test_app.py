@@ -85,8 +85,9 @@ def test_auditing_the_demo_shows_chains_and_domains(qtbot, window, demo) -> None
     assert tab.inspector.hops.rowCount() == len(loop.chain) >= 3
     assert "redirect-loop" in tab.inspector.findings.toPlainText()
     names = [
-        tab.domains.tree.topLevelItem(i).text(0)
+        item.text(0)
         for i in range(tab.domains.tree.topLevelItemCount())
+        if (item := tab.domains.tree.topLevelItem(i)) is not None
     ]
     assert "click.northwind.example" in names and "deals.partner-outlet.example" in names
     assert not window.cancel_action.isEnabled() and window.audit_action.isEnabled()
@@ -107,9 +108,9 @@ def test_cancel_stops_an_audit_within_a_second(qtbot, window, demo) -> None:  # 
     assert "cancelled" in window.statusBar().currentMessage()
 
 
-def test_history_reopens_a_past_audit_read_only_and_exports_it(
+def test_history_reopens_a_past_audit_read_only_and_exports_it(  # type: ignore[no-untyped-def]
     qtbot, window, demo, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     window.settings_override = replace(demo.settings, check_domains=False)
     open_file(qtbot, window, demo.files.campaign)
     with qtbot.waitSignal(window.controller.saved, timeout=60_000):
@@ -139,7 +140,7 @@ def test_clicking_a_link_in_the_preview_selects_it_in_the_table(qtbot, window) -
         True,
     )
     assert accepted is False
-    assert tab.selected_link() is not None and tab.selected_link().id == area.id
+    assert (selected := tab.selected_link()) is not None and selected.id == area.id
 
 
 PAGE = """<html><head><link rel="stylesheet" href="http://tracker.example:{port}/style.css"></head>

@@ -107,6 +107,7 @@ def test_a_newer_audit_of_the_email_judges_the_loaded_log_again(qtbot, view: Cli
 
     first = analyse(qtbot, view, CLICKS / "docs" / "sendgrid_events.json")
     assert first.summary.clicks == 2
+    assert view.audit is not None
     audited = evolve(view.audit, started_at="2026-11-24T10:00:00Z")
     with qtbot.waitSignal(view.analysed, timeout=60_000) as blocker:
         view.set_audit(audited)

@@ -14,6 +14,7 @@ def test_the_demo_keeps_its_history_and_settings_in_its_own_folder(qtbot) -> Non
         window = demo_window(world)
         qtbot.addWidget(window)
         try:
+            assert window.controller.db_path is not None
             assert Path(window.controller.db_path).parent == world.folder
             assert Path(window.qsettings.fileName()).parent == world.folder
             assert "demo" in window.windowTitle()

@@ -42,9 +42,9 @@ def test_the_model_passes_the_model_tester(qtbot, qtmodeltester, tmp_path: Path)
     qtmodeltester.check(model)
 
 
-def test_identical_findings_are_one_row_with_a_count_expandable_to_each_link(
+def test_identical_findings_are_one_row_with_a_count_expandable_to_each_link(  # type: ignore[no-untyped-def]
     qtbot, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     [audit] = scan_path(_campaign(tmp_path))
     view = FindingsView()
     qtbot.addWidget(view)
@@ -68,9 +68,9 @@ def test_sorting_by_severity_ascending_puts_the_mildest_first(qtbot, tmp_path: P
     assert severities[0] != "error" and severities[-1] == "error"
 
 
-def test_choosing_a_finding_selects_its_link_in_the_table_and_the_link_view(
+def test_choosing_a_finding_selects_its_link_in_the_table_and_the_link_view(  # type: ignore[no-untyped-def]
     qtbot, window, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     with qtbot.waitSignal(window.controller.scan_finished, timeout=20_000):
         window.open_paths([str(_campaign(tmp_path))])
     tab = window.current_tab()
@@ -88,7 +88,7 @@ def test_choosing_a_finding_selects_its_link_in_the_table_and_the_link_view(
         third,
         QItemSelectionModel.SelectionFlag.ClearAndSelect | QItemSelectionModel.SelectionFlag.Rows,
     )
-    assert tab.selected_link() is not None and tab.selected_link().id == link_id
+    assert (selected := tab.selected_link()) is not None and selected.id == link_id
     assert tab.inspector.link is not None and tab.inspector.link.id == link_id
     # and the other way: selecting a link in the table marks its findings
     other = tab.audit.links[0]

@@ -20,9 +20,9 @@ def _unbreakable_url(length: int) -> str:
     )[:length]
 
 
-def test_selecting_a_4000_character_url_leaves_the_window_width_alone(
+def test_selecting_a_4000_character_url_leaves_the_window_width_alone(  # type: ignore[no-untyped-def]
     qtbot, window, tmp_path: Path
-) -> None:  # type: ignore[no-untyped-def]
+) -> None:
     url = _unbreakable_url(4000)
     assert len(url) == 4000
     email = tmp_path / "wrapped.html"
