@@ -21,6 +21,7 @@ from clickaudit.commands.common import (
     write_output,
 )
 from clickaudit.errors import ClickauditError, InputError
+from clickaudit.report import FORMATS
 from clickaudit.thresholds import MAX_HOPS
 
 # The names of follow.USER_AGENTS, for --help without importing the network stack at start-up
@@ -30,7 +31,6 @@ USER_AGENT_PROFILES = ("desktop", "mobile", "android", "outlook", "scanner")
 NAME = "audit"
 DEFAULT_CONCURRENCY = 100  # the same as AuditSettings' (not imported: start-up stays light)
 DEFAULT_PER_HOST = 64
-FORMATS = ("text", "json", "jsonl", "html", "csv", "junit")
 
 
 def register(commands: Any) -> None:
@@ -271,30 +271,10 @@ def _redacted(audits: list[Any], redact: bool) -> list[Any]:
 
 
 def render(audits: list[Any], fmt: str, fail_on: str) -> str:
-    """The report in the chosen format (shared with ``export``)."""
-    if fmt == "jsonl":
-        from clickaudit.report.json_report import dumps_line
+    """The report in ``--format``, JUnit cases failing at ``--fail-on``."""
+    from clickaudit.report import render as render_report
 
-        return "".join(dumps_line(audit) + "\n" for audit in audits)
-    if fmt == "json":
-        from clickaudit.report import json_report
-
-        return json_report.dumps(audits)
-    if fmt == "junit":
-        from clickaudit.report import junit
-
-        return junit.render(audits, fail_on=FAIL_ON[fail_on])
-    if fmt == "html":
-        from clickaudit.report import html
-
-        return html.render(audits)
-    if fmt == "csv":
-        from clickaudit.report import csv_report
-
-        return csv_report.render(audits)
-    from clickaudit.report import text
-
-    return text.render(audits)
+    return render_report(audits, fmt, fail_on=FAIL_ON[fail_on])
 
 
 class _HistoryWriter:

@@ -41,10 +41,10 @@ def run(args: argparse.Namespace) -> int:
         from clickaudit.cli import open_app
 
         return open_app([], demo=True)
-    from clickaudit.commands.audit import render
     from clickaudit.commands.progress_line import ProgressLine
     from clickaudit.load import load_path
     from clickaudit.pipeline import audit_emails
+    from clickaudit.report import render
 
     with DemoWorld() as world:
         assert world.files is not None
@@ -56,5 +56,5 @@ def run(args: argparse.Namespace) -> int:
             )
         finally:
             progress.clear()
-        write_output(render(audits, args.format, "never"), args.output)
+        write_output(render(audits, args.format, fail_on=None), args.output)
     return EXIT_OK

@@ -30,8 +30,7 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from clickaudit.commands.audit import render
-    from clickaudit.report.redact import redact_audit
+    from clickaudit.report import render
     from clickaudit.store import Store
 
     with Store.open(args.db, read_only=True) as store:
@@ -41,9 +40,7 @@ def run(args: argparse.Namespace) -> int:
             from clickaudit.clicks.store import latest_head
 
             clicks = latest_head(store.connection, args.audit_id, audit.email.source.sha256)
-    if args.redact:
-        audit = redact_audit(audit)
-    text = render([audit], args.format, "error")
+    text = render([audit], args.format, redact=args.redact)
     if clicks is not None:
         text = _with_clicks(text, clicks, redact=args.redact)
     write_output(text, args.output)

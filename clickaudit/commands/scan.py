@@ -29,11 +29,9 @@ NAME = "scan"
 
 
 def render(audits: list[Any], fmt: str) -> str:
-    from clickaudit.report import json_report, text
+    from clickaudit.report import render as render_report
 
-    if fmt == "jsonl":
-        return "".join(json_report.dumps_line(audit) + "\n" for audit in audits)
-    return json_report.dumps(audits) if fmt == "json" else text.render(audits)
+    return render_report(audits, fmt)
 
 
 def register(commands: Any) -> None:

@@ -26,7 +26,7 @@ def register(commands: Any) -> None:
 def run(args: argparse.Namespace) -> int:
     import json
 
-    from clickaudit.report import text
+    from clickaudit.report import render
     from clickaudit.report.json_report import audit_from_dict
     from clickaudit.store import Store
 
@@ -35,5 +35,5 @@ def run(args: argparse.Namespace) -> int:
     if args.format == "json":
         write_output(json.dumps(report, indent=2, ensure_ascii=False), None)
     else:
-        write_output(text.render([audit_from_dict(report)]), None)
+        write_output(render([audit_from_dict(report)], "text"), None)
     return EXIT_OK

@@ -364,9 +364,9 @@ class MainWindow(QMainWindow):
         )
 
         def job(_progress: Any) -> str:
-            from clickaudit.commands.audit import render
+            from clickaudit.report import render
 
-            write_text_atomically(path, render([audit], fmt, "error"))
+            write_text_atomically(path, render([audit], fmt))
             return path
 
         worker = Worker(job)
