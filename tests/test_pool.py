@@ -12,6 +12,7 @@ import h2.events
 import pytest
 
 from clickaudit.follow import Follower
+from clickaudit.net.limiter import AdaptiveLimiter
 from clickaudit.net.transport import StaticResolver
 from clickaudit.settings import AuditSettings
 from clickaudit.sim import Route, SimServer
@@ -139,3 +140,34 @@ def test_http11_connections_are_reused_and_never_more_than_the_host_may_have(
 
     assert asyncio.run(run()) == ["ok"] * 100
     assert plain_host.max_in_flight["click.example"] <= 6
+
+
+def test_an_https_http11_host_reached_by_a_burst_answers_every_chain() -> None:
+    """Requests that arrive while a new TLS connection is set up wait on it (it may become
+    HTTP/2); when ALPN says HTTP/1.1, one of them can take it after its first user handed it
+    back to the idle list. Taking it from there must not close it: that cut the other request's
+    answer (ReadError, 'Request Count: 2, CLOSED') once a host started with 16 in flight."""
+    routes = [
+        Route(path="/c/*", action="redirect", to="/landing", delay_ms=5),
+        Route(path="/landing", body="<html>ok</html>", delay_ms=5),
+    ]
+
+    async def run(server: SimServer) -> list[str]:
+        assert server.certs is not None
+        async with Follower(
+            AuditSettings(allow_private=True, per_host=64, timeout=5.0, chain_timeout=20.0),
+            resolver=StaticResolver({}, default=["127.0.0.1"]),
+            verify=server.certs.client_context(),
+            limiter=AdaptiveLimiter(ceiling=64, concurrency=100, initial=32),
+        ) as follower:
+            results = await asyncio.gather(
+                *(
+                    follower.follow(server.url("click.example", f"/c/{n}", tls=True))
+                    for n in range(200)
+                )
+            )
+        return [result.outcome for result in results]
+
+    with SimServer(routes, tls=True) as server:
+        outcomes = asyncio.run(run(server))
+    assert outcomes == ["ok"] * 200

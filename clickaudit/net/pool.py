@@ -89,8 +89,13 @@ class OriginPool:
         while idle:
             connection = idle.pop()
             self._idle_count -= 1
-            if connection.has_expired() or not connection.is_available():
+            if connection.has_expired():
                 await self._close(connection)
+                continue
+            if not connection.is_available():
+                # Busy, not broken: a request that waited on this connection while it was being
+                # set up (it was shared until ALPN said HTTP/1.1) took it after it was handed
+                # back. Its user hands it back again; closing it here cut that request's answer.
                 continue
             return connection
         connection = AsyncHTTPConnection(
