@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
 
@@ -21,6 +21,8 @@ from clickaudit.gui.workers import Worker, describe
 from clickaudit.model import Audit, Email
 from clickaudit.pipeline import scan_path
 from clickaudit.settings import AuditSettings
+
+T = TypeVar("T")
 
 PROGRESS_INTERVAL_S = 0.05
 SAVE_DELAY_MS = 300
@@ -164,7 +166,7 @@ class AuditController(QObject):
         """Writes go through one single-thread pool: off the GUI thread, and never two at once."""
         db_path = self.db_path
 
-        def job(_progress: Any) -> list[int]:
+        def job(_progress: object) -> list[int]:
             from clickaudit.store import Store
 
             with Store.open(db_path) as store:
@@ -178,8 +180,14 @@ class AuditController(QObject):
         worker.signals.failed.connect(lambda *_: self._workers.discard(worker))
         self.store_pool.start(worker)
 
-    def run_in_store(self, job: Any, on_done: Any, on_failed: Any) -> None:
-        """Read from the history database off the GUI thread (history lists, past audits)."""
+    def run_in_store(
+        self,
+        job: Callable[[], T],
+        on_done: Callable[[T], object],
+        on_failed: Callable[[str], object],
+    ) -> None:
+        """Read from the history database off the GUI thread (history lists, past audits):
+        ``job``'s result goes to ``on_done``, or what went wrong, described, to ``on_failed``."""
         worker = Worker(lambda _progress: job())
         worker.signals.finished.connect(on_done)
         worker.signals.failed.connect(lambda error: on_failed(describe(error)))
