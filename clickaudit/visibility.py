@@ -90,7 +90,7 @@ def _hidden_reason(node: lxml.etree._Element) -> str | None:
         )
         if reason:
             return reason
-    images = [child for child in node.iter() if isinstance(child.tag, str) and child.tag == "img"]
+    images = list(node.iter("img"))  # libxml2 filters by tag in C
     text = "".join(node.itertext()).strip()
     if not text and not images and node.tag == "a" and not _painted(node):
         return "empty"
