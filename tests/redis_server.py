@@ -9,7 +9,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-import pytest
+from tests.conftest import unavailable
 
 MISSING = (
     "redis-server is not installed: the cluster tests need it "
@@ -29,7 +29,7 @@ def redis_server() -> Iterator[str]:
     """Start redis-server on a free port; yields its URL; stops it (and its data) after."""
     binary = shutil.which("redis-server")
     if binary is None:
-        pytest.skip(MISSING)
+        unavailable(MISSING)
     port = free_port()
     process = subprocess.Popen(
         [

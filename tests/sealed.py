@@ -17,7 +17,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-import pytest
+from tests.conftest import unavailable
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -26,7 +26,7 @@ def run_sealed(module: str, function: str, addresses: Sequence[str]) -> str:
     """Call ``module.function()`` in a new network namespace whose loopback also carries
     ``addresses``; return its output, failing the test with it when the call fails."""
     if os.geteuid() != 0 or not shutil.which("unshare") or not shutil.which("ip"):
-        pytest.skip("a sealed network namespace needs root, unshare and ip")
+        unavailable("a sealed network namespace needs root, unshare and ip")
     setup = ["ip link set lo up"]
     for address in addresses:
         v6 = ":" in address

@@ -3,6 +3,8 @@ ordinary links (share buttons, a site's own ?next=, slugs) are not."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from clickaudit.classify import classify_link, tracker_evidence
@@ -11,7 +13,6 @@ from clickaudit.judge.offline import judge_link_offline
 from clickaudit.model import Category, Element, EspSource, LayerKind, Link, Part
 from clickaudit.pipeline import scan_path
 from clickaudit.shape import EvidenceKind, is_opaque_token
-from tests.conftest import CORPUS
 
 FP = load_fingerprints()
 
@@ -103,15 +104,13 @@ def test_opaque_tokens_are_identifiers_not_words(token: str, opaque: bool) -> No
     assert is_opaque_token(token) is opaque
 
 
-def test_the_corpus_direct_links_get_no_false_positives() -> None:
+def test_the_corpus_direct_links_get_no_false_positives(corpus: Path) -> None:
     """Every real email of the corpus: the only links "tracked, ESP unknown" are the four
     short links of nebenan.de's own shortener (lnk.nebenan.de/<code>); every direct link stays
     direct — the shapes are for what the lists and fingerprints miss."""
-    if not CORPUS.is_dir():
-        pytest.skip(f"the real-email corpus is not at {CORPUS}")
     shaped = [
         (path.name, link.href)
-        for path in sorted(CORPUS.glob("*.eml"))
+        for path in sorted(corpus.glob("*.eml"))
         for audit in scan_path(path)
         for link in audit.links
         if link.esp_source is EspSource.SHAPE

@@ -18,7 +18,7 @@ import pytest
 from clickaudit.errors import StoreError
 from clickaudit.model import Category, Element, Link, Part
 from clickaudit.store import Found, Store
-from tests.conftest import REPO, run_clickaudit
+from tests.conftest import REPO, run_clickaudit, unavailable
 from tests.factories import sample_audit
 
 PAGE = 4096
@@ -74,11 +74,13 @@ def _offline_audit(email: Path, db: Path, *extra: str) -> subprocess.CompletedPr
     )  # fmt: skip
 
 
-def _can_mount() -> bool:
+def _require_mounting(what: str) -> None:
+    """These tests mount a small file system in a private mount namespace."""
     if os.geteuid() != 0 or shutil.which("unshare") is None:
-        return False
+        unavailable(f"needs root and unshare to mount {what}")
     probe = subprocess.run(["unshare", "-m", "true"], capture_output=True, check=False)
-    return probe.returncode == 0
+    if probe.returncode != 0:
+        unavailable(f"unshare -m is refused here, so {what} cannot be mounted")
 
 
 # --- defect 9: a damaged page -------------------------------------------------------------
@@ -126,8 +128,8 @@ exec {python} -m clickaudit audit "$3" --no-follow --no-domains --format json --
 """
 
 
-@pytest.mark.skipif(not _can_mount(), reason="needs root and unshare to mount a small file system")
 def test_a_full_disk_during_a_save_is_reported_as_such_and_exits_2(tmp_path: Path) -> None:
+    _require_mounting("a small file system")
     db = tmp_path / "h.db"
     _history_with_audits(db, count=1)
     email = _email_with_links(tmp_path, 3000)
@@ -183,10 +185,8 @@ mount -o remount,ro "$1"
 """
 
 
-@pytest.mark.skipif(
-    not _can_mount(), reason="needs root and unshare to mount a read-only file system"
-)
 def test_history_and_show_work_on_a_read_only_file_system(tmp_path: Path) -> None:
+    _require_mounting("a read-only file system")
     source = tmp_path / "h.db"
     _history_with_audits(source, count=2)
     mount_point = tmp_path / "ro"

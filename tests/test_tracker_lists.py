@@ -19,6 +19,7 @@ from clickaudit.esp.tracker_sources import (
     write_snapshots,
 )
 from clickaudit.esp.trackers import load_tracker_lists, parse_hosts
+from tests.conftest import unavailable
 
 REPO = Path(__file__).resolve().parent.parent
 # ../shared beside the checkout (as for the corpus), or two levels up from a worktree
@@ -129,7 +130,7 @@ def test_every_vendored_row_is_well_formed() -> None:
 @pytest.fixture
 def upstream(tmp_path: Path) -> Path:
     if not UPSTREAM.is_dir():
-        pytest.skip(f"the upstream lists are not at {UPSTREAM}")
+        unavailable(f"the upstream lists are not at {UPSTREAM}")
     copy = tmp_path / "trackers"
     shutil.copytree(UPSTREAM, copy)
     for path in copy.rglob("*"):

@@ -36,6 +36,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -171,7 +172,7 @@ def _cpu_of(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def measure(command: list[str], sim: SimProcess, count_landed: object) -> Run:
+def measure(command: list[str], sim: SimProcess, count_landed: Callable[[str], int]) -> Run:
     """Run one tool to the end; its own CPU and peak memory come from wait4's rusage."""
     server_before = _cpu_of(sim.pid)
     with tempfile.TemporaryFile() as out:
@@ -183,7 +184,6 @@ def measure(command: list[str], sim: SimProcess, count_landed: object) -> Run:
         out.seek(0)
         output = out.read().decode("utf-8", "replace")
     stats = sim.stats()
-    assert callable(count_landed)
     return Run(
         seconds=seconds,
         landed=int(count_landed(output)),
@@ -317,7 +317,7 @@ def main() -> None:
                 f"ideal for clickaudit's defaults (concurrency {DEFAULTS.concurrency}, per host "
                 f"≤ {DEFAULTS.per_host}): {ideal:.2f} s"
             )
-            tools: list[tuple[str, list[str], object]] = [
+            tools: list[tuple[str, list[str], Callable[[str], int]]] = [
                 (
                     "clickaudit",
                     [

@@ -7,10 +7,8 @@ from pathlib import Path
 
 import pytest
 
-pytest.importorskip("PySide6")
-
 from clickaudit.clicks.model import Verdict
-from clickaudit.gui.models.clicks_model import CLICK_ROLE, ClicksModel
+from clickaudit.gui.models.clicks_model import CLICK_ROLE
 from clickaudit.gui.widgets.clicks_view import ClicksView
 from clickaudit.pipeline import scan_path
 from tests.conftest import FIXTURES
@@ -86,9 +84,8 @@ def test_an_unreadable_log_is_said_in_the_tab(qtbot, view: ClicksView, tmp_path:
 
 def test_clicks_model_passes_the_model_tester(qtbot, qtmodeltester, view: ClicksView) -> None:  # type: ignore[no-untyped-def]
     analyse(qtbot, view, CLICKS / "docs" / "sendgrid_events.json")
-    model = view.clicks_model
-    assert isinstance(model, ClicksModel)
-    qtmodeltester.check(model)
+    assert view.clicks_model.rowCount() > 0  # the tester walks real rows, not an empty model
+    qtmodeltester.check(view.clicks_model)
     qtmodeltester.check(view.histogram_model)
 
 
