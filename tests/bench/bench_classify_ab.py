@@ -8,7 +8,7 @@ and the whole scan of the same emails (best of five each: other load only adds),
 child processes per tree. It prints the classify stage's extra time as a share of the old tree's
 whole scan. Run on demand:
 
-    .venv/bin/python tests/bench/bench_classify_ab.py OLD_TREE [NEW_TREE] [--pairs 5]
+    .venv/bin/python -m tests.bench.bench_classify_ab OLD_TREE [NEW_TREE] [--pairs 5]
 
 OLD_TREE / NEW_TREE are checkouts (``git worktree add /tmp/old <commit>``); NEW_TREE defaults
 to this one.
@@ -16,34 +16,18 @@ to this one.
 
 from __future__ import annotations
 
-import argparse
 import statistics
-import subprocess
-import sys
 from pathlib import Path
 
-HERE = Path(__file__).resolve().parent.parent.parent
+from tests.bench.ab_trees import timings, tree_pair_arguments
 
 CHILD = """
-import gc, sys, tempfile, time
-from pathlib import Path
-sys.path.insert(0, {tree!r})
-sys.path.insert(1, {here!r})
-from tests.bench.bench_scan import make_email_html
-import clickaudit
 from clickaudit.classify import classify
 from clickaudit.esp.fingerprints import load_fingerprints
 from clickaudit.extract import extract
 from clickaudit.load import load_path
 from clickaudit.pipeline import scan_path
-assert clickaudit.__file__.startswith({tree!r}), clickaudit.__file__
 fingerprints = load_fingerprints()
-folder = Path(tempfile.mkdtemp())
-paths = []
-for run in range(6):
-    path = folder / f"c{{run}}.html"
-    path.write_text(make_email_html(5000, 2_000_000, seed=100 + run), "utf-8")
-    paths.append(path)
 stage, whole = [], []
 for index, path in enumerate(paths):
     email = load_path(path)[0]
@@ -66,21 +50,15 @@ print(min(stage), min(whole))
 
 
 def measure(tree: Path) -> tuple[float, float]:
-    code = CHILD.format(tree=str(tree), here=str(HERE))
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    stage, whole = out.stdout.split()
-    return float(stage), float(whole)
+    stage, whole = timings(tree, CHILD)
+    return stage, whole
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("old", type=Path)
-    parser.add_argument("new", type=Path, nargs="?", default=HERE)
-    parser.add_argument("--pairs", type=int, default=5)
-    args = parser.parse_args()
+    args = tree_pair_arguments(__doc__.splitlines()[0])
     shares, ratios = [], []
     for pair in range(1, args.pairs + 1):
-        old, new = measure(args.old.resolve()), measure(args.new.resolve())
+        old, new = measure(args.old), measure(args.new)
         shares.append((new[0] - old[0]) / old[1])
         ratios.append(new[0] / old[0])
         print(
