@@ -19,10 +19,8 @@ import time
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
 from urllib.parse import urljoin, urlunsplit
 
-import certifi
 import httpcore
 import httpx
 
@@ -39,6 +37,7 @@ from clickaudit.net.transport import (
     DnsAddressResolver,
     NameNotResolved,
     make_transport,
+    verifying_ssl_context,
 )
 from clickaudit.safe_mode import SafeModeGate
 from clickaudit.settings import AuditSettings
@@ -145,17 +144,18 @@ class Follower:
     ) -> None:
         self.settings = settings
         self.user_agent = USER_AGENTS.get(settings.user_agent, settings.user_agent)
-        self._context = verify or _ssl_context(settings.ca_bundle)
-        self._resolver = resolver or DnsAddressResolver(
-            settings.nameservers, timeout=settings.timeout
-        )
         # One transport for every host: its pool keeps connections per origin and queues
-        # nothing; the limiter decides what is in flight.
-        self._transport = transport or make_transport(
-            self._resolver,
-            allow_private=settings.allow_private,
-            ssl_context=self._context,
-        )
+        # nothing; the limiter decides what is in flight. The audit pipeline makes one per run
+        # and hands it to the follower of every email (connections to a tracking host then
+        # serve every email); a follower closes only a transport it made itself.
+        self._owned_transport: httpx.AsyncBaseTransport | None = None
+        if transport is None:
+            transport = self._owned_transport = make_transport(
+                resolver or DnsAddressResolver(settings.nameservers, timeout=settings.timeout),
+                allow_private=settings.allow_private,
+                ssl_context=verify or verifying_ssl_context(settings.ca_bundle),
+            )
+        self._transport = transport
         self.limiter: HostLimiter = limiter or AdaptiveLimiter(
             ceiling=settings.per_host, concurrency=settings.concurrency
         )
@@ -179,7 +179,9 @@ class Follower:
         await self.aclose()
 
     async def aclose(self) -> None:
-        await self._transport.aclose()
+        """Close the transport this follower made; one it was given belongs to its giver."""
+        if self._owned_transport is not None:
+            await self._owned_transport.aclose()
 
     # --- links ----------------------------------------------------------------------------
     def start_url(self, link: Link) -> tuple[str | None, NotFollowedReason | None]:
@@ -501,12 +503,6 @@ async def _release(response: httpx.Response) -> None:
         except (httpx.HTTPError, httpcore.ProtocolError, OSError):
             pass
     await response.aclose()
-
-
-@cache
-def _ssl_context(ca_bundle: str | None) -> ssl.SSLContext:
-    """Loading a CA bundle takes tens of milliseconds of CPU: once per process is enough."""
-    return ssl.create_default_context(cafile=ca_bundle or certifi.where())
 
 
 def _ms(started: float) -> float:

@@ -9,12 +9,11 @@ never disagree about what an audit is.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import ssl
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, replace
-from functools import cache
 
-import certifi
 import dns.asyncresolver
 import httpx
 
@@ -41,9 +40,14 @@ from clickaudit.model import (
     Link,
     evolve,
 )
-from clickaudit.net.limiter import HostLimiter
+from clickaudit.net.limiter import AdaptiveLimiter, HostLimiter
 from clickaudit.net.nameservers import make_resolver
-from clickaudit.net.transport import AddressResolver, DnsAddressResolver
+from clickaudit.net.transport import (
+    AddressResolver,
+    DnsAddressResolver,
+    make_transport,
+    verifying_ssl_context,
+)
 from clickaudit.pair import apply_pairing, pair_links
 from clickaudit.safe_mode import SafeModeGate
 
@@ -105,26 +109,26 @@ async def audit_emails_async(
     network: NetworkOverrides | None = None,
 ) -> list[Audit]:
     cancel = cancel or CancelToken()
-    network = _collaborators(settings, network or NetworkOverrides())
     fingerprints = load_fingerprints()
     policy = load_policy(settings.policy_path)
     template_links = _template_links(settings.template_path, fingerprints)
     audits: list[Audit] = []
-    for index, email in enumerate(emails, start=1):
-        cancel.raise_if_cancelled()
-        progress(Progress("classify", index - 1, len(emails), email.source.label))
-        audits.append(
-            await _audit_one(
-                email,
-                settings,
-                fingerprints=fingerprints,
-                policy=policy,
-                template_links=template_links,
-                progress=progress,
-                cancel=cancel,
-                network=network,
+    async with collaborators(settings, network or NetworkOverrides()) as made:
+        for index, email in enumerate(emails, start=1):
+            cancel.raise_if_cancelled()
+            progress(Progress("classify", index - 1, len(emails), email.source.label))
+            audits.append(
+                await _audit_one(
+                    email,
+                    settings,
+                    fingerprints=fingerprints,
+                    policy=policy,
+                    template_links=template_links,
+                    progress=progress,
+                    cancel=cancel,
+                    network=made,
+                )
             )
-        )
     return audits
 
 
@@ -223,24 +227,45 @@ def settings_for(email: Email, settings: AuditSettings) -> AuditSettings:
     return settings
 
 
-def _collaborators(settings: AuditSettings, given: NetworkOverrides) -> NetworkOverrides:
-    """The DNS resolver, the address resolver and the SSL context of one audit, made once here
-    and handed to the follower, safe mode's gate and the domain checks of every email (loading
-    a CA bundle and reading the system's resolver configuration cost tens of milliseconds each;
-    one answer cache serves every stage). What a test or the demo injects is used as given."""
-    return NetworkOverrides(
-        resolver=given.resolver or make_resolver(settings.nameservers, timeout=settings.timeout),
-        address_resolver=given.address_resolver
-        or DnsAddressResolver(settings.nameservers, timeout=settings.timeout),
-        ssl_context=given.ssl_context or _ssl_context(settings.ca_bundle),
-        transport=given.transport,
-        limiter=given.limiter,
+@contextlib.asynccontextmanager
+async def collaborators(
+    settings: AuditSettings, given: NetworkOverrides
+) -> AsyncIterator[NetworkOverrides]:
+    """The network collaborators of one audit run, made once here and handed to the follower,
+    safe mode's gate and the domain checks of every email: the DNS resolver, the address
+    resolver, the SSL context, the HTTP transport and the per-host limiter.
+
+    One transport for the whole run means a tracking host that every email links to is
+    connected to once, not once per email, and one limiter means the per-host ceiling holds
+    across emails and what it learnt about a host's pace is kept. (Loading a CA bundle and
+    reading the system's resolver configuration cost tens of milliseconds each; one answer
+    cache serves every stage.) What a test, the demo or a cluster worker injects is used as
+    given and stays its own to close; what is made here is closed when the block ends, however
+    it ends (finished, cancelled or failed).
+    """
+    address_resolver = given.address_resolver or DnsAddressResolver(
+        settings.nameservers, timeout=settings.timeout
     )
-
-
-@cache
-def _ssl_context(ca_bundle: str | None) -> ssl.SSLContext:
-    return ssl.create_default_context(cafile=ca_bundle or certifi.where())
+    ssl_context = given.ssl_context or verifying_ssl_context(settings.ca_bundle)
+    made_transport = None
+    transport = given.transport
+    if transport is None:
+        transport = made_transport = make_transport(
+            address_resolver, allow_private=settings.allow_private, ssl_context=ssl_context
+        )
+    try:
+        yield NetworkOverrides(
+            resolver=given.resolver
+            or make_resolver(settings.nameservers, timeout=settings.timeout),
+            address_resolver=address_resolver,
+            ssl_context=ssl_context,
+            transport=transport,
+            limiter=given.limiter
+            or AdaptiveLimiter(ceiling=settings.per_host, concurrency=settings.concurrency),
+        )
+    finally:
+        if made_transport is not None:
+            await made_transport.aclose()
 
 
 async def _follow(
@@ -254,7 +279,7 @@ async def _follow(
         return links
     safe_gate = None
     if settings.safe:
-        assert network.resolver is not None  # made by _collaborators
+        assert network.resolver is not None  # made by collaborators()
         safe_gate = SafeModeGate(load_fingerprints(), DnsCache(network.resolver))
     async with Follower(
         settings,

@@ -16,7 +16,6 @@ import ssl
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
-import certifi
 import dns.asyncresolver
 
 from clickaudit.domains.auth import (
@@ -44,7 +43,7 @@ from clickaudit.model import (
     TlsReport,
 )
 from clickaudit.net.nameservers import make_resolver
-from clickaudit.net.transport import is_refused_address
+from clickaudit.net.transport import is_refused_address, verifying_ssl_context
 from clickaudit.settings import AuditSettings
 from clickaudit.urls import parse_url
 
@@ -170,9 +169,7 @@ async def observe_domains(
     """One observation per domain, in the order tracking, sender, destinations."""
     fingerprints = fingerprints or load_fingerprints()
     cache = DnsCache(resolver or make_resolver(settings.nameservers, timeout=settings.timeout))
-    context = ssl_context or ssl.create_default_context(
-        cafile=settings.ca_bundle or certifi.where()
-    )
+    context = ssl_context or verifying_ssl_context(settings.ca_bundle)
     blocklists = BlocklistChecker(cache, zones_from_settings(settings.blocklist_zones))
     roles = targets.roles()
     total = len(roles)

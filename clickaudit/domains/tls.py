@@ -14,6 +14,7 @@ import asyncio
 import datetime as dt
 import ssl
 from collections.abc import Sequence
+from functools import cache
 
 from cryptography import x509
 from cryptography.x509.oid import NameOID
@@ -139,16 +140,23 @@ async def _hsts_header(
 async def _unverified_details(
     address: str, port: int, host: str, deadline: float
 ) -> TlsReport | None:
-    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
-    context.check_hostname = False
-    context.verify_mode = ssl.CERT_NONE
     try:
         der, version, _ = await _handshake(
-            address, port, host, context, _left(deadline), deadline, hsts=False
+            address, port, host, _unverified_context(), _left(deadline), deadline, hsts=False
         )
     except (OSError, TimeoutError, ssl.SSLError):
         return None
     return _report(der, version, hsts=None)
+
+
+@cache
+def _unverified_context() -> ssl.SSLContext:
+    """The context of the second look only (reading a certificate that failed verification, never
+    sending a request over it): one per process, like the verifying one it stands beside."""
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
+    context.check_hostname = False
+    context.verify_mode = ssl.CERT_NONE
+    return context
 
 
 def _report(der: bytes | None, version: str | None, *, hsts: str | None) -> TlsReport:

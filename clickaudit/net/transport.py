@@ -13,6 +13,7 @@ from __future__ import annotations
 import ipaddress
 import ssl
 from collections.abc import Iterable, Mapping, Sequence
+from functools import cache
 from typing import Protocol
 
 import dns.asyncresolver
@@ -149,6 +150,16 @@ class CheckedBackend(httpcore.AsyncNetworkBackend):
 
     async def sleep(self, seconds: float) -> None:
         await self._inner.sleep(seconds)
+
+
+@cache
+def verifying_ssl_context(ca_bundle: str | None) -> ssl.SSLContext:
+    """The context every request and TLS check of an audit verifies with: certifi's CA bundle, or
+    the user's. Loading a bundle costs tens of milliseconds of CPU, so it is made once per
+    process for each bundle and shared (an SSLContext is safe to share between connections)."""
+    import certifi
+
+    return ssl.create_default_context(cafile=ca_bundle or certifi.where())
 
 
 def make_transport(

@@ -155,6 +155,10 @@ class SimServer(BackgroundServer):
         self._state = _State()
         self._gzip_cache: dict[int, bytes] = {}
         self.refused_429 = 0  # answers refused by a route's max_in_flight
+        # TCP connections accepted in all, and open now (closed by either side when it ends):
+        # what connection reuse and "nothing left open" are checked against.
+        self.connections_accepted = 0
+        self.connections_open = 0
 
     # --- lifecycle ------------------------------------------------------------------------
     def stop(self) -> None:
@@ -179,11 +183,14 @@ class SimServer(BackgroundServer):
                 task = asyncio.current_task()
                 if task:
                     handlers.add(task)
+                self.connections_accepted += 1
+                self.connections_open += 1
                 try:
                     await self._connection(reader, writer, tls)
                 except asyncio.CancelledError:
                     pass  # the server is stopping; asyncio would log a cancelled handler
                 finally:
+                    self.connections_open -= 1
                     if task:
                         handlers.discard(task)
 
