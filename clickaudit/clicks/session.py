@@ -8,13 +8,16 @@ template pairing, so clicks logged by a destination only following revealed stil
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 
 from clickaudit.clicks.analysis import CLICKS_KEPT, Analysis, analyse
 from clickaudit.clicks.model import ClickReport
 from clickaudit.errors import InputError, StoreError
 from clickaudit.model import Audit, Link, evolve
+
+if TYPE_CHECKING:
+    from clickaudit.history import History
 
 
 @dataclass
@@ -72,28 +75,23 @@ def analyse_email(
     except BaseException:
         analysis.close()
         raise
-    from dataclasses import replace
-
     report = replace(report, audit_id=audit_id, notes=tuple(notes))
     return ClickSession(audit, analysis, report, audit_to_dict(audit)["source"], notes)
 
 
 def _with_stored_audit(audit: Audit, db: str | None, notes: list[str]) -> tuple[int | None, Audit]:
-    from clickaudit.store import Store
+    from clickaudit.history import History
 
+    history = History(db)
     try:
-        with Store.open(db, read_only=True) as store:
-            row = store.connection.execute(
-                "SELECT id FROM audits WHERE sha256 = ? ORDER BY id DESC LIMIT 1",
-                (audit.email.source.sha256,),
-            ).fetchone()
-            if row is None:
-                return None, audit
-            stored = store.get(int(row[0]))
+        audit_id = history.newest_audit_id(audit.email.source.sha256)
+        if audit_id is None:
+            return None, audit
+        stored = history.audit(audit_id)
     except StoreError as error:
         notes.append(f"the history was not read: {error}")
         return None, audit
-    return int(row[0]), merge_followed(audit, stored)
+    return audit_id, merge_followed(audit, stored)
 
 
 def merge_followed(audit: Audit, stored: Audit) -> Audit:
@@ -119,18 +117,9 @@ def save_analysis(session: ClickSession, db: str | None) -> int:
     Raises:
         StoreError: the history cannot be opened or written (the message names the file).
     """
-    import sqlite3
+    from clickaudit.history import History
 
-    from clickaudit.clicks.store import save_run
-    from clickaudit.store import Store
-
-    with Store.open(db) as store:
-        try:
-            return save_run(
-                store.connection, session.report, session.source, session.analysis.judged()
-            )
-        except sqlite3.Error as error:
-            raise StoreError(f"{store.path}: the click analysis was not saved: {error}") from None
+    return History(db).save_clicks(session.report, session.source, session.analysis.judged())
 
 
 def analyse_audit(
@@ -147,3 +136,38 @@ def analyse_audit(
     """
     with analyse(audit, event_paths, mapping=mapping) as analysis:
         return analysis.report(event_paths, delivered=delivered, keep=keep)
+
+
+@dataclass(frozen=True, slots=True)
+class KeptAnalysis:
+    """An analysis the app made and kept: its report, and the history's id for it or, when it
+    could not be kept, why (the report is good either way)."""
+
+    report: ClickReport
+    run_id: int | None
+    not_kept: str | None = None
+
+
+def analyse_and_keep(
+    audit: Audit,
+    event_paths: Sequence[str],
+    history: History,
+    *,
+    mapping: Mapping[str, str] | None = None,
+    delivered: int | None = None,
+    keep: int = CLICKS_KEPT,
+) -> KeptAnalysis:
+    """:func:`analyse_audit`, then every judged click kept in ``history`` as ``clicks`` keeps
+    them, naming the newest stored audit of the same email (the app's audits are saved)."""
+    from clickaudit.report.json_report import audit_to_dict
+
+    with analyse(audit, event_paths, mapping=mapping) as analysis:
+        report = analysis.report(event_paths, delivered=delivered, keep=keep)
+        try:
+            audit_id = history.newest_audit_id(audit.email.source.sha256)
+            report = replace(report, audit_id=audit_id)
+            source = audit_to_dict(audit)["source"]
+            run_id = history.save_clicks(report, source, analysis.judged())
+        except StoreError as error:
+            return KeptAnalysis(report, None, str(error))
+    return KeptAnalysis(report, run_id)

@@ -178,3 +178,65 @@ def latest_head(
         return None
     head: dict[str, Any] = json.loads(row[0])
     return head
+
+
+RUN_COLUMNS = (
+    "id, created_at, audit_id, sha256, email_path, subject, logs, formats, clicks, human,"
+    " scanner, likely_scanner, unknown, delivered, click_rate_raw, click_rate_human"
+)
+
+
+def list_runs(
+    connection: sqlite3.Connection,
+    *,
+    text: str | None = None,
+    esp: str | None = None,
+    since: str | None = None,
+    until: str | None = None,
+    limit: int = 100,
+) -> list[dict[str, Any]]:
+    """Analyses newest first, as rows of :data:`RUN_COLUMNS`, filtered like the audit history:
+    every word of ``text`` in the subject, the email's path or a log's path; ``esp`` through the
+    audits of the same email; dates as ISO, inclusive."""
+    db = sqlite_utils.Database(connection, execute_plugins=False)
+    if not db.table("click_runs").exists():
+        return []
+    where: list[str] = []
+    params: dict[str, object] = {"limit": limit}
+    for number, word in enumerate((text or "").split()):
+        where.append(
+            f"(instr(lower(subject), :w{number}) OR instr(lower(email_path), :w{number})"
+            f" OR instr(lower(logs), :w{number}))"
+        )
+        params[f"w{number}"] = word.lower()
+    if esp:
+        where.append("sha256 IN (SELECT sha256 FROM audits WHERE lower(esp) = lower(:esp))")
+        params["esp"] = esp
+    if since:
+        where.append("created_at >= :since")
+        params["since"] = since
+    if until:
+        where.append("created_at <= :until")
+        params["until"] = until + ("T23:59:59" if len(until) == 10 else "")
+    sql = (
+        f"SELECT {RUN_COLUMNS} FROM click_runs"
+        + (" WHERE " + " AND ".join(where) if where else "")
+        + " ORDER BY created_at DESC, id DESC LIMIT :limit"
+    )
+    cursor = connection.execute(sql, params)
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+
+
+def run_head(connection: sqlite3.Connection, run_id: int) -> dict[str, Any] | None:
+    """One stored analysis: its stored report (without its clicks), or None if there is none."""
+    db = sqlite_utils.Database(connection, execute_plugins=False)
+    if not db.table("click_runs").exists():
+        return None
+    row = connection.execute(
+        "SELECT report_json FROM click_runs WHERE id = ?", (run_id,)
+    ).fetchone()
+    if row is None:
+        return None
+    head: dict[str, Any] = json.loads(row[0])
+    return head

@@ -2,7 +2,10 @@
 
 It owns a private thread pool (never the global one, so closing the window can wait for exactly
 its own work), keeps the cancellation token of the running audit, and is the only writer to the
-history database.
+history database besides the Clicks tab's analyses. It reaches the engine only through an
+:class:`~clickaudit.gui.engine.Engine` (the real one unless a test hands it a stub), and every
+operation answers with a typed signal: a result, a :class:`~clickaudit.gui.workers.Failure`
+carrying the exception, a :class:`~clickaudit.events.Progress`.
 """
 
 from __future__ import annotations
@@ -10,22 +13,39 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, TypeVar
 
-from PySide6.QtCore import QObject, QThreadPool, QTimer, Signal
+from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
 
-from clickaudit.audit_process import audit_apart
+from clickaudit.atomic_write import write_text_atomically
 from clickaudit.errors import ClickauditError, InputError
-from clickaudit.events import CancelToken, Progress
-from clickaudit.gui.workers import Worker, describe
+from clickaudit.events import CancelToken, Progress, ProgressCallback
+from clickaudit.gui.engine import Engine, LocalEngine
+from clickaudit.gui.workers import Failure, Worker
 from clickaudit.model import Audit, Email
-from clickaudit.pipeline import scan_path
 from clickaudit.settings import AuditSettings
+
+if TYPE_CHECKING:
+    from clickaudit.history import (
+        History,
+        HistoryQuery,
+    )
 
 T = TypeVar("T")
 
 PROGRESS_INTERVAL_S = 0.05
 SAVE_DELAY_MS = 300
+
+
+@dataclass(frozen=True, slots=True)
+class Comparison:
+    """Two past audits of a campaign, the older first."""
+
+    older_id: int
+    newer_id: int
+    older: Audit
+    newer: Audit
 
 
 class _Throttle:
@@ -45,48 +65,70 @@ class _Throttle:
 
 class AuditController(QObject):
     scan_finished = Signal(str, object)  # path, list[Audit]
-    scan_failed = Signal(str, str)  # path, message
+    scan_failed = Signal(str, object)  # path, Failure
     audit_started = Signal()
     audit_progress = Signal(object)  # Progress
     audit_finished = Signal(object)  # list[Audit]
-    audit_failed = Signal(str)
+    audit_failed = Signal(object)  # Failure
     audit_cancelled = Signal()
-    saved = Signal(object)  # list of audit ids
-    save_failed = Signal(str)
+    saved = Signal(object)  # list[int]: the saved audits' ids
+    save_failed = Signal(object)  # Failure
+    history_listed = Signal(object)  # HistoryListing
+    stored_audit_loaded = Signal(object)  # StoredAudit
+    click_run_loaded = Signal(object)  # StoredClickRun
+    comparison_loaded = Signal(object)  # Comparison
+    history_failed = Signal(object)  # Failure
+    exported = Signal(str)  # the path written
+    export_failed = Signal(object)  # Failure
 
     def __init__(
-        self, parent: QObject | None = None, *, db_path: str | os.PathLike[str] | None = None
+        self,
+        parent: QObject | None = None,
+        *,
+        db_path: str | os.PathLike[str] | None = None,
+        engine: Engine | None = None,
+        progress_interval: float = PROGRESS_INTERVAL_S,
     ) -> None:
         super().__init__(parent)
+        self.engine: Engine = engine or LocalEngine()
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(4)
         self.store_pool = QThreadPool(self)
         self.store_pool.setMaxThreadCount(1)
         self.db_path = db_path
+        self.progress_interval = progress_interval
         self._cancel: CancelToken | None = None
-        self._workers: set[Worker] = set()
+        self._workers: set[QRunnable] = set()
         self._pending_saves: list[list[Audit]] = []
 
     @property
     def busy(self) -> bool:
         return self._cancel is not None
 
-    def scan(self, path: str) -> None:
-        """Scan ``path`` offline; ``scan_failed`` carries the path and the problem (the problem
-        alone when the engine's error is about that very file, so the path is said once)."""
+    @property
+    def history(self) -> History:
+        """The history service over this controller's database."""
+        return self.engine.history(self.db_path)
 
-        def job(_progress: object) -> object:
+    # --- scanning and auditing ----------------------------------------------------------------
+    def scan(self, path: str) -> None:
+        """Scan ``path`` offline; ``scan_failed`` carries the path and the failure (its message
+        the problem alone when the engine's error is about that very file, so the path is said
+        once)."""
+        engine = self.engine
+
+        def job(_progress: ProgressCallback) -> list[Audit]:
             try:
-                return scan_path(path)
+                return engine.scan(path)
             except InputError as error:
                 if error.path != path:
                     raise
                 raise ClickauditError(error.problem) from error
 
         worker = Worker(job)
-        worker.signals.finished.connect(lambda audits: self.scan_finished.emit(path, audits))
-        worker.signals.failed.connect(lambda error: self.scan_failed.emit(path, describe(error)))
-        self._start(worker)
+        worker.on_finished(lambda audits: self.scan_finished.emit(path, audits))
+        worker.on_failed(lambda failure: self.scan_failed.emit(path, failure))
+        self._start(worker, self.pool)
 
     def audit(self, emails: Sequence[Email], settings: AuditSettings, *, save: bool = True) -> bool:
         """Start an audit; False when one is already running."""
@@ -94,25 +136,23 @@ class AuditController(QObject):
             return False
         cancel = CancelToken()
         self._cancel = cancel
+        throttled = _Throttle(self.progress_interval)
+        engine, emails = self.engine, list(emails)
 
-        throttled = _Throttle(PROGRESS_INTERVAL_S)
-
-        def job(progress: Any) -> list[Audit]:
+        def job(progress: ProgressCallback) -> list[Audit]:
             def report(event: Progress) -> None:
                 if throttled.due(event.done >= event.total):
                     progress(event)
 
-            # Always in a child process: the audit's work never competes with the window's
-            # thread for the interpreter lock, and the app audits exactly as the CLI does.
-            return audit_apart(list(emails), settings, progress=report, cancel=cancel)
+            return engine.audit(emails, settings, report, cancel)
 
         worker = Worker(job)
-        worker.signals.progress.connect(self._on_progress)
-        worker.signals.finished.connect(lambda audits: self._on_audited(audits, save))
-        worker.signals.failed.connect(self._on_failed)
-        worker.signals.cancelled.connect(self._on_cancelled)
+        worker.on_progress(self.audit_progress.emit)
+        worker.on_finished(lambda audits: self._on_audited(audits, save))
+        worker.on_failed(self._on_failed)
+        worker.on_cancelled(self._on_cancelled)
         self.audit_started.emit()
-        self._start(worker)
+        self._start(worker, self.pool)
         return True
 
     def cancel(self) -> None:
@@ -120,30 +160,12 @@ class AuditController(QObject):
         if self._cancel is not None:
             self._cancel.cancel()
 
-    def _flush_saves(self) -> None:
-        while self._pending_saves:
-            self._save(self._pending_saves.pop(0))
-
     def shutdown(self, timeout_ms: int = 5000) -> bool:
         """Cancel what runs, write audits not yet saved, and wait; called when the window closes."""
         self.cancel()
         self._flush_saves()
         done = self.pool.waitForDone(timeout_ms)
         return self.store_pool.waitForDone(timeout_ms) and done
-
-    def start(self, worker: Worker) -> None:
-        """Run a worker in the pool, keeping it (and its signals) alive until it has reported:
-        a worker nobody holds is collected and its result never arrives."""
-        self._start(worker)
-
-    def _start(self, worker: Worker) -> None:
-        self._workers.add(worker)
-        for signal in (worker.signals.finished, worker.signals.failed, worker.signals.cancelled):
-            signal.connect(lambda *_: self._workers.discard(worker))
-        self.pool.start(worker)
-
-    def _on_progress(self, event: Progress) -> None:
-        self.audit_progress.emit(event)
 
     def _on_audited(self, audits: list[Audit], save: bool) -> None:
         self._cancel = None
@@ -154,44 +176,98 @@ class AuditController(QObject):
             self._pending_saves.append(audits)
             QTimer.singleShot(SAVE_DELAY_MS, self, self._flush_saves)
 
-    def _on_failed(self, error: BaseException) -> None:
+    def _on_failed(self, failure: Failure) -> None:
         self._cancel = None
-        self.audit_failed.emit(describe(error))
+        self.audit_failed.emit(failure)
 
     def _on_cancelled(self) -> None:
         self._cancel = None
         self.audit_cancelled.emit()
 
+    # --- the history ------------------------------------------------------------------------
+    def _flush_saves(self) -> None:
+        while self._pending_saves:
+            self._save(self._pending_saves.pop(0))
+
     def _save(self, audits: list[Audit]) -> None:
         """Writes go through one single-thread pool: off the GUI thread, and never two at once."""
-        db_path = self.db_path
+        history = self.history
+        self._in_store(lambda: history.save(audits), self.saved.emit, self.save_failed.emit)
 
-        def job(_progress: object) -> list[int]:
-            from clickaudit.store import Store
+    def list_history(self, query: HistoryQuery) -> None:
+        """Past audits and click analyses matching ``query``: ``history_listed``."""
+        history = self.history
+        self._in_store(
+            lambda: history.listing(query), self.history_listed.emit, self.history_failed.emit
+        )
 
-            with Store.open(db_path) as store:
-                return [store.save(audit) for audit in audits]
+    def load_stored_audit(self, audit_id: int) -> None:
+        """A past audit with its newest click analysis: ``stored_audit_loaded``."""
+        history = self.history
+        self._in_store(
+            lambda: history.stored_audit(audit_id),
+            self.stored_audit_loaded.emit,
+            self.history_failed.emit,
+        )
+
+    def load_click_run(self, run_id: int) -> None:
+        """A past click analysis with the audit it used: ``click_run_loaded``."""
+        history = self.history
+        self._in_store(
+            lambda: history.click_run(run_id), self.click_run_loaded.emit, self.history_failed.emit
+        )
+
+    def compare_stored(self, older: int, newer: int) -> None:
+        """Two past audits: ``comparison_loaded``."""
+        history = self.history
+
+        def job() -> Comparison:
+            first, second = history.audits_by_id([older, newer])
+            return Comparison(older, newer, first, second)
+
+        self._in_store(job, self.comparison_loaded.emit, self.history_failed.emit)
+
+    # --- reports ----------------------------------------------------------------------------
+    def export(self, audit: Audit, path: str, fmt: str) -> None:
+        """Write ``audit``'s report in ``fmt`` to ``path`` (whole or not at all): ``exported``."""
+        engine = self.engine
+
+        def job(_progress: ProgressCallback) -> str:
+            write_text_atomically(path, engine.render([audit], fmt))
+            return path
 
         worker = Worker(job)
-        worker.signals.finished.connect(self.saved.emit)
-        worker.signals.failed.connect(lambda error: self.save_failed.emit(describe(error)))
-        self._workers.add(worker)
-        worker.signals.finished.connect(lambda *_: self._workers.discard(worker))
-        worker.signals.failed.connect(lambda *_: self._workers.discard(worker))
-        self.store_pool.start(worker)
+        worker.on_finished(self.exported.emit)
+        worker.on_failed(self.export_failed.emit)
+        self._start(worker, self.pool)
 
-    def run_in_store(
+    def export_stored(self, audit_id: int, path: str, fmt: str) -> None:
+        """Write a past audit's report in ``fmt`` to ``path``: ``exported``."""
+        history, engine = self.history, self.engine
+
+        def job() -> str:
+            write_text_atomically(path, engine.render([history.audit(audit_id)], fmt))
+            return path
+
+        self._in_store(job, self.exported.emit, self.export_failed.emit)
+
+    # --- workers ----------------------------------------------------------------------------
+    def _in_store(
         self,
         job: Callable[[], T],
         on_done: Callable[[T], object],
-        on_failed: Callable[[str], object],
+        on_failed: Callable[[Failure], object],
     ) -> None:
-        """Read from the history database off the GUI thread (history lists, past audits):
-        ``job``'s result goes to ``on_done``, or what went wrong, described, to ``on_failed``."""
+        """Run ``job`` in the store's single thread: reads and writes of the history never run
+        on the GUI thread, and never two at once."""
         worker = Worker(lambda _progress: job())
-        worker.signals.finished.connect(on_done)
-        worker.signals.failed.connect(lambda error: on_failed(describe(error)))
+        worker.on_finished(on_done)
+        worker.on_failed(on_failed)
+        self._start(worker, self.store_pool)
+
+    def _start(self, worker: Worker[T], pool: QThreadPool) -> None:
+        """Run a worker, keeping it (and its signals) alive until it has reported: a worker
+        nobody holds is collected and its result never arrives."""
         self._workers.add(worker)
-        worker.signals.finished.connect(lambda *_: self._workers.discard(worker))
-        worker.signals.failed.connect(lambda *_: self._workers.discard(worker))
-        self.store_pool.start(worker)
+        worker.on_ended(lambda: self._workers.discard(worker))
+        pool.start(worker)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
@@ -50,7 +48,9 @@ class EmailTab(QWidget):
 
     link_selected = Signal(object)
 
-    def __init__(self, audit: Audit, *, read_only: bool = False, parent: Any = None) -> None:
+    def __init__(
+        self, audit: Audit, *, read_only: bool = False, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.audit = audit
         self.read_only = read_only

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtGui import QAction, QCloseEvent, QDragEnterEvent, QDropEvent, QKeySequence
@@ -25,9 +25,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from clickaudit.atomic_write import write_text_atomically
 from clickaudit.events import Progress
-from clickaudit.gui.controller import AuditController
+from clickaudit.gui.controller import AuditController, Comparison
 from clickaudit.gui.email_tab import COLUMN_WIDTHS, EmailTab
 from clickaudit.gui.icons import app_icon
 from clickaudit.gui.models.links_filter import LinksFilter
@@ -35,11 +34,15 @@ from clickaudit.gui.models.links_model import LinksModel
 from clickaudit.gui.widgets.bad_files import BadFilesDialog
 from clickaudit.gui.widgets.history import HistoryPanel
 from clickaudit.gui.widgets.settings_dialog import SettingsDialog, load_settings
-from clickaudit.gui.workers import Worker, describe
+from clickaudit.gui.workers import Failure
 from clickaudit.model import Audit
 from clickaudit.settings import AuditSettings
 
+if TYPE_CHECKING:
+    from clickaudit.history import StoredAudit, StoredClickRun
+
 OPEN_FILTER = "Emails (*.eml *.mbox *.html *.htm *.txt);;All files (*)"
+EXPORT_FILTER = "HTML report (*.html);;JSON report (*.json);;CSV, one row per link (*.csv)"
 MAX_RECENT = 10
 STAGES = {
     "classify": "Reading",
@@ -90,6 +93,7 @@ class MainWindow(QMainWindow):
         self.history.open_requested.connect(self.open_stored)
         self.history.compare_requested.connect(self.compare_stored)
         self.history.export_requested.connect(self.export_stored)
+        self.history.open_click_run_requested.connect(self.controller.load_click_run)
         self.history_dock = QDockWidget("History", self)
         self.history_dock.setObjectName("history")
         self.history_dock.setWidget(self.history)
@@ -108,7 +112,13 @@ class MainWindow(QMainWindow):
         self._update_actions()
 
     # --- actions ----------------------------------------------------------------------------
-    def _action(self, text: str, shortcut: Any, slot: Any, tip: str = "") -> QAction:
+    def _action(
+        self,
+        text: str,
+        shortcut: QKeySequence | QKeySequence.StandardKey | str | None,
+        slot: Callable[[], object],
+        tip: str = "",
+    ) -> QAction:
         action = QAction(text, self)
         if shortcut is not None:
             action.setShortcut(QKeySequence(shortcut))
@@ -183,7 +193,14 @@ class MainWindow(QMainWindow):
                 f"Saved to history as audit {', '.join(map(str, ids))}", 8000
             )
         )
-        c.save_failed.connect(lambda message: self.show_error(f"Not saved to history: {message}"))
+        c.save_failed.connect(lambda failure: self.show_error(f"Not saved to history: {failure}"))
+        c.history_listed.connect(self.history.show_listing)
+        c.stored_audit_loaded.connect(self._show_stored)
+        c.click_run_loaded.connect(self._show_click_run)
+        c.comparison_loaded.connect(self.show_diff)
+        c.history_failed.connect(lambda failure: self.show_error(f"History: {failure}"))
+        c.exported.connect(lambda path: self.statusBar().showMessage(f"Exported {path}", 8000))
+        c.export_failed.connect(lambda failure: self.show_error(f"Export failed: {failure}"))
 
     def _update_actions(self) -> None:
         tab = self.current_tab()
@@ -240,6 +257,13 @@ class MainWindow(QMainWindow):
 
     def add_tab(self, audit: Audit, *, read_only: bool = False) -> EmailTab:
         tab = EmailTab(audit, read_only=read_only)
+        tab.clicks.analyser = partial(
+            self.controller.engine.analyse_clicks, history=self.controller.history
+        )
+        tab.clicks.kept.connect(self._on_clicks_kept)
+        tab.clicks.not_kept.connect(
+            lambda why: self.statusBar().showMessage(f"Click analysis not saved: {why}", 15000)
+        )
         index = self.tabs.addTab(tab, tab.title)
         self.tabs.setTabToolTip(index, audit.email.source.label)
         logs = self.click_logs.get(audit.email.source.path)
@@ -319,17 +343,22 @@ class MainWindow(QMainWindow):
         if self.history_dock.isVisible():
             QTimer.singleShot(200, lambda: self.refresh_history(self.history.search.text()))
 
-    def _on_audit_failed(self, message: str) -> None:
+    def _on_audit_failed(self, failure: Failure) -> None:
         self._finish()
-        self.show_error(f"The audit failed: {message}")
+        self.show_error(f"The audit failed: {failure}")
 
     def _on_cancelled(self) -> None:
         self._finish()
         self.statusBar().showMessage("Audit cancelled: nothing was saved.", 8000)
 
-    def _on_scan_failed(self, path: str, message: str) -> None:
-        self.statusBar().showMessage(f"{path}: {message}", 15000)
-        self.bad_files.add(path, message)
+    def _on_scan_failed(self, path: str, failure: Failure) -> None:
+        self.statusBar().showMessage(f"{path}: {failure}", 15000)
+        self.bad_files.add(path, failure.message)
+
+    def _on_clicks_kept(self, run_id: int) -> None:
+        self.statusBar().showMessage(f"Click analysis saved to history as run {run_id}", 8000)
+        if self.history_dock.isVisible():
+            self.refresh_history(self.history.search.text())
 
     def show_error(self, message: str) -> None:
         self.statusBar().showMessage(message, 15000)
@@ -346,37 +375,23 @@ class MainWindow(QMainWindow):
         if tab is None:
             return
         path, chosen = QFileDialog.getSaveFileName(
-            self,
-            "Export report",
-            str(Path.home() / "clickaudit-report.html"),
-            "HTML report (*.html);;JSON report (*.json);;CSV, one row per link (*.csv)",
+            self, "Export report", str(Path.home() / "clickaudit-report.html"), EXPORT_FILTER
         )
         if path:
             self.export_audit(tab.audit, path, chosen)
 
     def export_audit(self, audit: Audit, path: str, chosen: str = "") -> None:
-        fmt = (
-            "json"
-            if path.endswith(".json") or "JSON" in chosen
-            else "csv"
-            if path.endswith(".csv") or "CSV" in chosen
-            else "html"
-        )
+        self.controller.export(audit, path, export_format(path, chosen))
 
-        def job(_progress: Any) -> str:
-            from clickaudit.report import render
-
-            write_text_atomically(path, render([audit], fmt))
-            return path
-
-        worker = Worker(job)
-        worker.signals.finished.connect(
-            lambda written: self.statusBar().showMessage(f"Exported {written}", 8000)
+    def export_stored(self, audit_id: int) -> None:
+        path, chosen = QFileDialog.getSaveFileName(
+            self,
+            "Export report",
+            str(Path.home() / f"clickaudit-audit-{audit_id}.html"),
+            EXPORT_FILTER,
         )
-        worker.signals.failed.connect(
-            lambda error: self.show_error(f"Export failed: {describe(error)}")
-        )
-        self.controller.start(worker)
+        if path:
+            self.controller.export_stored(audit_id, path, export_format(path, chosen))
 
     def toggle_history(self) -> None:
         visible = not self.history_dock.isVisible()
@@ -385,82 +400,43 @@ class MainWindow(QMainWindow):
             self.refresh_history(self.history.search.text())
 
     def refresh_history(self, text: str = "") -> None:
-        db = self.controller.db_path
+        from clickaudit.history import HistoryQuery
 
-        def job() -> list[Any]:
-            from clickaudit.store import Store
-
-            with Store.open(db, read_only=True) as store:
-                return store.history(text=text or None, limit=500)
-
-        self.controller.run_in_store(
-            job, self.history.show_rows, lambda m: self.show_error(f"History: {m}")
-        )
+        self.controller.list_history(HistoryQuery(text=text or None, limit=500))
 
     def open_stored(self, audit_id: int) -> None:
-        db = self.controller.db_path
-
-        def job() -> tuple[Audit, Any]:
-            from clickaudit.clicks.report import report_from_head
-            from clickaudit.clicks.store import latest_head
-            from clickaudit.store import Store
-
-            with Store.open(db, read_only=True) as store:
-                audit = store.get(audit_id)
-                head = latest_head(store.connection, audit_id, audit.email.source.sha256)
-            return audit, None if head is None else report_from_head(head)
-
-        def shown(found: tuple[Audit, Any]) -> None:
-            audit, clicks = found
-            if self.tabs.indexOf(self.welcome) >= 0:
-                self.tabs.removeTab(self.tabs.indexOf(self.welcome))
-            tab = self.add_tab(audit, read_only=True)
-            if clicks is not None:
-                tab.clicks.show_report(clicks)  # its latest stored click analysis
-            self.tabs.setCurrentWidget(tab)
-
-        self.controller.run_in_store(job, shown, lambda m: self.show_error(f"History: {m}"))
+        self.controller.load_stored_audit(audit_id)
 
     def compare_stored(self, older: int, newer: int) -> None:
-        db = self.controller.db_path
+        self.controller.compare_stored(older, newer)
 
-        def job() -> tuple[Audit, Audit]:
-            from clickaudit.store import Store
+    def _show_stored(self, stored: StoredAudit) -> None:
+        tab = self._add_stored_tab(stored.audit)
+        if stored.clicks is not None:
+            tab.clicks.show_report(stored.clicks)  # its latest stored click analysis
 
-            with Store.open(db, read_only=True) as store:
-                return store.get(older), store.get(newer)
+    def _show_click_run(self, stored: StoredClickRun) -> None:
+        if stored.audit is None:
+            self.show_error(
+                f"Click analysis {stored.summary.id}: no audit of its email is in the history; "
+                f"open {stored.summary.email_path} to judge its logs again."
+            )
+            return
+        tab = self._add_stored_tab(stored.audit)
+        tab.clicks.show_report(stored.report)
+        tab.tabs.setCurrentWidget(tab.clicks)
 
-        self.controller.run_in_store(
-            job,
-            lambda pair: self.show_diff(older, newer, *pair),
-            lambda m: self.show_error(f"History: {m}"),
-        )
+    def _add_stored_tab(self, audit: Audit) -> EmailTab:
+        if self.tabs.indexOf(self.welcome) >= 0:
+            self.tabs.removeTab(self.tabs.indexOf(self.welcome))
+        tab = self.add_tab(audit, read_only=True)
+        self.tabs.setCurrentWidget(tab)
+        return tab
 
-    def show_diff(self, a_id: int, b_id: int, a: Audit, b: Audit) -> QDialog:
-        dialog = DiffDialog(a_id, b_id, a, b, self)
+    def show_diff(self, comparison: Comparison) -> QDialog:
+        dialog = DiffDialog(comparison, self)
         dialog.show()
         return dialog
-
-    def export_stored(self, audit_id: int) -> None:
-        db = self.controller.db_path
-        path, chosen = QFileDialog.getSaveFileName(
-            self,
-            "Export report",
-            str(Path.home() / f"clickaudit-audit-{audit_id}.html"),
-            "HTML report (*.html);;JSON report (*.json);;CSV, one row per link (*.csv)",
-        )
-        if not path:
-            return
-
-        def job() -> Audit:
-            from clickaudit.store import Store
-
-            with Store.open(db, read_only=True) as store:
-                return store.get(audit_id)
-
-        self.controller.run_in_store(
-            job, lambda audit: self.export_audit(audit, path, chosen), self.show_error
-        )
 
     def open_settings(self) -> None:
         SettingsDialog(self.qsettings, self).exec()
@@ -473,12 +449,12 @@ class MainWindow(QMainWindow):
 class DiffDialog(QDialog):
     """Two audits of a campaign side by side, with what changed between them."""
 
-    def __init__(
-        self, a_id: int, b_id: int, a: Audit, b: Audit, parent: QWidget | None = None
-    ) -> None:
+    def __init__(self, comparison: Comparison, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         from clickaudit.diff import diff_audits, render_diff_text
 
+        a_id, b_id = comparison.older_id, comparison.newer_id
+        a, b = comparison.older, comparison.newer
         self.setWindowTitle(f"Audit {a_id} compared with audit {b_id}")
         self.resize(1300, 760)
         self.difference = diff_audits(a, b, a_label=f"audit {a_id}", b_label=f"audit {b_id}")
@@ -511,3 +487,12 @@ class DiffDialog(QDialog):
         outer.addWidget(changes)
         layout = QVBoxLayout(self)
         layout.addWidget(outer)
+
+
+def export_format(path: str, chosen: str = "") -> str:
+    """The report format for ``path``: its extension, else the file dialog's chosen filter."""
+    if path.endswith(".json") or "JSON" in chosen:
+        return "json"
+    if path.endswith(".csv") or "CSV" in chosen:
+        return "csv"
+    return "html"

@@ -12,6 +12,7 @@ from PySide6.QtCore import Qt, QUrl
 from PySide6.QtWebEngineCore import QWebEnginePage
 
 from clickaudit.demo import DemoWorld
+from clickaudit.errors import ClickauditError
 from clickaudit.gui.email_tab import EmailTab
 from clickaudit.gui.models.links_filter import LinksFilter
 from clickaudit.gui.models.links_model import LinksModel
@@ -69,7 +70,8 @@ def test_a_bad_file_is_a_message_not_a_crash(qtbot, window, tmp_path: Path) -> N
     bad.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
     with qtbot.waitSignal(window.controller.scan_failed, timeout=10_000) as blocker:
         window.open_paths([str(bad)])
-    assert "PNG image" in blocker.args[1]
+    failure = blocker.args[1]
+    assert isinstance(failure.error, ClickauditError) and "PNG image" in failure.message
     assert "PNG image" in window.statusBar().currentMessage()
 
 

@@ -8,13 +8,14 @@ from typing import Any
 from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
+    QObject,
     QPersistentModelIndex,
     QSortFilterProxyModel,
     Qt,
 )
 from PySide6.QtGui import QBrush, QColor
 
-from clickaudit.clicks.model import JudgedClick, Verdict
+from clickaudit.clicks.model import HistogramBin, JudgedClick, LinkClicks, Verdict
 from clickaudit.clicks.report import iso
 
 COLUMNS = (
@@ -54,7 +55,7 @@ def seconds_text(seconds: float | None) -> str:
 
 
 class ClicksModel(QAbstractTableModel):
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._clicks: Sequence[JudgedClick] = ()
 
@@ -129,7 +130,7 @@ class ClicksModel(QAbstractTableModel):
 class VerdictFilter(QSortFilterProxyModel):
     """Shows the clicks of one verdict (or all), sortable by each column's natural order."""
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._verdict: Verdict | None = None
         self.setSortRole(SORT_ROLE)
@@ -154,7 +155,7 @@ VERDICT_LABELS = ("human", "likely scanner", "scanner", "unknown")
 class _CountsModel(QAbstractTableModel):
     """Rows of counts per verdict (columns in :data:`VERDICT_ORDER`): what a bar mapper reads."""
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._labels: list[str] = []
         self._counts: list[tuple[int, int, int, int]] = []
@@ -207,7 +208,7 @@ def _band_start(seconds: float) -> str:
 class HistogramModel(_CountsModel):
     """Clicks per band of seconds after delivery (rows), per verdict (columns)."""
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._tooltips: list[str] = []
 
@@ -218,7 +219,7 @@ class HistogramModel(_CountsModel):
             return self._tooltips[section]
         return super().headerData(section, orientation, role)
 
-    def set_bins(self, bins: Sequence[Any]) -> None:
+    def set_bins(self, bins: Sequence[HistogramBin]) -> None:
         """Rows labelled by where each band starts (``0``, ``2s``, … ``3d+``): a chart's
         category is a few pixels wide; the full band (``2–5s``) is the row's tooltip."""
         self._tooltips = [b.label for b in bins]
@@ -231,7 +232,7 @@ class HistogramModel(_CountsModel):
 class LinkCountsModel(_CountsModel):
     """Clicks per link of the email that has any (rows), per verdict (columns)."""
 
-    def set_links(self, links: Sequence[Any], limit: int | None = None) -> None:
+    def set_links(self, links: Sequence[LinkClicks], limit: int | None = None) -> None:
         """The links with clicks, most clicked first (the first ``limit`` of them)."""
         clicked = sorted((link for link in links if link.clicks), key=lambda link: -link.clicks)
         clicked = clicked[:limit] if limit is not None else clicked

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QStandardItem, QStandardItemModel
 
 from clickaudit.gui.icons import severity_icon
@@ -26,7 +26,7 @@ FINDING, SEVERITY, FIX = range(len(HEADERS))
 
 
 class FindingsModel(QStandardItemModel):
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(0, len(HEADERS), parent)
         self.setHorizontalHeaderLabels(list(HEADERS))
         self.setSortRole(SORT_ROLE)

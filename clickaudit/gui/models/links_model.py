@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
 from clickaudit.findings import worst
 from clickaudit.gui.icons import severity_icon
@@ -56,7 +56,7 @@ def _rank(link: Link) -> int:
 
 
 class LinksModel(QAbstractTableModel):
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self._links: tuple[Link, ...] = ()
         self._sort_keys: dict[int, list[Any]] = {}

@@ -8,36 +8,40 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtGui import QIcon
 
 Index = QModelIndex | QPersistentModelIndex
+R = TypeVar("R")
 
 
 @dataclass(frozen=True)
-class Column:
+class Column(Generic[R]):
     title: str
-    text: Callable[[Any], str]
-    icon: Callable[[Any], QIcon | None] | None = None
-    tooltip: Callable[[Any], str] | None = None
+    text: Callable[[R], str]
+    icon: Callable[[R], QIcon | None] | None = None
+    tooltip: Callable[[R], str] | None = None
 
 
-class RecordsModel(QAbstractTableModel):
+class RecordsModel(QAbstractTableModel, Generic[R]):
     def __init__(
-        self, columns: Sequence[Column], records: Sequence[Any] = (), parent: Any = None
+        self,
+        columns: Sequence[Column[R]],
+        records: Sequence[R] = (),
+        parent: QObject | None = None,
     ) -> None:
         super().__init__(parent)
         self._columns = tuple(columns)
-        self._records: tuple[Any, ...] = tuple(records)
+        self._records: tuple[R, ...] = tuple(records)
 
-    def set_records(self, records: Sequence[Any]) -> None:
+    def set_records(self, records: Sequence[R]) -> None:
         self.beginResetModel()
         self._records = tuple(records)
         self.endResetModel()
 
-    def record(self, row: int) -> Any:
+    def record(self, row: int) -> R:
         return self._records[row]
 
     def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008

@@ -9,14 +9,13 @@ path (the controller sends them apart).
 from __future__ import annotations
 
 from html import escape
-from typing import Any
 
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtWidgets import QMessageBox, QWidget
 
 
 class BadFilesDialog(QMessageBox):
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(
             QMessageBox.Icon.Warning,
             "clickaudit",

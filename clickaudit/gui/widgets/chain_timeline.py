@@ -9,7 +9,6 @@ three-hop chain leaves the room below to the UTM table and the findings.
 from __future__ import annotations
 
 from html import escape
-from typing import Any
 
 from PySide6.QtWidgets import QAbstractItemView, QHeaderView, QTableView, QVBoxLayout, QWidget
 
@@ -45,7 +44,7 @@ def fit_table_height(view: QTableView, max_rows: int) -> None:
 
 
 class ChainTimeline(QWidget):
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.layers = WrappingText(max_height=90)
         self.model = TimelineModel(self)

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import html
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 from PySide6.QtCharts import (
+    QAbstractBarSeries,
     QBarCategoryAxis,
     QCategoryAxis,
     QChart,
@@ -24,7 +25,7 @@ from PySide6.QtCharts import (
     QValueAxis,
     QVBarModelMapper,
 )
-from PySide6.QtCore import QModelIndex, Qt, QThreadPool, Signal
+from PySide6.QtCore import QAbstractItemModel, QModelIndex, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -53,11 +54,24 @@ from clickaudit.gui.models.clicks_model import (
     VerdictFilter,
     seconds_text,
 )
-from clickaudit.gui.workers import Worker, describe
+from clickaudit.gui.workers import Failure, Worker
 from clickaudit.model import Audit
+
+if TYPE_CHECKING:  # the click analysis loads when a log is first judged, not at start-up
+    from clickaudit.clicks.session import KeptAnalysis
 
 LINKS_CHARTED = 12
 COLUMN_WIDTHS = (150, 95, 110, 260, 45, 200, 120, 170, 300)
+
+
+Analyser = Callable[[Audit, Sequence[str]], "KeptAnalysis"]
+
+
+def _analyse_only(audit: Audit, logs: Sequence[str]) -> KeptAnalysis:
+    """Judge ``logs`` against ``audit`` and keep nothing (a Clicks tab outside a window)."""
+    from clickaudit.gui.engine import LocalEngine
+
+    return LocalEngine().analyse_clicks(audit, logs, None)
 
 
 def _percent(rate: float | None) -> str:
@@ -68,10 +82,14 @@ class ClicksView(QWidget):
     """Shows a :class:`ClickReport`; :meth:`analyse` makes one from log files off the GUI thread."""
 
     analysed = Signal(object)  # ClickReport
-    failed = Signal(str)
+    failed = Signal(object)  # Failure
+    kept = Signal(int)  # the history's id for the analysis just made
+    not_kept = Signal(str)  # why it could not be kept (the report is shown all the same)
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
+        # judges logs against an audit in the pool's thread; the window's also keeps the result
+        self.analyser: Analyser = _analyse_only
         self.audit: Audit | None = None
         self.report: ClickReport | None = None
         self.logs: list[str] = []
@@ -87,7 +105,7 @@ class ClicksView(QWidget):
         # so a worker never reports to signals that are gone (the app quitting mid-analysis)
         self.pool = QThreadPool(self)
         self.pool.setMaxThreadCount(1)
-        self._workers: deque[Worker] = deque(maxlen=4)
+        self._workers: deque[QRunnable] = deque(maxlen=4)
         self._build()
         self.show_report(None)
 
@@ -215,7 +233,9 @@ class ClicksView(QWidget):
         return view
 
     @staticmethod
-    def _mapper(mapper: QVBarModelMapper, series: Any, model: Any) -> QVBarModelMapper:
+    def _mapper(
+        mapper: QVBarModelMapper, series: QAbstractBarSeries, model: QAbstractItemModel
+    ) -> QVBarModelMapper:
         """A bar set per verdict column of ``model``, a category per row."""
         mapper.setFirstBarSetColumn(0)
         mapper.setLastBarSetColumn(len(VERDICT_ORDER) - 1)
@@ -226,7 +246,7 @@ class ClicksView(QWidget):
     @staticmethod
     def _attach(
         chart: QChart,
-        series: Any,
+        series: QAbstractBarSeries,
         categories: QBarCategoryAxis | QCategoryAxis,
         values: QValueAxis,
         *,
@@ -259,24 +279,27 @@ class ClicksView(QWidget):
                 self.analyse(self.logs)
 
     def analyse(self, logs: Sequence[str]) -> None:
-        """Import and judge ``logs`` against the audit in the thread pool; emits ``analysed``."""
+        """Import and judge ``logs`` against the audit in the thread pool; emits ``analysed``
+        (and ``kept`` or ``not_kept`` when the analyser keeps analyses in the history)."""
         if self.audit is None or not logs:
             return
-        from clickaudit.clicks.session import analyse_audit
-
         self.logs = list(logs)
         self._generation += 1
-        audit, paths, generation = self.audit, list(logs), self._generation
-        worker = Worker(lambda _progress: (generation, analyse_audit(audit, paths)))
-        worker.signals.finished.connect(self._analysed)
-        worker.signals.failed.connect(self._failed)
+        audit, paths, generation, analyser = self.audit, list(logs), self._generation, self.analyser
+        worker = Worker(lambda _progress: (generation, analyser(audit, paths)))
+        worker.on_finished(self._analysed)
+        worker.on_failed(self._failed)
         self._busy = True
         self.summary.setText(f"Judging {html.escape(', '.join(Path(p).name for p in paths))}…")
         self._workers.append(worker)
         self.pool.start(worker)
 
-    def _analysed(self, result: tuple[int, ClickReport]) -> None:
-        generation, report = result
+    def _analysed(self, result: tuple[int, KeptAnalysis]) -> None:
+        generation, kept = result
+        if kept.run_id is not None:
+            self.kept.emit(kept.run_id)
+        elif kept.not_kept is not None:
+            self.not_kept.emit(kept.not_kept)
         if generation != self._generation:
             return  # a newer analysis was started since: only its result is shown
         self._busy = False
@@ -284,14 +307,15 @@ class ClicksView(QWidget):
             self._rerun = False
             self.analyse(self.logs)
             return
-        self.show_report(report)
-        self.analysed.emit(report)
+        self.show_report(kept.report)
+        self.analysed.emit(kept.report)
 
-    def _failed(self, error: BaseException) -> None:
-        message = describe(error)
+    def _failed(self, failure: Failure) -> None:
         self._busy = False
-        self.summary.setText(f"<b>The click log could not be read:</b> {html.escape(message)}")
-        self.failed.emit(message)
+        self.summary.setText(
+            f"<b>The click log could not be read:</b> {html.escape(failure.message)}"
+        )
+        self.failed.emit(failure)
 
     def _choose_logs(self) -> None:
         paths, _ = QFileDialog.getOpenFileNames(

@@ -1,23 +1,28 @@
-"""Audit history: search past audits, open one read-only, compare two, export."""
+"""Audit history: search past audits and click analyses, open one read-only, compare two, export."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import QModelIndex, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
     QLineEdit,
     QPushButton,
     QTableView,
+    QTabWidget,
     QVBoxLayout,
     QWidget,
 )
 
+from clickaudit.clicks.report import percent
 from clickaudit.gui.models.records import Column, RecordsModel
 
-HISTORY_COLUMNS = (
+if TYPE_CHECKING:  # the history code loads when the history is first shown, not at start-up
+    from clickaudit.history import AuditSummary, ClickRunSummary, HistoryListing
+
+HISTORY_COLUMNS: tuple[Column[AuditSummary], ...] = (
     Column("ID", lambda r: str(r.id)),
     Column("When", lambda r: r.created_at[:19].replace("T", " ")),
     Column("Subject", lambda r: r.subject or r.source_path, tooltip=lambda r: r.source_path),
@@ -26,33 +31,59 @@ HISTORY_COLUMNS = (
     Column("Errors", lambda r: str(r.errors)),
     Column("Warnings", lambda r: str(r.warnings)),
 )
+CLICK_RUN_COLUMNS: tuple[Column[ClickRunSummary], ...] = (
+    Column("Run", lambda r: str(r.id)),
+    Column("When", lambda r: r.created_at[:19].replace("T", " ")),
+    Column("Subject", lambda r: r.subject or r.email_path, tooltip=lambda r: r.email_path),
+    Column("Audit", lambda r: "" if r.audit_id is None else str(r.audit_id)),
+    Column("Clicks", lambda r: str(r.clicks)),
+    Column("People", lambda r: str(r.human)),
+    Column("Click rate", lambda r: f"{percent(r.click_rate_raw)} → {percent(r.click_rate_human)}"),
+    Column("Logs", lambda r: ", ".join(r.logs), tooltip=lambda r: "\n".join(r.logs)),
+)
+SUBJECT = 2
+
+
+def _table(model: RecordsModel[AuditSummary] | RecordsModel[ClickRunSummary]) -> QTableView:
+    table = QTableView()
+    table.setModel(model)
+    table.verticalHeader().hide()
+    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+    table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
+    table.horizontalHeader().setStretchLastSection(False)
+    return table
 
 
 class HistoryPanel(QWidget):
-    """Asks for rows with ``search_requested(text)``; the window answers with :meth:`show_rows`."""
+    """Asks for rows with ``search_requested(text)``; the window answers with
+    :meth:`show_listing`. Past audits and past click analyses are two tabs of one search."""
 
     search_requested = Signal(str)
-    open_requested = Signal(int)
-    compare_requested = Signal(int, int)
-    export_requested = Signal(int)
+    open_requested = Signal(int)  # an audit's id
+    compare_requested = Signal(int, int)  # the older audit's id, the newer's
+    export_requested = Signal(int)  # an audit's id
+    open_click_run_requested = Signal(int)  # a click analysis's id
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.search = QLineEdit(placeholderText="Search subjects, senders, URLs, anchor texts…")
         self.search.setClearButtonEnabled(True)
         self.search.returnPressed.connect(lambda: self.search_requested.emit(self.search.text()))
         refresh = QPushButton("Search")
         refresh.clicked.connect(lambda: self.search_requested.emit(self.search.text()))
-        self.model = RecordsModel(HISTORY_COLUMNS)
-        self.table = QTableView()
-        self.table.setModel(self.model)
-        self.table.verticalHeader().hide()
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.horizontalHeader().setStretchLastSection(False)
+        self.model: RecordsModel[AuditSummary] = RecordsModel(HISTORY_COLUMNS)
+        self.table = _table(self.model)
         self.table.doubleClicked.connect(
             lambda index: self.open_requested.emit(self.model.record(index.row()).id)
         )
+        self.runs_model: RecordsModel[ClickRunSummary] = RecordsModel(CLICK_RUN_COLUMNS)
+        self.runs_table = _table(self.runs_model)
+        self.runs_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.runs_table.doubleClicked.connect(self._open_run_at)
+        self.tabs = QTabWidget()
+        self.tabs.addTab(self.table, "Audits")
+        self.tabs.addTab(self.runs_table, "Click analyses")
+        self.tabs.currentChanged.connect(lambda _: self._update_buttons())
         self.open_button = QPushButton("Open")
         self.compare_button = QPushButton("Compare two")
         self.export_button = QPushButton("Export…")
@@ -68,19 +99,44 @@ class HistoryPanel(QWidget):
         buttons.addStretch(1)
         layout = QVBoxLayout(self)
         layout.addLayout(top)
-        layout.addWidget(self.table, 1)
+        layout.addWidget(self.tabs, 1)
         layout.addLayout(buttons)
+        self._update_buttons()
 
-    def show_rows(self, rows: list[Any]) -> None:
-        self.model.set_records(rows)
-        self.table.resizeColumnsToContents()
-        self.table.setColumnWidth(2, min(self.table.columnWidth(2), 460))
+    def show_listing(self, listing: HistoryListing) -> None:
+        self.model.set_records(listing.audits)
+        self.runs_model.set_records(listing.click_runs)
+        for table in (self.table, self.runs_table):
+            table.resizeColumnsToContents()
+            table.setColumnWidth(SUBJECT, min(table.columnWidth(SUBJECT), 460))
+        self.tabs.setTabText(1, f"Click analyses ({len(listing.click_runs)})")
 
     def selected_ids(self) -> list[int]:
+        """The selected past audits' ids, in the table's order."""
         rows = sorted({index.row() for index in self.table.selectionModel().selectedRows()})
         return [self.model.record(row).id for row in rows]
 
+    def selected_run_id(self) -> int | None:
+        rows = self.runs_table.selectionModel().selectedRows()
+        return self.runs_model.record(rows[0].row()).id if rows else None
+
+    def _showing_runs(self) -> bool:
+        return self.tabs.currentWidget() is self.runs_table
+
+    def _update_buttons(self) -> None:
+        runs = self._showing_runs()
+        self.compare_button.setEnabled(not runs)
+        self.export_button.setEnabled(not runs)
+
+    def _open_run_at(self, index: QModelIndex) -> None:
+        self.open_click_run_requested.emit(self.runs_model.record(index.row()).id)
+
     def _open(self) -> None:
+        if self._showing_runs():
+            run_id = self.selected_run_id()
+            if run_id is not None:
+                self.open_click_run_requested.emit(run_id)
+            return
         for audit_id in self.selected_ids()[:1]:
             self.open_requested.emit(audit_id)
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import NamedTuple
 
 from PySide6.QtWidgets import (
     QHeaderView,
@@ -17,17 +17,28 @@ from clickaudit.gui.icons import severity_icon
 from clickaudit.gui.models.records import Column, RecordsModel
 from clickaudit.gui.widgets.chain_timeline import ChainTimeline, fit_table_height
 from clickaudit.gui.widgets.wrapping_text import WrappingText
-from clickaudit.model import Finding, Link
+from clickaudit.model import Finding, Link, Severity
 
 MAX_UTM_ROWS = 8
-UTM_COLUMNS = (
-    Column("Parameter", lambda u: u[0]),
-    Column("Value", lambda u: u[1]),
-    Column("Verdict", lambda u: u[2], icon=lambda u: severity_icon(u[3])),
+
+
+class UtmRow(NamedTuple):
+    """One UTM parameter of a link and the verdict of the finding about it (if any)."""
+
+    name: str
+    value: str
+    verdict: str
+    severity: Severity | None
+
+
+UTM_COLUMNS: tuple[Column[UtmRow], ...] = (
+    Column("Parameter", lambda u: u.name),
+    Column("Value", lambda u: u.value),
+    Column("Verdict", lambda u: u.verdict, icon=lambda u: severity_icon(u.severity)),
 )
 
 
-def _table(model: RecordsModel) -> QTableView:
+def _table(model: RecordsModel[UtmRow]) -> QTableView:
     view = QTableView()
     view.setModel(model)
     view.verticalHeader().hide()
@@ -39,7 +50,7 @@ def _table(model: RecordsModel) -> QTableView:
 
 
 class LinkInspector(QWidget):
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.title = WrappingText()
         self.title.setHtml("Select a link to see where it goes.")
@@ -95,7 +106,7 @@ class LinkInspector(QWidget):
         self.findings.setHtml(_findings_html(link))
 
 
-def _utm_rows(link: Link) -> list[tuple[str, str, str, Any]]:
+def _utm_rows(link: Link) -> list[UtmRow]:
     by_parameter: dict[str, Finding] = {}
     for f in link.findings:
         for name in f.parameters:
@@ -104,7 +115,7 @@ def _utm_rows(link: Link) -> list[tuple[str, str, str, Any]]:
     for name, value in link.utm.items():
         problem = by_parameter.get(name)
         rows.append(
-            (
+            UtmRow(
                 name,
                 value,
                 problem.message if problem else "ok",

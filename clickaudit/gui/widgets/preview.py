@@ -13,7 +13,6 @@ import shutil
 import tempfile
 import weakref
 from pathlib import Path
-from typing import Any
 
 from PySide6.QtCore import QUrl, Signal
 from PySide6.QtWebEngineCore import (
@@ -25,6 +24,7 @@ from PySide6.QtWebEngineCore import (
     QWebEngineUrlRequestInterceptor,
 )
 from PySide6.QtWebEngineWidgets import QWebEngineView
+from PySide6.QtWidgets import QWidget
 
 from clickaudit.gui.preview_html import LINK_PREFIX, preview_html
 from clickaudit.model import Email, Link
@@ -36,7 +36,7 @@ _BLOCKED_SCHEMES = {"http", "https", "ftp", "ws", "wss"}
 class RemoteBlocker(QWebEngineUrlRequestInterceptor):
     """Refuses remote requests; counts them so the window can say "3 remote images blocked"."""
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.allow_images = False
         self.blocked: list[str] = []
@@ -61,7 +61,7 @@ class PreviewPage(QWebEnginePage):
     link_clicked = Signal(int)
 
     def acceptNavigationRequest(
-        self, url: QUrl | str, navigation_type: Any, is_main_frame: bool
+        self, url: QUrl | str, navigation_type: QWebEnginePage.NavigationType, is_main_frame: bool
     ) -> bool:
         text = url.toString() if isinstance(url, QUrl) else str(url)
         if text.startswith(LINK_PREFIX):
@@ -81,7 +81,7 @@ class EmailPreview(QWebEngineView):
 
     link_clicked = Signal(int)
 
-    def __init__(self, parent: Any = None) -> None:
+    def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         # Qt's default profile is off-the-record (nothing stored on disk) and Qt ends it in the
         # right order at exit; a profile of our own outliving or dying before its pages crashes

@@ -9,11 +9,9 @@ exactly as written (no zero-width spaces are inserted to make it wrap).
 
 from __future__ import annotations
 
-from typing import Any
-
 from PySide6.QtCore import QSize, Qt
 from PySide6.QtGui import QTextOption
-from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser
+from PySide6.QtWidgets import QFrame, QSizePolicy, QTextBrowser, QWidget
 
 
 class WrappingText(QTextBrowser):
@@ -23,7 +21,7 @@ class WrappingText(QTextBrowser):
         max_height: the tallest it grows before it scrolls instead.
     """
 
-    def __init__(self, parent: Any = None, *, max_height: int = 240) -> None:
+    def __init__(self, parent: QWidget | None = None, *, max_height: int = 240) -> None:
         super().__init__(parent)
         self._max_height = max_height
         self.setReadOnly(True)
