@@ -20,7 +20,7 @@ import lxml.html
 
 from clickaudit.model import BodyPart, Element, Email, Image, Link, Part
 from clickaudit.system_links import system_link_kind
-from clickaudit.visibility import hidden_reason, stylesheet_properties
+from clickaudit.visibility import DocumentStyle, hidden_reason, stylesheet_properties
 
 MAX_TEXT = 200
 # Real mail has tens of links, a long digest a few thousand; beyond this they are counted only.
@@ -174,6 +174,7 @@ def _from_html(
     lowered = data.lower()  # bytes: ASCII case folding, far faster than str.lower on 2 MB
     every_element = any(marker in lowered for marker in _NEEDS_EVERY_ELEMENT)
     stylesheet = stylesheet_properties(root) if b"<style" in lowered else frozenset()
+    document = DocumentStyle(root)
     for node in root.iter() if every_element else root.iter(*_COMMON_TAGS):
         tag = node.tag
         if tag is lxml.etree.Comment:
@@ -186,7 +187,9 @@ def _from_html(
             href = node.get("href")
             if href is not None:
                 if len(links) < room:
-                    links.append(_link_from_element(node, tag, href, part, next(ids), stylesheet))
+                    links.append(
+                        _link_from_element(node, tag, href, part, next(ids), stylesheet, document)
+                    )
                 else:
                     skipped += 1
         if tag == "img":
@@ -215,6 +218,7 @@ def _link_from_element(
     part: BodyPart,
     number: int,
     stylesheet: frozenset[str] = frozenset(),
+    document: DocumentStyle | None = None,
 ) -> Link:
     element = Element.A if tag == "a" else Element.AREA if tag == "area" else Element.VML
     attributes = dict(node.items())
@@ -228,7 +232,7 @@ def _link_from_element(
         node.sourceline or 0,
         part.index,
         attributes,
-        hidden=hidden_reason(node, stylesheet) if element is not Element.VML else None,
+        hidden=(hidden_reason(node, stylesheet, document) if element is not Element.VML else None),
     )
 
 

@@ -59,21 +59,96 @@ _OVERRIDDEN_BY = {
 
 
 def hidden_reason(
-    node: lxml.etree._Element, stylesheet: frozenset[str] = frozenset()
+    node: lxml.etree._Element,
+    stylesheet: frozenset[str] = frozenset(),
+    document: DocumentStyle | None = None,
 ) -> str | None:
     """Why the link element ``node`` cannot be seen (``display-none``, ``visibility-hidden``,
     ``zero-size``, ``1px``, ``same-colour``, ``empty``), or ``None`` when it can (or may) be.
 
     ``stylesheet`` is :func:`stylesheet_properties` of the document: a reason that a property
-    the stylesheet sets could undo is dropped.
+    the stylesheet sets could undo is dropped. ``document`` (:class:`DocumentStyle` of the same
+    tree) lets a link skip the walks up its ancestors that cannot find anything; the answer is
+    the same with or without it.
     """
-    reason = _hidden_reason(node)
+    reason = _hidden_reason(node, document)
     if reason and any(prop in stylesheet for prop in _OVERRIDDEN_BY.get(reason, ())):
         return None
     return reason
 
 
-def _hidden_reason(node: lxml.etree._Element) -> str | None:
+# Beyond this many (element, link inside it) pairs the index is not built: every link asks its
+# ancestors itself, as without an index (hostile nesting must not cost links × depth twice).
+_INDEX_BUDGET = 200_000
+_LINK_TAGS = ("a", "area")
+
+
+class DocumentStyle:
+    """What one parsed document can hide a link with, found once instead of once per link.
+
+    Most links have no ancestor that hides its content and no ancestor that declares a
+    background: for those, :func:`hidden_reason` need not walk up the tree (twice) at all. One
+    pass over the elements (their few distinct style strings are read once each) lists the
+    links that do have one; those take the same walk as without this index, so the answer never
+    changes.
+    """
+
+    __slots__ = ("_under_background", "_under_hider")
+
+    def __init__(self, root: lxml.etree._Element) -> None:
+        hiders: list[lxml.etree._Element] = []
+        painters: list[lxml.etree._Element] = []
+        # (hides, paints) of each distinct (style, bgcolor): a document repeats a few of them
+        facts: dict[tuple[str | None, str | None], tuple[bool, bool]] = {}
+        for element in root.iter(lxml.etree.Element):  # elements only, filtered in C
+            style = element.get("style")
+            bgcolor = element.get("bgcolor")
+            if style is None and bgcolor is None:
+                if element.get("hidden") is not None:
+                    hiders.append(element)
+                continue
+            key = (style, bgcolor)
+            known = facts.get(key)
+            if known is None:
+                known = facts[key] = (
+                    bool(style and _hiding_style_text(style)),
+                    bool((style or bgcolor) and _declared_background(style or "", bgcolor)[0]),
+                )
+            hides, paints = known
+            if hides or element.get("hidden") is not None:
+                hiders.append(element)
+            if paints:
+                painters.append(element)
+        self._under_hider = _links_inside(hiders)
+        self._under_background = _links_inside(painters)
+
+    def may_be_hidden_by_ancestor(self, node: lxml.etree._Element) -> bool:
+        return self._under_hider is None or node in self._under_hider or node.tag not in _LINK_TAGS
+
+    def may_have_background_behind(self, node: lxml.etree._Element) -> bool:
+        return (
+            self._under_background is None
+            or node in self._under_background
+            or node.tag not in _LINK_TAGS
+        )
+
+
+def _links_inside(elements: list[lxml.etree._Element]) -> set[lxml.etree._Element] | None:
+    """The link elements among and below ``elements``; None when that is too much to list.
+
+    The set holds the elements, so lxml hands out the same proxy objects for them later."""
+    found: set[lxml.etree._Element] = set()
+    budget = _INDEX_BUDGET
+    for element in elements:
+        for link in element.iter(*_LINK_TAGS):
+            found.add(link)
+            budget -= 1
+            if budget < 0:
+                return None
+    return found
+
+
+def _hidden_reason(node: lxml.etree._Element, document: DocumentStyle | None = None) -> str | None:
     own_text = node.get("style")
     own = _declarations(own_text) if own_text else {}
     reason = (_hiding_style_text(own_text) if own_text else None) or (
@@ -81,6 +156,30 @@ def _hidden_reason(node: lxml.etree._Element) -> str | None:
     )
     if reason:
         return reason
+    if document is None or document.may_be_hidden_by_ancestor(node):
+        reason = _ancestor_hiding(node)
+        if reason:
+            return reason
+    if not _has_text(node):
+        images = list(node.iter("img"))  # libxml2 filters by tag in C
+        if not images:
+            return "empty" if node.tag == "a" and not _painted(node) else None
+        return "1px" if all(_tiny_image(image) for image in images) else None
+    zero_size = _number(own.get("font-size")) == 0
+    same_colour_possible = document is None or document.may_have_background_behind(node)
+    if not zero_size and not same_colour_possible:
+        return None  # nothing left that text could be hidden by
+    if next(node.iter("img"), None) is not None:
+        return None
+    if zero_size and not _resized_inside(node):
+        return "zero-size"
+    if same_colour_possible and _same_colour(node, own):
+        return "same-colour"
+    return None
+
+
+def _ancestor_hiding(node: lxml.etree._Element) -> str | None:
+    """The reason of the nearest ancestor (within :data:`MAX_DEPTH`) that hides its content."""
     for depth, ancestor in enumerate(node.iterancestors(), start=1):
         if depth > MAX_DEPTH or not isinstance(ancestor.tag, str):
             break
@@ -90,17 +189,16 @@ def _hidden_reason(node: lxml.etree._Element) -> str | None:
         )
         if reason:
             return reason
-    images = list(node.iter("img"))  # libxml2 filters by tag in C
-    text = "".join(node.itertext()).strip()
-    if not text and not images and node.tag == "a" and not _painted(node):
-        return "empty"
-    if not text and images and all(_tiny_image(image) for image in images):
-        return "1px"
-    if text and not images and _number(own.get("font-size")) == 0 and not _resized_inside(node):
-        return "zero-size"
-    if text and not images and _same_colour(node, own):
-        return "same-colour"
     return None
+
+
+def _has_text(node: lxml.etree._Element) -> bool:
+    """Whether the element holds any text that is not white space (its own first text decides
+    most anchors without gathering the rest)."""
+    first = node.text
+    if first and not first.isspace():
+        return True
+    return bool("".join(node.itertext()).strip())
 
 
 def _painted(node: lxml.etree._Element) -> bool:
