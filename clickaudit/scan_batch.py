@@ -2,17 +2,29 @@
 is rendered where it is scanned and comes back as text, in input order, as it finishes.
 
 Workers read their own email (an :class:`~clickaudit.batch.EmailSource` is a file name and a
-byte range), so the parent only hands out work and writes reports; at most a few emails per
-worker are in flight, so memory stays flat however long the batch is. The reports are the same
-whatever the number of jobs: the same code renders them, only where it runs differs.
+byte range), so the parent only hands out work and writes reports. Work goes out in chunks of
+a few sources, sized from the measured time per source to take about
+:data:`CHUNK_SECONDS` each: handing out one email at a time cost the parent and each worker a
+pickling and two wake-ups per email, as much as a small email's scan. At most two chunks per
+worker are in flight, so memory stays flat however long the batch is.
+
+Before the workers are forked the parent imports the scanning stages and scans a tiny built-in
+email once, so the modules and the bundled lists they load lazily are inherited instead of
+being imported and parsed again in every worker; the collector is told to leave those objects
+alone (``gc.freeze``), so the workers do not copy the pages holding them.
+
+The reports are the same whatever the number of jobs: the same code renders them, only where it
+runs differs.
 """
 
 from __future__ import annotations
 
 import os
+import time
 from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from itertools import chain, islice
 from typing import TYPE_CHECKING
 
@@ -22,7 +34,20 @@ from clickaudit.errors import ClickauditError, InputError
 if TYPE_CHECKING:
     from concurrent.futures import Future  # the workers' pool is imported only when used
 
-IN_FLIGHT_PER_JOB = 4
+    from clickaudit.model import Email
+
+CHUNK_SECONDS = 0.05  # a chunk's work: small against the batch, large against a hand-over
+MAX_CHUNK = 64  # sources in one chunk, however small they are
+CHUNKS_PER_JOB = 2  # in flight per worker: one being scanned, one waiting behind it
+
+# Scanned in the parent before the workers are forked: every stage and the lists it loads on
+# first use are then loaded once, for all of them.
+_WARM_UP_EMAIL = (
+    b"From: News <news@shop.example>\nTo: you@example.org\nSubject: warm-up\n"
+    b"Content-Type: text/html; charset=utf-8\n\n"
+    b'<a href="https://u1.ct.sendgrid.net/ls/click?upn=x">Shop</a>'
+    b'<img src="https://shop.example/open.gif" width="1" height="1">\n'
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,35 +89,99 @@ def scan_sources(
 def _scan_in_workers(
     items: Iterator[EmailSource | InputError], *, fmt: str, width: int, jobs: int
 ) -> Iterator[ScannedSource]:
+    import gc
     import multiprocessing
-    from concurrent.futures import Future, ProcessPoolExecutor
-
-    from clickaudit.esp.fingerprints import load_fingerprints
+    from concurrent.futures import ProcessPoolExecutor
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     if method == "fork":
-        load_fingerprints()  # loaded once here, inherited by every worker
+        warm_up(fmt, width)  # loaded once here, inherited by every worker
+        gc.freeze()
     context = multiprocessing.get_context(method)
-    waiting: deque[Future[ScannedSource]] = deque()
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
-        for item in items:
-            if isinstance(item, InputError):
-                done: Future[ScannedSource] = Future()
-                done.set_result(_scan(item, fmt, width))
-                waiting.append(done)
-            else:
-                waiting.append(pool.submit(_scan, item, fmt, width))
-            while len(waiting) >= jobs * IN_FLIGHT_PER_JOB or (waiting and waiting[0].done()):
-                yield waiting.popleft().result()
-        while waiting:
-            yield waiting.popleft().result()
+    sizer = _ChunkSizer()
+    waiting: deque[Future[_ChunkResult]] = deque()
+    try:
+        with ProcessPoolExecutor(
+            max_workers=jobs,
+            mp_context=context,
+            initializer=None if method == "fork" else partial(warm_up, fmt, width),
+        ) as pool:
+            for chunk in _chunks(items, sizer):
+                waiting.append(pool.submit(_scan_chunk, chunk, fmt, width))
+                while len(waiting) >= jobs * CHUNKS_PER_JOB or (waiting and waiting[0].done()):
+                    yield from _taken(waiting.popleft().result(), sizer)
+            while waiting:
+                yield from _taken(waiting.popleft().result(), sizer)
+    finally:
+        if method == "fork":
+            gc.unfreeze()
+
+
+def warm_up(fmt: str, width: int) -> None:
+    """Import the scanning stages and load what they load on first use (fingerprints, tracker
+    lists, the public suffix list) by scanning and rendering a tiny built-in email."""
+    from clickaudit.load import load_message_bytes
+
+    for email in load_message_bytes(_WARM_UP_EMAIL, "warm-up.eml"):
+        _render(email, fmt, width)
+
+
+@dataclass(frozen=True, slots=True)
+class _ChunkResult:
+    results: tuple[ScannedSource, ...]
+    seconds: float  # the worker's time on the chunk's sources
+
+
+class _ChunkSizer:
+    """How many sources the next chunk holds: enough for :data:`CHUNK_SECONDS` of work at the
+    time per source measured so far (one source until something is measured)."""
+
+    def __init__(self) -> None:
+        self._sources = 0
+        self._seconds = 0.0
+
+    def record(self, result: _ChunkResult) -> None:
+        self._sources += sum(1 for r in result.results if r.problem is None)
+        self._seconds += result.seconds
+
+    def size(self) -> int:
+        if not self._sources or self._seconds <= 0:
+            return 1
+        per_source = self._seconds / self._sources
+        return max(1, min(MAX_CHUNK, int(CHUNK_SECONDS / per_source)))
+
+
+def _chunks(
+    items: Iterator[EmailSource | InputError], sizer: _ChunkSizer
+) -> Iterator[tuple[EmailSource | ScannedSource, ...]]:
+    """The sources in chunks of the sizer's current size; an input that could not be found
+    travels as its problem, so every result comes back in input order."""
+    while True:
+        chunk = tuple(
+            ScannedSource(item.path, problem=item.problem) if isinstance(item, InputError) else item
+            for item in islice(items, sizer.size())
+        )
+        if not chunk:
+            return
+        yield chunk
+
+
+def _taken(result: _ChunkResult, sizer: _ChunkSizer) -> tuple[ScannedSource, ...]:
+    sizer.record(result)
+    return result.results
+
+
+def _scan_chunk(
+    chunk: tuple[EmailSource | ScannedSource, ...], fmt: str, width: int
+) -> _ChunkResult:
+    started = time.perf_counter()
+    results = tuple(
+        item if isinstance(item, ScannedSource) else _scan(item, fmt, width) for item in chunk
+    )
+    return _ChunkResult(results, time.perf_counter() - started)
 
 
 def _scan(item: EmailSource | InputError, fmt: str, width: int) -> ScannedSource:
-    from clickaudit.esp.fingerprints import load_fingerprints
-    from clickaudit.report.stream import render_piece
-    from clickaudit.scanning import scan_email
-
     if isinstance(item, InputError):
         return ScannedSource(item.path, problem=item.problem)
     try:
@@ -101,11 +190,21 @@ def _scan(item: EmailSource | InputError, fmt: str, width: int) -> ScannedSource
         return ScannedSource(error.path, problem=error.problem)
     except ClickauditError as error:
         return ScannedSource(item.label, problem=str(error))
-    fingerprints = load_fingerprints()
     pieces = []
     worst = -1
     for email in emails:
-        audit = scan_email(email, fingerprints)
-        pieces.append(render_piece(audit, fmt, width=width))
-        worst = max(worst, max((f.severity.rank for f in audit.all_findings()), default=-1))
+        piece, email_worst = _render(email, fmt, width)
+        pieces.append(piece)
+        worst = max(worst, email_worst)
     return ScannedSource(item.label, tuple(pieces), worst)
+
+
+def _render(email: Email, fmt: str, width: int) -> tuple[str, int]:
+    """One email scanned and rendered: its report piece and its worst finding's rank."""
+    from clickaudit.esp.fingerprints import load_fingerprints
+    from clickaudit.report.stream import render_piece
+    from clickaudit.scanning import scan_email
+
+    audit = scan_email(email, load_fingerprints())
+    worst = max((f.severity.rank for f in audit.all_findings()), default=-1)
+    return render_piece(audit, fmt, width=width), worst

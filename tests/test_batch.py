@@ -129,6 +129,47 @@ def test_two_jobs_give_the_same_reports_as_one(
     assert outputs[0] == outputs[1]
 
 
+def test_where_processes_cannot_be_forked_spawned_workers_give_the_same_reports(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Windows has no fork: spawned workers import and warm up themselves."""
+    import multiprocessing
+
+    write_mbox(tmp_path / "box.mbox", 6)
+    _, forked = _reports(capsys, "scan", str(tmp_path), "--format", "jsonl", "-j", "2")
+    monkeypatch.setattr(multiprocessing, "get_all_start_methods", lambda: ["spawn"])
+    _, spawned = _reports(capsys, "scan", str(tmp_path), "--format", "jsonl", "-j", "2")
+    assert len(spawned.splitlines()) == 6
+    assert [_without_times(json.loads(line)) for line in spawned.splitlines()] == [
+        _without_times(json.loads(line)) for line in forked.splitlines()
+    ]
+
+
+def test_with_two_jobs_bad_inputs_are_named_in_their_place_and_the_rest_is_reported(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Work goes to the workers in chunks; a file that cannot be read, a glob that matches
+    nothing and a binary file each give their message, and every other email its report, in
+    input order."""
+    write_mbox(tmp_path / "a.mbox", 40)
+    (tmp_path / "b.eml").write_bytes(b"")
+    (tmp_path / "c.eml").write_bytes(bytes(range(256)) * 4)
+    write_mbox(tmp_path / "d.mbox", 25)
+    inputs = [str(tmp_path / "a.mbox"), str(tmp_path / "*.nothing"), str(tmp_path / "b.eml")]
+    inputs += [str(tmp_path / "c.eml"), str(tmp_path / "gone.eml"), str(tmp_path / "d.mbox")]
+    status = main(["scan", *inputs, "--format", "jsonl", "-j", "2"])
+    captured = capsys.readouterr()
+    reports = [json.loads(line) for line in captured.out.splitlines()]
+    assert [(r["source"]["path"].rsplit("/", 1)[1], r["source"]["subject"]) for r in reports] == [
+        ("a.mbox", f"Issue {n}") for n in range(40)
+    ] + [("d.mbox", f"Issue {n}") for n in range(25)]
+    problems = [line for line in captured.err.splitlines() if line.startswith("clickaudit: ")]
+    assert [line.split(": ")[1].rsplit("/", 1)[-1] for line in problems] == [
+        "*.nothing", "b.eml", "c.eml", "gone.eml",
+    ]  # fmt: skip
+    assert status == 2
+
+
 def test_json_is_written_as_it_goes_and_reads_as_the_whole_array_would(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

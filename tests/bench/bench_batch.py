@@ -7,7 +7,7 @@ BOX --format jsonl --jobs N``, start-up included) with one job and with two. Eac
 time, CPU seconds and peak memory (of the whole process tree) are printed, with ratios to the
 floor; targets: ≤ 1.3× with one job, ≤ 0.7× with two, ≤ 300 MB. Run on demand:
 
-    .venv/bin/python tests/bench/bench_batch.py [--messages 2028] [--repeat 2] [--corpus DIR]
+    .venv/bin/python -m tests.bench.bench_batch [--messages 2028] [--repeat 3] [--jobs 1,2]
 """
 
 from __future__ import annotations
@@ -66,27 +66,38 @@ def run(command: list[str]) -> tuple[float, float, float]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=2028)
-    parser.add_argument("--repeat", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--jobs", default="1,2", help="the --jobs values to run (default 1,2)")
     args = parser.parse_args()
     clickaudit = str(Path(sys.executable).parent / "clickaudit")
     with tempfile.TemporaryDirectory() as folder:
         box = Path(folder) / "batch.mbox"
         build_mbox(args.corpus, args.messages, box)
-        print(f"{args.messages} messages, {box.stat().st_size / 1e6:.1f} MB mbox")
-        commands = {
-            "floor (email + lxml)": [sys.executable, "-c", FLOOR, str(box)],
-            "clickaudit --jobs 1": [clickaudit, "scan", str(box), "--format", "jsonl", "-j", "1"],
-            "clickaudit --jobs 2": [clickaudit, "scan", str(box), "--format", "jsonl", "-j", "2"],
-        }
-        results = {name: [run(command) for _ in range(args.repeat)] for name, command in commands.items()}  # fmt: skip
-        floor = min(wall for wall, _, _ in results["floor (email + lxml)"])
-        print(f"{'':<22} {'wall s (min–max)':>17} {'× floor':>8} {'CPU s':>7} {'peak MB':>8}")
+        print(f"{args.messages} messages, {box.stat().st_size / 1e6:.1f} MB mbox, "
+              f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} before")  # fmt: skip
+        commands = {"floor (email + lxml)": [sys.executable, "-c", FLOOR, str(box)]}
+        for jobs in args.jobs.split(","):
+            commands[f"clickaudit --jobs {jobs}"] = [
+                clickaudit, "scan", str(box), "--format", "jsonl", "-j", jobs,
+            ]  # fmt: skip
+        # Round robin, so a change in the machine's load touches every command alike; each
+        # ratio is to the floor of the same round.
+        results: dict[str, list[tuple[float, float, float]]] = {name: [] for name in commands}
+        for _ in range(args.repeat):
+            for name, command in commands.items():
+                results[name].append(run(command))
+        floors = [wall for wall, _, _ in results["floor (email + lxml)"]]
+        print(f"load average {os.getloadavg()[0]:.2f} after; ratios are per round (min–max)")
+        print(f"{'':<22} {'wall s (min–max)':>17} {'× floor':>11} {'CPU s':>12} {'peak MB':>8}")
         for name, runs in results.items():
             walls = [wall for wall, _, _ in runs]
+            ratios = [wall / floor for wall, floor in zip(walls, floors, strict=True)]
+            cpus = [cpu for _, cpu, _ in runs]
             print(
-                f"{name:<22} {min(walls):>8.2f}–{max(walls):<8.2f} {min(walls) / floor:>8.2f} "
-                f"{min(cpu for _, cpu, _ in runs):>7.2f} {max(mb for _, _, mb in runs):>8.0f}"
+                f"{name:<22} {min(walls):>8.2f}–{max(walls):<8.2f} "
+                f"{min(ratios):>5.2f}–{max(ratios):<5.2f} {min(cpus):>5.2f}–{max(cpus):<6.2f} "
+                f"{max(mb for _, _, mb in runs):>8.0f}"
             )
 
 
