@@ -37,7 +37,7 @@ def judge_link_offline(link: Link, *, message_is_tracked: bool) -> tuple[Finding
     """Findings about one classified link, as written in the email."""
     found: list[Finding] = []
     subject = link.subject
-    shown = _short(link.href)
+    shown = _Shown(link.href)
 
     if link.category is Category.UNTRACKABLE:
         found.extend(_untrackable_findings(link, shown))
@@ -86,7 +86,7 @@ def judge_link_offline(link: Link, *, message_is_tracked: bool) -> tuple[Finding
     return tuple(found)
 
 
-def _tracker_unknown(link: Link, shown: str) -> Finding:
+def _tracker_unknown(link: Link, shown: _Shown) -> Finding:
     """Name the evidence: asked again of the redirector layer's URL (a pure function of it)."""
     layer = next(
         (item for item in link.layers if item.kind is LayerKind.REDIRECTOR and not item.name),
@@ -99,7 +99,7 @@ def _tracker_unknown(link: Link, shown: str) -> Finding:
     )
 
 
-def _untrackable_findings(link: Link, shown: str) -> list[Finding]:
+def _untrackable_findings(link: Link, shown: _Shown) -> list[Finding]:
     subject = link.subject
     reason = link.reason
     if reason is UntrackableReason.MALFORMED:
@@ -144,7 +144,7 @@ def _opt_out_attributes(link: Link) -> list[str]:
     ]
 
 
-def _url_safety_findings(link: Link, shown: str) -> list[Finding]:
+def _url_safety_findings(link: Link, shown: _Shown) -> list[Finding]:
     found: list[Finding] = []
     subject = link.subject
     parsed = urls.parse_url(link.href)
@@ -283,6 +283,25 @@ def judge_offline(
         # a link with nothing to say is kept as it is: it is immutable, so sharing is safe
         judged.append(evolve(link, findings=link.findings + found) if found else link)
     return tuple(judged), judge_message_offline(email, judged)
+
+
+class _Shown:
+    """A link's href as finding messages show it, shortened only when a message is written:
+    most links get no finding, and shortening every href cost more than judging it."""
+
+    __slots__ = ("_text", "_url")
+
+    def __init__(self, url: str) -> None:
+        self._url = url
+        self._text: str | None = None
+
+    def __str__(self) -> str:
+        if self._text is None:
+            self._text = _short(self._url)
+        return self._text
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self), spec)
 
 
 def _short(url: str | None, limit: int = 90) -> str:
