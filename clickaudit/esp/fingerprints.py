@@ -29,7 +29,7 @@ class HostPattern:
     ``protect-*.mimecast.com`` (``*`` within one label), or an exact host."""
 
     glob: str
-    regex: re.Pattern[str]
+    source: str  # the regular expression, compiled when a host first meets this pattern
     any_public_suffix: bool
 
     @classmethod
@@ -43,7 +43,11 @@ class HostPattern:
             body = body[2:]
         parts.append(re.escape(body).replace(r"\*", r"[^.]*"))
         pattern = "".join(parts) + (r"\..+" if any_suffix else "")
-        return cls(glob, re.compile(f"^{pattern}$"), any_suffix)
+        return cls(glob, f"^{pattern}$", any_suffix)
+
+    @property
+    def regex(self) -> re.Pattern[str]:
+        return _compiled(self.source)
 
     def literal_tail(self) -> str:
         """The trailing labels with no wildcard (``mimecast.com`` for ``protect-*.mimecast.com``);
@@ -64,37 +68,53 @@ class HostPattern:
         return True
 
 
+@cache
+def _compiled(source: str) -> re.Pattern[str]:
+    """A fingerprint's regular expression, compiled on first use (bounded by the data: one per
+    pattern of the file). Compiling all 750 of them cost ~15 ms at every start, and a scan
+    meets only the few that a link's host or path leads to."""
+    return re.compile(source)
+
+
+_NOT_JOINED = "(not joined)"
+
+
 class PathPatterns:
     """Regular expressions over a URL's path and query, searched as one.
 
     Each ESP has a few; asking them one by one cost a Python loop per link. Joined into one
-    alternation they are searched in C, with the same answer (a match of any of them).
+    alternation they are searched in C, with the same answer (a match of any of them). Nothing
+    is compiled until the first search (the file was checked when it was loaded).
     """
 
-    def __init__(self, patterns: Sequence[re.Pattern[str]]) -> None:
-        self.patterns = tuple(patterns)
-        self._joined: re.Pattern[str] | None = None
-        if self.patterns:
-            sources = [p.pattern for p in self.patterns]
-            # "^a|^b" would be tried at every position; "^(?:a|b)" fails at once
-            anchored = all(source.startswith("^") for source in sources)
-            if anchored:
-                sources = [source[1:] for source in sources]
-            joined = "|".join(f"(?:{source})" for source in sources)
-            try:
-                self._joined = re.compile(f"^(?:{joined})" if anchored else joined)
-            except re.error:  # e.g. inline global flags: keep asking one by one
-                self._joined = None
+    def __init__(self, sources: Sequence[str]) -> None:
+        self.sources = tuple(sources)
+        self._joined: re.Pattern[str] | str | None = None
 
     def __bool__(self) -> bool:
-        return bool(self.patterns)
+        return bool(self.sources)
+
+    def _join(self) -> re.Pattern[str] | str:
+        sources = list(self.sources)
+        # "^a|^b" would be tried at every position; "^(?:a|b)" fails at once
+        anchored = all(source.startswith("^") for source in sources)
+        if anchored:
+            sources = [source[1:] for source in sources]
+        joined = "|".join(f"(?:{source})" for source in sources)
+        try:
+            return re.compile(f"^(?:{joined})" if anchored else joined)
+        except re.error:  # e.g. inline global flags: keep asking one by one
+            return _NOT_JOINED
 
     def search(self, where: str) -> bool:
-        if self._joined is not None:
-            return self._joined.search(where) is not None
-        if not self.patterns:  # most ESPs have no view or asset paths: no generator for them
+        if not self.sources:  # most ESPs have no view or asset paths
             return False
-        return any(p.search(where) for p in self.patterns)
+        joined = self._joined
+        if joined is None:
+            joined = self._joined = self._join()
+        if not isinstance(joined, str):
+            return joined.search(where) is not None
+        return any(_compiled(source).search(where) for source in self.sources)
 
 
 _Owner = TypeVar("_Owner")
@@ -168,7 +188,7 @@ class EspFingerprint:
 class WrapperFingerprint:
     name: str
     hosts: tuple[HostPattern, ...]
-    path: re.Pattern[str] | None
+    path: str | None  # a regular expression over the path, compiled on first use
     decoder: str
     hint: str
     kind: str = "wrapper"  # "wrapper" (a security gateway) or "redirector" (a site's link shim)
@@ -221,26 +241,32 @@ class Fingerprints:
                 if name != "class":
                     self._opt_outs.setdefault(name, set()).add(value)
         self._any_click_path = PathPatterns(
-            [p for esp in self.esps for p in esp.click_paths.patterns]
+            [p for esp in self.esps for p in esp.click_paths.sources]
         )
-        # With every click path anchored at the start, the first alternative that matches
-        # belongs to the first ESP in the data's order: one search names it.
-        owned = [(esp, p) for esp in self.esps for p in esp.click_paths.patterns]
+        owned = [(esp, p) for esp in self.esps for p in esp.click_paths.sources]
         self._path_owners = [esp for esp, _ in owned]
-        self._first_path_owner: re.Pattern[str] | None = None
-        if owned and all(p.pattern.startswith("^") for _, p in owned):
+        self._first_path_owner: re.Pattern[str] | str | None = None  # compiled on first use
+
+    def _first_owner_pattern(self) -> re.Pattern[str] | str:
+        """With every click path anchored at the start, the first alternative that matches
+        belongs to the first ESP in the data's order: one search names it."""
+        sources = [p for esp in self.esps for p in esp.click_paths.sources]
+        if sources and all(p.startswith("^") for p in sources):
             try:
-                joined = "|".join(f"(?P<p{i}>{p.pattern})" for i, (_, p) in enumerate(owned))
-                self._first_path_owner = re.compile(joined)
+                return re.compile("|".join(f"(?P<p{i}>{p})" for i, p in enumerate(sources)))
             except re.error:
-                self._first_path_owner = None
+                pass
+        return _NOT_JOINED
 
     def _first_esp_by_path(self, where: str) -> EspFingerprint | None:
         """The first ESP (in the data's order) one of whose click paths matches, if that can be
         told by one search; None sends the caller to ask every ESP."""
-        if self._first_path_owner is None:
+        pattern = self._first_path_owner
+        if pattern is None:
+            pattern = self._first_path_owner = self._first_owner_pattern()
+        if isinstance(pattern, str):
             return None
-        found = self._first_path_owner.match(where)
+        found = pattern.match(where)
         if found is None or not found.lastgroup:
             return None
         return self._path_owners[int(found.lastgroup[1:])]
@@ -446,7 +472,7 @@ class Fingerprints:
         if not host:
             return None
         for wrapper in self._wrapper_hosts.owners(host):
-            if wrapper.path is None or wrapper.path.search(where.partition("?")[0]):
+            if wrapper.path is None or _compiled(wrapper.path).search(where.partition("?")[0]):
                 return wrapper
         return None
 
@@ -476,14 +502,16 @@ def _patterns(globs: Iterable[str]) -> tuple[HostPattern, ...]:
     return tuple(HostPattern.parse(g) for g in globs)
 
 
-def _regexes(items: Iterable[str], where: str) -> tuple[re.Pattern[str], ...]:
-    compiled = []
-    for item in items:
+def _regexes(items: Iterable[str], where: str, *, check: bool = True) -> tuple[str, ...]:
+    """The regular expressions of an entry, each compiled once to check it when ``check``
+    (a file given by a user: a bad pattern is refused at load, naming the file and entry)."""
+    sources = tuple(str(item) for item in items)
+    for item in sources if check else ():
         try:
-            compiled.append(re.compile(item))
+            re.compile(item)
         except re.error as error:
             raise InputError(where, f"bad regular expression {item!r}: {error}") from None
-    return tuple(compiled)
+    return sources
 
 
 def _opt_out(items: Iterable[str]) -> tuple[tuple[str, str | None], ...]:
@@ -535,12 +563,22 @@ def _wrapper_kind(kind: str, where: str) -> str:
     return kind
 
 
-def parse_fingerprints(text: str, where: str = "fingerprints.toml") -> Fingerprints:
+def parse_fingerprints(
+    text: str, where: str = "fingerprints.toml", *, check_patterns: bool = True
+) -> Fingerprints:
     """Build :class:`Fingerprints` from TOML text.
+
+    ``check_patterns=False`` skips compiling every regular expression to check it: only for the
+    bundled file, which a data test checks (tests/test_fingerprint_data.py); the patterns are
+    compiled when first used either way.
 
     Raises:
         InputError: the TOML or one of its regular expressions is invalid (names the entry).
     """
+
+    def regexes(items: Iterable[str], label: str) -> tuple[str, ...]:
+        return _regexes(items, label, check=check_patterns)
+
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
@@ -554,19 +592,19 @@ def parse_fingerprints(text: str, where: str = "fingerprints.toml") -> Fingerpri
             EspFingerprint(
                 name=name,
                 click_hosts=_patterns(entry.get("click_hosts", [])),
-                host_paths=PathPatterns(_regexes(entry.get("host_paths", []), label)),
-                click_paths=PathPatterns(_regexes(entry.get("click_paths", []), label)),
+                host_paths=PathPatterns(regexes(entry.get("host_paths", []), label)),
+                click_paths=PathPatterns(regexes(entry.get("click_paths", []), label)),
                 open_hosts=_patterns(entry.get("open_hosts", [])),
-                open_paths=PathPatterns(_regexes(entry.get("open_paths", []), label)),
+                open_paths=PathPatterns(regexes(entry.get("open_paths", []), label)),
                 other_hosts=_patterns(entry.get("other_hosts", [])),
                 cname=tuple(c.lower().rstrip(".") for c in entry.get("cname", [])),
                 headers=tuple(entry.get("headers", [])),
                 opt_out=_opt_out(entry.get("opt_out", [])),
                 decoder=entry.get("decoder", ""),
                 shared=tuple(s.lower() for s in entry.get("shared", [])),
-                system_paths=PathPatterns(_regexes(entry.get("system_paths", []), label)),
-                view_paths=PathPatterns(_regexes(entry.get("view_paths", []), label)),
-                asset_paths=PathPatterns(_regexes(entry.get("asset_paths", []), label)),
+                system_paths=PathPatterns(regexes(entry.get("system_paths", []), label)),
+                view_paths=PathPatterns(regexes(entry.get("view_paths", []), label)),
+                asset_paths=PathPatterns(regexes(entry.get("asset_paths", []), label)),
                 sources=tuple(entry.get("sources", [])),
             )
         )
@@ -579,7 +617,7 @@ def parse_fingerprints(text: str, where: str = "fingerprints.toml") -> Fingerpri
             WrapperFingerprint(
                 name=entry["name"],
                 hosts=_patterns(entry.get("hosts", [])),
-                path=_regexes([path], label)[0] if path else None,
+                path=regexes([path], label)[0] if path else None,
                 decoder=entry.get("decoder", ""),
                 hint=entry.get("hint", ""),
                 kind=_wrapper_kind(entry.get("kind", "wrapper"), label),
@@ -589,10 +627,15 @@ def parse_fingerprints(text: str, where: str = "fingerprints.toml") -> Fingerpri
     return Fingerprints(esps, wrappers)
 
 
+BUNDLED_WHERE = "resources/esp/fingerprints.toml"
+
+
 @cache
 def _bundled() -> Fingerprints:
     return parse_fingerprints(
-        read_text("esp", "fingerprints.toml"), "resources/esp/fingerprints.toml"
+        read_text("esp", "fingerprints.toml"),
+        BUNDLED_WHERE,
+        check_patterns=False,  # checked by the data test, not at every start
     )
 
 

@@ -72,7 +72,7 @@ class TrackerLists:
             elif kind == "open":
                 names_host = _NAMES_HOST.match(rule) is not None
                 (self._open_rules if names_host else self._path_rules).append((vendor, rule))
-        self._open_regex: dict[bool, re.Pattern[str]] = {}
+        self._open_regex: dict[bool, re.Pattern[str]] = {}  # path rules? → joined rules
 
     def may_know(self, host: str) -> bool:
         """Whether any list names this host or a parent of it (cheap; remembered per host)."""
@@ -110,17 +110,25 @@ class TrackerLists:
         if hit is not None:
             return hit.vendor
         rules = self._open_rules + (self._path_rules if looks_like_pixel else [])
-        regex = self._open_regex.get(looks_like_pixel)
-        if regex is None:
-            regex = self._open_regex[looks_like_pixel] = re.compile(
-                "|".join(f"(?:{rule})" for _, rule in rules), re.IGNORECASE
-            )
-        if not regex.search(url_without_scheme):
+        # one joined search per rule kind says whether any rule matches (each is compiled once,
+        # and only the host rules for an image that is not a pixel)
+        if not self._any_rule_matches(False, url_without_scheme) and not (
+            looks_like_pixel and self._any_rule_matches(True, url_without_scheme)
+        ):
             return None
         for vendor, rule in rules:
             if re.search(rule, url_without_scheme, re.IGNORECASE):
                 return vendor
         return None
+
+    def _any_rule_matches(self, path_rules: bool, url_without_scheme: str) -> bool:
+        regex = self._open_regex.get(path_rules)
+        if regex is None:
+            rules = self._path_rules if path_rules else self._open_rules
+            regex = self._open_regex[path_rules] = re.compile(
+                "|".join(f"(?:{rule})" for _, rule in rules) or "(?!)", re.IGNORECASE
+            )
+        return regex.search(url_without_scheme) is not None
 
     def _prefix_match(self, kind: str, host: str, path: str) -> TrackerHit | None:
         by_host = self._prefixes.get(kind, {})
