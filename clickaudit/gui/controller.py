@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 import time
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, TypeVar
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, QTimer, Signal
@@ -27,10 +27,7 @@ from clickaudit.model import Audit, Email
 from clickaudit.settings import AuditSettings
 
 if TYPE_CHECKING:
-    from clickaudit.history import (
-        History,
-        HistoryQuery,
-    )
+    from clickaudit.history import History, HistoryQuery, StoredClickRun
 
 T = TypeVar("T")
 
@@ -211,11 +208,23 @@ class AuditController(QObject):
         )
 
     def load_click_run(self, run_id: int) -> None:
-        """A past click analysis with the audit it used: ``click_run_loaded``."""
-        history = self.history
-        self._in_store(
-            lambda: history.click_run(run_id), self.click_run_loaded.emit, self.history_failed.emit
-        )
+        """A past click analysis with the audit it used: ``click_run_loaded``. An analysis of an
+        email never audited comes with the email scanned again, offline, if it is still where
+        it was and unchanged (the same SHA-256); else with no audit."""
+        history, engine = self.history, self.engine
+
+        def job() -> StoredClickRun:
+            stored = history.click_run(run_id)
+            if stored.audit is not None:
+                return stored
+            try:
+                scanned = engine.scan(stored.summary.email_path)
+            except ClickauditError:
+                return stored
+            same = [a for a in scanned if a.email.source.sha256 == stored.summary.sha256]
+            return replace(stored, audit=same[0]) if same else stored
+
+        self._in_store(job, self.click_run_loaded.emit, self.history_failed.emit)
 
     def compare_stored(self, older: int, newer: int) -> None:
         """Two past audits: ``comparison_loaded``."""

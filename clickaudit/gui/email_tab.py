@@ -71,8 +71,11 @@ class EmailTab(QWidget):
         self.category.addItem("All categories", None)
         for category in Category:
             self.category.addItem(category.value.capitalize(), category)
+        # Qt hands an enum stored as item data back as its plain value: made a Category again
         self.category.currentIndexChanged.connect(
-            lambda _: self.proxy.set_category(self.category.currentData())
+            lambda _: self.proxy.set_category(
+                Category(self.category.currentData()) if self.category.currentData() else None
+            )
         )
         self.severity = QComboBox()
         for label, rank in SEVERITY_FILTERS:

@@ -418,8 +418,9 @@ class MainWindow(QMainWindow):
     def _show_click_run(self, stored: StoredClickRun) -> None:
         if stored.audit is None:
             self.show_error(
-                f"Click analysis {stored.summary.id}: no audit of its email is in the history; "
-                f"open {stored.summary.email_path} to judge its logs again."
+                f"Click analysis {stored.summary.id}: its email is not in the history and "
+                f"{stored.summary.email_path} is gone or changed; open the email to judge its "
+                "logs again."
             )
             return
         tab = self._add_stored_tab(stored.audit)

@@ -78,9 +78,10 @@ def test_a_bad_file_is_a_message_not_a_crash(qtbot, window, tmp_path: Path) -> N
 def test_auditing_the_demo_shows_chains_and_domains(qtbot, window, demo) -> None:  # type: ignore[no-untyped-def]
     window.settings_override = demo.settings
     tab = open_file(qtbot, window, demo.files.campaign)
-    with qtbot.waitSignal(window.controller.audit_finished, timeout=60_000):
+    with qtbot.waitSignals(
+        [window.controller.audit_finished, window.controller.saved], timeout=60_000
+    ):
         window.audit_current()
-    qtbot.waitSignal(window.controller.saved, timeout=10_000)
     loop = next(link for link in tab.audit.links if link.outcome == "loop")
     tab.select_link(loop.id)
     assert tab.inspector.link is not None and tab.inspector.link.id == loop.id
@@ -100,9 +101,13 @@ def test_cancel_stops_an_audit_within_a_second(qtbot, window, demo) -> None:  # 
         demo.settings, timeout=30.0, chain_timeout=60.0, check_domains=False
     )
     open_file(qtbot, window, demo.files.campaign)
-    window.audit_current()
-    qtbot.waitUntil(lambda: window.cancel_action.isEnabled(), timeout=5_000)
-    qtbot.wait(500)
+    with qtbot.waitSignal(
+        window.controller.audit_progress,
+        check_params_cb=lambda event: event.stage == "follow",
+        timeout=30_000,
+    ):
+        window.audit_current()  # cancelled while it follows links, not before it starts
+    assert window.cancel_action.isEnabled()
     started = time.monotonic()
     with qtbot.waitSignal(window.controller.audit_cancelled, timeout=5_000):
         window.cancel_action.trigger()
@@ -158,9 +163,16 @@ def test_the_preview_fetches_nothing_until_images_are_loaded_on_purpose(qtbot) -
         qtbot.addWidget(preview)
         with qtbot.waitSignal(preview.loadFinished, timeout=20_000):
             preview.show_email(email, ())
-        qtbot.wait(800)
+        # the blocker refuses each remote URL before any request is made: once both are
+        # refused, the page has asked for all it will ask for
+        qtbot.waitUntil(
+            lambda: (
+                {"open.gif", "style.css"}
+                <= {url.rsplit("/", 1)[-1] for url in preview.blocker.blocked}
+            ),
+            timeout=10_000,
+        )
         assert sim.request_log == []
-        assert any("open.gif" in url for url in preview.blocker.blocked)
         with qtbot.waitSignal(preview.loadFinished, timeout=20_000):
             preview.set_load_images(True)
         qtbot.waitUntil(lambda: any(r.path == "/open.gif" for r in sim.request_log), timeout=10_000)
