@@ -22,7 +22,7 @@ from PySide6.QtWidgets import QWidget
 
 from clickaudit.demo import DemoWorld
 from clickaudit.gui.app import application
-from clickaudit.gui.window import MainWindow
+from clickaudit.gui.window import DiffDialog, MainWindow
 
 
 def wait(signal: object, timeout_ms: int = 60_000) -> list[object]:
@@ -96,9 +96,13 @@ def main() -> int:
         wait(window.controller.audit_finished)
         wait(window.controller.saved, 10_000)
         window.toggle_history()
-        settle(2000)
+        wait(window.controller.history_listed, 10_000)
         shot(window, folder, "5-history")
-        dialog = window.show_diff(1, 2, *(_stored(window, 1), _stored(window, 2)))
+        window.history.tabs.setCurrentIndex(1)
+        shot(window, folder, "5b-history-click-analyses")
+        window.compare_stored(1, 2)
+        wait(window.controller.comparison_loaded, 10_000)
+        dialog = window.findChildren(DiffDialog)[-1]
         shot(dialog, folder, "6-compare")
         window.close()
     app.processEvents()
@@ -107,13 +111,6 @@ def main() -> int:
 
 def _link_with(tab, code: str) -> int:  # type: ignore[no-untyped-def]
     return next(link.id for link in tab.audit.links if any(f.code == code for f in link.findings))
-
-
-def _stored(window: MainWindow, audit_id: int):  # type: ignore[no-untyped-def]
-    from clickaudit.store import Store
-
-    with Store.open(window.controller.db_path) as store:
-        return store.get(audit_id)
 
 
 if __name__ == "__main__":

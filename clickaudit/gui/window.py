@@ -257,8 +257,9 @@ class MainWindow(QMainWindow):
 
     def add_tab(self, audit: Audit, *, read_only: bool = False) -> EmailTab:
         tab = EmailTab(audit, read_only=read_only)
-        tab.clicks.analyser = partial(
-            self.controller.engine.analyse_clicks, history=self.controller.history
+        engine, history = self.controller.engine, self.controller.history
+        tab.clicks.analyser = lambda audit, logs, keep: engine.analyse_clicks(
+            audit, logs, history if keep else None
         )
         tab.clicks.kept.connect(self._on_clicks_kept)
         tab.clicks.not_kept.connect(

@@ -147,6 +147,10 @@ def test_a_click_analysis_made_in_the_app_is_kept_listed_and_reopened(  # type: 
         tab.clicks.analyse([str(CLICKS / "docs" / "sendgrid_events.json")])
     run_id = blocker.args[0]
     assert f"run {run_id}" in window.statusBar().currentMessage()
+    # a newer audit of the email judges the logs again, shown but not kept a second time
+    with qtbot.assertNotEmitted(tab.clicks.kept), qtbot.waitSignal(tab.clicks.analysed):
+        tab.clicks.set_audit(tab.audit)
+    assert len(window.controller.history.click_runs()) == 1
     with qtbot.waitSignal(window.controller.history_listed, timeout=10_000):
         window.toggle_history()
     assert window.history.runs_model.rowCount() == 1

@@ -64,10 +64,11 @@ LINKS_CHARTED = 12
 COLUMN_WIDTHS = (150, 95, 110, 260, 45, 200, 120, 170, 300)
 
 
-Analyser = Callable[[Audit, Sequence[str]], "KeptAnalysis"]
+Analyser = Callable[[Audit, Sequence[str], bool], "KeptAnalysis"]
+"""Judges logs against an audit, keeping the analysis in the history when asked (and able)."""
 
 
-def _analyse_only(audit: Audit, logs: Sequence[str]) -> KeptAnalysis:
+def _analyse_only(audit: Audit, logs: Sequence[str], _keep: bool) -> KeptAnalysis:
     """Judge ``logs`` against ``audit`` and keep nothing (a Clicks tab outside a window)."""
     from clickaudit.gui.engine import LocalEngine
 
@@ -276,17 +277,19 @@ class ClicksView(QWidget):
             if self._busy:
                 self._rerun = True  # judged again with this audit when the current run ends
             else:
-                self.analyse(self.logs)
+                self.analyse(self.logs, keep=False)
 
-    def analyse(self, logs: Sequence[str]) -> None:
+    def analyse(self, logs: Sequence[str], *, keep: bool = True) -> None:
         """Import and judge ``logs`` against the audit in the thread pool; emits ``analysed``
-        (and ``kept`` or ``not_kept`` when the analyser keeps analyses in the history)."""
+        (and ``kept`` or ``not_kept`` when the analyser keeps analyses in the history). The
+        re-judgement a newer audit starts is not kept: the history has the analysis the user
+        made, and keeps another when the user opens the logs again."""
         if self.audit is None or not logs:
             return
         self.logs = list(logs)
         self._generation += 1
         audit, paths, generation, analyser = self.audit, list(logs), self._generation, self.analyser
-        worker = Worker(lambda _progress: (generation, analyser(audit, paths)))
+        worker = Worker(lambda _progress: (generation, analyser(audit, paths, keep)))
         worker.on_finished(self._analysed)
         worker.on_failed(self._failed)
         self._busy = True
@@ -305,7 +308,7 @@ class ClicksView(QWidget):
         self._busy = False
         if self._rerun:
             self._rerun = False
-            self.analyse(self.logs)
+            self.analyse(self.logs, keep=False)
             return
         self.show_report(kept.report)
         self.analysed.emit(kept.report)
