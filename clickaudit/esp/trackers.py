@@ -73,6 +73,7 @@ class TrackerLists:
                 names_host = _NAMES_HOST.match(rule) is not None
                 (self._open_rules if names_host else self._path_rules).append((vendor, rule))
         self._open_regex: dict[bool, re.Pattern[str]] = {}  # path rules? → joined rules
+        self._literals: dict[bool, list[tuple[str, str, str]]] = {}
 
     def may_know(self, host: str) -> bool:
         """Whether any list names this host or a parent of it (cheap; remembered per host)."""
@@ -109,6 +110,15 @@ class TrackerLists:
         hit = self._prefix_match("open", host, path)
         if hit is not None:
             return hit.vendor
+        if url_without_scheme.isascii():
+            # each rule's literal text (``yesware.com``) must occur in a URL it matches: the
+            # few rules whose text occurs are asked, in the list's order (a joined search of
+            # all 462 cost ~0.2 ms an image, most of a batch scan's time)
+            lowered = url_without_scheme.lower()
+            for literal, vendor, rule in self._literal_rules(looks_like_pixel):
+                if literal in lowered and _rule(rule).search(url_without_scheme):
+                    return vendor
+            return None
         rules = self._open_rules + (self._path_rules if looks_like_pixel else [])
         # one joined search per rule kind says whether any rule matches (each is compiled once,
         # and only the host rules for an image that is not a pixel)
@@ -117,9 +127,20 @@ class TrackerLists:
         ):
             return None
         for vendor, rule in rules:
-            if re.search(rule, url_without_scheme, re.IGNORECASE):
+            if _rule(rule).search(url_without_scheme):
                 return vendor
         return None
+
+    def _literal_rules(self, path_rules_too: bool) -> list[tuple[str, str, str]]:
+        """(required literal, vendor, rule) of the open rules, then of the path rules when
+        asked, in the list's order; the literal is ``""`` (always asked) when none is known."""
+        known = self._literals.get(path_rules_too)
+        if known is None:
+            rules = self._open_rules + (self._path_rules if path_rules_too else [])
+            known = self._literals[path_rules_too] = [
+                (required_literal(rule), vendor, rule) for vendor, rule in rules
+            ]
+        return known
 
     def _any_rule_matches(self, path_rules: bool, url_without_scheme: str) -> bool:
         regex = self._open_regex.get(path_rules)
@@ -139,6 +160,102 @@ class TrackerLists:
                     return TrackerHit(rule.vendor, name, "pattern", rule.parameter)
             name = name.partition(".")[2]
         return None
+
+
+@lru_cache(maxsize=1024)
+def _rule(rule: str) -> re.Pattern[str]:
+    return re.compile(rule, re.IGNORECASE)
+
+
+_QUANTIFIERS = "*?{"
+
+
+def required_literal(rule: str) -> str:
+    """The longest text (lower case, ASCII) that every string the regular expression ``rule``
+    matches contains, or ``""`` when none can be told safely.
+
+    Read conservatively from the pattern's source: the top-level literal characters between
+    classes, groups, wildcards and anchors, a character made optional by a quantifier dropped;
+    anything in a group or class, or a pattern with an alternation or inline flags, gives no
+    text. An ASCII literal against ASCII text matches case-insensitively exactly when its
+    lower case occurs in the text's lower case (the caller asks only of ASCII URLs).
+    """
+    if "(?" in rule or "|" in rule:
+        return ""
+    best = ""
+    run: list[str] = []
+
+    def close() -> None:
+        nonlocal best
+        text = "".join(run)
+        if len(text) > len(best):
+            best = text
+        run.clear()
+
+    i, end = 0, len(rule)
+    while i < end:
+        char = rule[i]
+        if char == "\\":
+            escaped = rule[i + 1 : i + 2]
+            if escaped and escaped.isascii() and not escaped.isalnum():
+                run.append(escaped)  # \. \? \/ are the character itself
+            else:
+                close()  # \d, \w, \b, a back-reference ...
+            i += 2
+        elif char == "[":
+            close()
+            i = _after_class(rule, i)
+        elif char == "(":
+            close()
+            i = _after_group(rule, i)
+        elif char in _QUANTIFIERS:
+            if run:
+                run.pop()  # made optional (or repeated a number of times not read here)
+            close()
+            if char == "{":  # {m,n}: skipped whole (a "{" Python reads as text only loses text)
+                closing = rule.find("}", i)
+                i = end if closing < 0 else closing + 1
+            else:
+                i += 1
+        elif char == "+" or char in ".^$)":
+            close()
+            i += 1
+        else:
+            run.append(char)
+            i += 1
+    close()
+    return best.lower() if best.isascii() else ""
+
+
+def _after_class(rule: str, start: int) -> int:
+    i = start + 1
+    if rule[i : i + 1] == "^":
+        i += 1
+    if rule[i : i + 1] == "]":
+        i += 1
+    while i < len(rule) and rule[i] != "]":
+        i += 2 if rule[i] == "\\" else 1
+    return i + 1
+
+
+def _after_group(rule: str, start: int) -> int:
+    depth, i = 0, start
+    while i < len(rule):
+        char = rule[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "[":
+            i = _after_class(rule, i)
+            continue
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    return i
 
 
 # A rule that starts with a host name ("t.yesware.com/t/", "mkt[0-9]+.com/open"), not a path.
