@@ -41,7 +41,9 @@ def test_every_bundled_pattern_compiles() -> None:
         if wrapper.path is not None:
             re.compile(wrapper.path)
             compiled += 1
-    assert checked._first_owner_pattern() is not fingerprints._NOT_JOINED
+    # the one-search answers for "which ESP's click / open path is this" are in use
+    assert checked._first_click_path.usable()
+    assert checked._first_open_path.usable()
     assert compiled > 150  # 179 path patterns in 2026-11
 
 
@@ -76,3 +78,23 @@ def test_a_bad_wrapper_path_is_refused_at_load() -> None:
     text = '[[wrapper]]\nname = "Gate"\nhosts = ["gate.example"]\npath = "^/(x"\n'
     with pytest.raises(InputError, match=r"\[wrapper Gate\].*bad regular expression"):
         parse_fingerprints(text, "gates.toml")
+
+
+def test_the_first_open_path_owner_is_the_first_esp_in_the_datas_order() -> None:
+    text = """
+[[esp]]
+name = "First"
+open_paths = ["^/o/[a-z]+", "^/pixel/"]
+[[esp]]
+name = "Second"
+open_paths = ["^/o/abc"]
+[[esp]]
+name = "Third"
+open_paths = ["^/t/(x)\\\\1"]
+"""
+    found = parse_fingerprints(text)
+    assert found.esp_for_open_pixel("https://img.example/o/abc") == "First"
+    assert found.esp_for_open_pixel("https://img.example/pixel/1.gif") == "First"
+    assert found.esp_for_open_pixel("https://img.example/other") is None
+    assert not found._first_open_path.usable()  # a back-reference: asked ESP by ESP
+    assert found.esp_for_open_pixel("https://img.example/t/xx") == "Third"

@@ -162,6 +162,46 @@ class HostIndex(Generic[_Owner]):
 
 
 _NO_PATHS = PathPatterns(())
+_REFERS_TO_A_GROUP = re.compile(r"\\[1-9]|\(\?P=")
+
+
+class FirstOwnerByPath(Generic[_Owner]):
+    """Whose path pattern matches first, in the data's order, by one search.
+
+    With every pattern anchored at the start, the alternatives of one joined pattern are tried
+    in order at the start and the first that matches is the first owner's: one search in C
+    instead of a search per owner. Compiled on first use; not usable (the caller asks owner by
+    owner) when a pattern is unanchored, refers to its own groups or does not join.
+    """
+
+    def __init__(self, owned: Sequence[tuple[_Owner, str]]) -> None:
+        self._owners = [owner for owner, _ in owned]
+        self._sources = [source for _, source in owned]
+        self._pattern: re.Pattern[str] | str | None = None
+
+    def usable(self) -> bool:
+        if self._pattern is None:
+            self._pattern = self._join()
+        return not isinstance(self._pattern, str)
+
+    def _join(self) -> re.Pattern[str] | str:
+        sources = self._sources
+        if not sources or not all(p.startswith("^") for p in sources):
+            return _NOT_JOINED
+        if any(_REFERS_TO_A_GROUP.search(p) for p in sources):
+            return _NOT_JOINED  # group numbers change when joined
+        try:
+            return re.compile("|".join(f"(?P<p{i}>{p})" for i, p in enumerate(sources)))
+        except re.error:
+            return _NOT_JOINED
+
+    def first(self, where: str) -> _Owner | None:
+        """The first owner whose pattern matches (only when :meth:`usable`)."""
+        assert not isinstance(self._pattern, str) and self._pattern is not None
+        found = self._pattern.match(where)
+        if found is None or not found.lastgroup:
+            return None
+        return self._owners[int(found.lastgroup[1:])]
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,36 +280,32 @@ class Fingerprints:
             for name, value in esp.opt_out:
                 if name != "class":
                     self._opt_outs.setdefault(name, set()).add(value)
+        # per ESP, in order: the header names it sets, and the prefixes of those given as "X-*"
+        self._header_rules = [
+            (
+                esp,
+                frozenset(h.lower() for h in esp.headers if not h.endswith("*")),
+                tuple(h.lower()[:-1] for h in esp.headers if h.endswith("*")),
+            )
+            for esp in self.esps
+            if esp.headers
+        ]
         self._any_click_path = PathPatterns(
             [p for esp in self.esps for p in esp.click_paths.sources]
         )
-        owned = [(esp, p) for esp in self.esps for p in esp.click_paths.sources]
-        self._path_owners = [esp for esp, _ in owned]
-        self._first_path_owner: re.Pattern[str] | str | None = None  # compiled on first use
-
-    def _first_owner_pattern(self) -> re.Pattern[str] | str:
-        """With every click path anchored at the start, the first alternative that matches
-        belongs to the first ESP in the data's order: one search names it."""
-        sources = [p for esp in self.esps for p in esp.click_paths.sources]
-        if sources and all(p.startswith("^") for p in sources):
-            try:
-                return re.compile("|".join(f"(?P<p{i}>{p})" for i, p in enumerate(sources)))
-            except re.error:
-                pass
-        return _NOT_JOINED
+        self._first_click_path = FirstOwnerByPath(
+            [(esp, p) for esp in self.esps for p in esp.click_paths.sources]
+        )
+        self._first_open_path = FirstOwnerByPath(
+            [(esp, p) for esp in self.esps for p in esp.open_paths.sources]
+        )
 
     def _first_esp_by_path(self, where: str) -> EspFingerprint | None:
         """The first ESP (in the data's order) one of whose click paths matches, if that can be
         told by one search; None sends the caller to ask every ESP."""
-        pattern = self._first_path_owner
-        if pattern is None:
-            pattern = self._first_path_owner = self._first_owner_pattern()
-        if isinstance(pattern, str):
+        if not self._first_click_path.usable():
             return None
-        found = pattern.match(where)
-        if found is None or not found.lastgroup:
-            return None
-        return self._path_owners[int(found.lastgroup[1:])]
+        return self._first_click_path.first(where)
 
     def _is_other_host(self, esp: EspFingerprint, host: str) -> bool:
         return esp.name in self._other_hosts.owners(host)
@@ -386,6 +422,9 @@ class Fingerprints:
         for esp in self._click_hosts.owners(host):
             if esp.open_paths.search(where):
                 return esp.name
+        if self._first_open_path.usable():
+            first = self._first_open_path.first(where)
+            return first.name if first is not None else None
         for esp in self.esps:
             if esp.open_paths.search(where):
                 return esp.name
@@ -410,15 +449,14 @@ class Fingerprints:
 
     def esp_for_headers(self, headers: Headers) -> str | None:
         """The ESP named by the message's headers (X-SG-EID, X-Mailgun-*, ...), or None."""
-        names = [name.lower() for name in headers.esp_headers]
-        for esp in self.esps:
-            for wanted in esp.headers:
-                wanted = wanted.lower()
-                if wanted.endswith("*"):
-                    if any(name.startswith(wanted[:-1]) for name in names):
-                        return esp.name
-                elif wanted in names:
-                    return esp.name
+        names = {name.lower() for name in headers.esp_headers}
+        if not names:
+            return None
+        for esp, exact, prefixes in self._header_rules:
+            if not exact.isdisjoint(names) or (
+                prefixes and any(name.startswith(prefixes) for name in names)
+            ):
+                return esp.name
         return None
 
     def esp_for_cname(self, cname_chain: Sequence[str]) -> str | None:
