@@ -45,7 +45,7 @@ def stylesheet_properties(root: lxml.etree._Element) -> frozenset[str]:
     found: set[str] = set()
     for style in root.iter("style"):
         if style.text:
-            found.update(m.group(1).lower() for m in _PROPERTY.finditer(style.text))
+            found.update(map(str.lower, _PROPERTY.findall(style.text)))  # groups, in C
     return frozenset(found)
 
 

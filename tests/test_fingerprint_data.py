@@ -12,11 +12,14 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from clickaudit.bundled import read_text
 from clickaudit.errors import InputError
 from clickaudit.esp import fingerprints
 from clickaudit.esp.fingerprints import BUNDLED_WHERE, load_fingerprints, parse_fingerprints
+from clickaudit.model import Headers
 
 
 def test_every_bundled_pattern_compiles() -> None:
@@ -98,3 +101,35 @@ open_paths = ["^/t/(x)\\\\1"]
     assert found.esp_for_open_pixel("https://img.example/other") is None
     assert not found._first_open_path.usable()  # a back-reference: asked ESP by ESP
     assert found.esp_for_open_pixel("https://img.example/t/xx") == "Third"
+
+
+def _named_by_headers_one_by_one(names: list[str]) -> str | None:
+    """The ESP the headers name, asked ESP by ESP and header by header (the reference)."""
+    lowered = [name.lower() for name in names]
+    for esp in load_fingerprints().esps:
+        for wanted in esp.headers:
+            wanted = wanted.lower()
+            if wanted.endswith("*"):
+                if any(name.startswith(wanted[:-1]) for name in lowered):
+                    return esp.name
+            elif wanted in lowered:
+                return esp.name
+    return None
+
+
+_HEADER_NAMES = sorted(
+    {
+        variant
+        for esp in load_fingerprints().esps
+        for wanted in esp.headers
+        for variant in (wanted.rstrip("*") + "Tag", wanted.rstrip("*"), wanted.upper())
+    }
+    | {"X-Mailer", "Feedback-ID", "X-Other", "List-Id"}
+)
+
+
+@settings(max_examples=300)
+@given(st.lists(st.sampled_from(_HEADER_NAMES), max_size=6))
+def test_the_esp_named_by_headers_is_the_first_in_the_datas_order(names: list[str]) -> None:
+    headers = Headers(esp_headers=dict.fromkeys(names, "1"))
+    assert load_fingerprints().esp_for_headers(headers) == _named_by_headers_one_by_one(names)

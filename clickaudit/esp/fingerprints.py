@@ -280,16 +280,22 @@ class Fingerprints:
             for name, value in esp.opt_out:
                 if name != "class":
                     self._opt_outs.setdefault(name, set()).add(value)
-        # per ESP, in order: the header names it sets, and the prefixes of those given as "X-*"
-        self._header_rules = [
-            (
-                esp,
-                frozenset(h.lower() for h in esp.headers if not h.endswith("*")),
-                tuple(h.lower()[:-1] for h in esp.headers if h.endswith("*")),
-            )
-            for esp in self.esps
-            if esp.headers
-        ]
+        # the header names ESPs set (first ESP in the data's order per name), and one anchored
+        # search over the "X-Name-*" prefixes, tried in that order
+        self._header_esps: dict[str, int] = {}
+        prefixes: list[tuple[int, str]] = []
+        for index, esp in enumerate(self.esps):
+            for wanted in esp.headers:
+                wanted = wanted.lower()
+                if wanted.endswith("*"):
+                    prefixes.append((index, wanted[:-1]))
+                else:
+                    self._header_esps.setdefault(wanted, index)
+        self._header_prefix_owners = [index for index, _ in prefixes]
+        self._header_prefixes = re.compile(
+            "|".join(f"(?P<h{n}>{re.escape(prefix)})" for n, (_, prefix) in enumerate(prefixes))
+            or "(?!)"
+        )
         self._any_click_path = PathPatterns(
             [p for esp in self.esps for p in esp.click_paths.sources]
         )
@@ -449,15 +455,18 @@ class Fingerprints:
 
     def esp_for_headers(self, headers: Headers) -> str | None:
         """The ESP named by the message's headers (X-SG-EID, X-Mailgun-*, ...), or None."""
-        names = {name.lower() for name in headers.esp_headers}
-        if not names:
-            return None
-        for esp, exact, prefixes in self._header_rules:
-            if not exact.isdisjoint(names) or (
-                prefixes and any(name.startswith(prefixes) for name in names)
-            ):
-                return esp.name
-        return None
+        first: int | None = None
+        for name in headers.esp_headers:
+            name = name.lower()
+            index = self._header_esps.get(name)
+            if index is not None and (first is None or index < first):
+                first = index
+            by_prefix = self._header_prefixes.match(name)
+            if by_prefix is not None and by_prefix.lastgroup:
+                index = self._header_prefix_owners[int(by_prefix.lastgroup[1:])]
+                if first is None or index < first:
+                    first = index
+        return self.esps[first].name if first is not None else None
 
     def esp_for_cname(self, cname_chain: Sequence[str]) -> str | None:
         """The ESP a CNAME chain points at (``click.shop.example → sendgrid.net``), or None."""
