@@ -40,6 +40,33 @@ def _elide_start(text: str, limit: int) -> str:
     return ELLIPSIS + text[-(limit - 1) :] if limit > 1 else ELLIPSIS[:limit]
 
 
+def _host_forms(netloc: str) -> list[str]:
+    """``netloc`` shortened for reading, most complete first: as written; without a user
+    name; then whole labels dropped from the left (``…northwind.example:8080``) down to the
+    last two (three when those two are short, as in ``example.co.uk``); then without the port.
+    A host is never cut inside a label while a shorter whole-label form exists."""
+    forms = [netloc]
+    host_port = netloc.rpartition("@")[2]
+    if host_port != netloc:
+        forms.append(host_port)
+    host, port = host_port, ""
+    if not host_port.startswith("[") and ":" in host_port:
+        name, _, number = host_port.rpartition(":")
+        if number.isdigit():
+            host, port = name, ":" + number
+    labels = host.split(".")
+    if host.startswith("[") or all(label.isdigit() for label in labels):
+        return forms  # an address: nothing to drop
+    keep = 3 if len(labels) >= 3 and len(labels[-1]) <= 3 and len(labels[-2]) <= 3 else 2
+    shortest = host
+    for start in range(1, len(labels) - keep + 1):
+        shortest = ELLIPSIS + ".".join(labels[start:])
+        forms.append(shortest + port)
+    if port:
+        forms.append(shortest)
+    return forms
+
+
 def _query_keys(query: str) -> list[str]:
     keys: list[str] = []
     for pair in query.split("&"):
@@ -102,8 +129,9 @@ def _fit_path(path: str, room: int) -> str | None:
 def shorten_url(url: str, limit: int = 60) -> str:
     """``url`` in at most ``limit`` characters, keeping what tells URLs apart.
 
-    What survives, in order: the host (its end, if even the host is too long), the last path
-    segment, the query's keys, earlier path segments from the end backwards, the query's values.
+    What survives, in order: the host (whole labels dropped from its left, then its port, if
+    even the host is too long), the last path segment, the query's keys, earlier path segments
+    from the end backwards, the query's values.
     ``https://`` is dropped when shortening (it is the norm); ``http://`` is kept (it is a
     finding). A URL that is not http(s) is cut in the middle.
     """
@@ -117,9 +145,18 @@ def shorten_url(url: str, limit: int = 60) -> str:
     if scheme not in ("http", "https") or not parts.netloc:
         return elide_middle(url, limit)
     prefix = "" if scheme == "https" else "http://"
-    # the host gives way only to a last segment and a "?…" (about 18 characters)
-    host = prefix + _elide_start(parts.netloc, max(12, limit - 18 - len(prefix)))
     fragment = f"#{ELLIPSIS}" if parts.fragment else ""
+    # The host is what a reader needs most: the path gives way first (down to "/…"), then the
+    # host loses whole labels from the left, and is cut inside a label only as a last resort.
+    rest = (
+        (len(f"/{ELLIPSIS}") if parts.path not in ("", "/") else len(parts.path))
+        + (len(f"?{ELLIPSIS}") if parts.query else 0)
+        + len(fragment)
+    )
+    forms = _host_forms(parts.netloc)
+    host = next((prefix + form for form in forms if len(prefix + form) + rest <= limit), "")
+    if not host:
+        host = prefix + _elide_start(forms[-1], max(2, limit - len(prefix) - rest))
     room = limit - len(host)
     for query in _query_forms(parts.query, room):
         path_room = room - len(query) - len(fragment)

@@ -92,3 +92,27 @@ def test_hops_on_different_hosts_are_named_by_host() -> None:
 def test_path_hops_are_named_by_segment() -> None:
     parts = distinct_parts(["https://a.example/loop/one", "https://a.example/loop/two"])
     assert parts == ["…/one", "…/two"]
+
+
+DEMO = "https://shop.northwind.example:36475/products/trail-boots?utm_source=x"
+
+
+def test_a_narrow_column_keeps_the_whole_host_with_its_port_and_elides_the_path_first() -> None:
+    assert shorten_url(DEMO, 45) == "shop.northwind.example:36475/…/trail-boots?…"
+    assert shorten_url(DEMO, 34) == "shop.northwind.example:36475/…?…"
+
+
+def test_a_host_too_long_loses_whole_labels_from_the_left_then_its_port() -> None:
+    assert shorten_url(DEMO, 30) == "…northwind.example:36475/…?…"
+    assert shorten_url(DEMO, 22) == "…northwind.example/…?…"
+    # two short last labels are one suffix: example.co.uk stays whole
+    assert shorten_url("https://a.b.example.co.uk/x/y/z?q=1", 19) == "…example.co.uk/…?…"
+
+
+def test_a_host_is_cut_inside_a_label_only_when_nothing_whole_fits() -> None:
+    assert shorten_url(DEMO, 18) == "…hwind.example/…?…"
+
+
+def test_a_user_name_in_the_address_goes_before_the_host_shrinks() -> None:
+    url = "https://someone@login.bank.example/account/settings/security"
+    assert shorten_url(url, 26) == "login.bank.example/…"

@@ -32,3 +32,15 @@ def test_the_delegate_draws_short_text_while_the_model_keeps_the_full_url(qtbot)
     UrlDelegate().initStyleOption(option, index)
     assert option.text != BOOTS and "trail-boots" in option.text
     assert model.data(index) == BOOTS
+
+
+def test_a_narrow_cell_keeps_a_host_with_its_port_readable(qtbot) -> None:  # type: ignore[no-untyped-def]
+    url = "https://shop.northwind.example:36475/products/trail-boots?utm_source=email"
+    metrics = QFontMetrics(QApplication.font())
+    width = metrics.horizontalAdvance("shop.northwind.example:36475/…?…") + 2
+    shown = fit_url(url, width, metrics.horizontalAdvance)
+    assert shown.startswith("shop.northwind.example:36475/")
+    narrower = fit_url(
+        url, metrics.horizontalAdvance("…northwind.example/…?…") + 2, metrics.horizontalAdvance
+    )
+    assert narrower.startswith("…northwind.example")
