@@ -109,27 +109,50 @@ async def audit_emails_async(
     network: NetworkOverrides | None = None,
 ) -> list[Audit]:
     cancel = cancel or CancelToken()
-    fingerprints = load_fingerprints()
-    policy = load_policy(settings.policy_path)
-    template_links = _template_links(settings.template_path, fingerprints)
     audits: list[Audit] = []
-    async with collaborators(settings, network or NetworkOverrides()) as made:
+    async with audit_run(settings, network) as run:
         for index, email in enumerate(emails, start=1):
             cancel.raise_if_cancelled()
             progress(Progress("classify", index - 1, len(emails), email.source.label))
+            started = now_iso()
+            classified = classify_email(email, run.fingerprints)
             audits.append(
-                await _audit_one(
-                    email,
-                    settings,
-                    fingerprints=fingerprints,
-                    policy=policy,
-                    template_links=template_links,
-                    progress=progress,
-                    cancel=cancel,
-                    network=made,
+                await audit_classified(
+                    classified, run, started=started, progress=progress, cancel=cancel
                 )
             )
     return audits
+
+
+@dataclass(frozen=True, slots=True)
+class AuditRun:
+    """What every email of one audit run shares: the settings, the fingerprints, the UTM policy,
+    the template's links and the network collaborators (one transport, one per-host limiter).
+    Emails of a run may be audited one after another or several at once (``audit --jobs``):
+    either way the per-host ceiling is the run's, never one per email."""
+
+    settings: AuditSettings
+    fingerprints: Fingerprints
+    policy: UtmPolicy
+    template_links: tuple[Link, ...] | None
+    network: NetworkOverrides
+
+
+@contextlib.asynccontextmanager
+async def audit_run(
+    settings: AuditSettings, network: NetworkOverrides | None = None
+) -> AsyncIterator[AuditRun]:
+    """One audit run (see :class:`AuditRun`); what it made is closed when the block ends.
+
+    Raises:
+        PolicyError: the UTM policy cannot be used.
+        InputError: the template cannot be read.
+    """
+    fingerprints = load_fingerprints()
+    policy = load_policy(settings.policy_path)
+    template_links = _template_links(settings.template_path, fingerprints)
+    async with collaborators(settings, network or NetworkOverrides()) as made:
+        yield AuditRun(settings, fingerprints, policy, template_links, made)
 
 
 def _template_links(path: str | None, fingerprints: Fingerprints) -> tuple[Link, ...] | None:
@@ -139,21 +162,25 @@ def _template_links(path: str | None, fingerprints: Fingerprints) -> tuple[Link,
     return classify_email(emails[0], fingerprints).links if emails else ()
 
 
-async def _audit_one(
-    email: Email,
-    settings: AuditSettings,
+async def audit_classified(
+    classified: Classified,
+    run: AuditRun,
     *,
-    fingerprints: Fingerprints,
-    policy: UtmPolicy,
-    template_links: tuple[Link, ...] | None,
-    progress: ProgressCallback,
-    cancel: CancelToken,
-    network: NetworkOverrides,
+    started: str | None = None,
+    progress: ProgressCallback = ignore_progress,
+    cancel: CancelToken | None = None,
 ) -> Audit:
-    started = now_iso()
-    settings = settings_for(email, settings)
-    classified = classify_email(email, fingerprints)
+    """The network half of one email's audit, from what the offline stages made of it (in this
+    process or a worker's): pairing, following, domain checks and the final judgement.
+
+    ``started`` is when the email's audit began (its classification), now when not given.
+    """
+    started = started or now_iso()
+    cancel = cancel or CancelToken()
+    fingerprints, policy, template_links = run.fingerprints, run.policy, run.template_links
+    network = run.network
     email = classified.email  # with any note extraction made
+    settings = settings_for(email, run.settings)
     links = classified.links
     message_findings: list[Finding] = []
     if template_links is not None:

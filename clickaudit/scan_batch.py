@@ -117,13 +117,19 @@ def _scan_in_workers(
             gc.unfreeze()
 
 
-def warm_up(fmt: str, width: int) -> None:
+def warm_up(fmt: str | None, width: int = 120) -> None:
     """Import the scanning stages and load what they load on first use (fingerprints, tracker
-    lists, the public suffix list) by scanning and rendering a tiny built-in email."""
+    lists, the public suffix list) by scanning a tiny built-in email, and rendering its report
+    in ``fmt`` unless None."""
+    from clickaudit.esp.fingerprints import load_fingerprints
     from clickaudit.load import load_message_bytes
+    from clickaudit.scanning import scan_email
 
     for email in load_message_bytes(_WARM_UP_EMAIL, "warm-up.eml"):
-        _render(email, fmt, width)
+        if fmt is None:
+            scan_email(email, load_fingerprints())
+        else:
+            _render(email, fmt, width)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,6 +17,7 @@ from clickaudit.commands.common import (
     EXIT_OK,
     FAIL_ON,
     add_fail_on,
+    add_jobs,
     open_output,
     write_output,
 )
@@ -59,6 +60,7 @@ def register(commands: Any) -> None:
         "--redact", action="store_true", help="mask recipients' addresses and tracking tokens"
     )
     add_fail_on(parser)
+    add_jobs(parser)
     net = parser.add_argument_group("network")
     net.add_argument(
         "--safe",
@@ -202,14 +204,17 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _audit_batch(args: argparse.Namespace, settings: Any) -> int:
-    """Emails are read and audited one source at a time; text, JSON and JSON-lines reports are
-    written as each finishes and each audit is saved as it is made, so a batch of any size runs
-    in bounded memory. (HTML, CSV and JUnit reports are whole documents: made at the end.)"""
-    from clickaudit.batch import read_sources
-    from clickaudit.commands.progress_line import ProgressLine
-    from clickaudit.pipeline import audit_emails
+    """Emails are read and audited a few at a time (:mod:`clickaudit.audit_batch`); text, JSON
+    and JSON-lines reports are written as each finishes and each audit is saved as it is made,
+    so a batch of any size runs in bounded memory. (HTML, CSV and JUnit reports are whole
+    documents: made at the end.)"""
+    from clickaudit.audit_batch import AuditedSource, audit_sources
+    from clickaudit.batch import count_sources, read_sources
+    from clickaudit.commands.progress_line import BatchProgress, ProgressLine
     from clickaudit.report.stream import STREAMED_FORMATS, ReportWriter, render_piece
+    from clickaudit.scan_batch import default_jobs
 
+    jobs = args.jobs or default_jobs()
     streamed = args.format in STREAMED_FORMATS
     kept: list[Any] = []  # audits of a report that is not streamed
     failed = found = any_email = False
@@ -218,31 +223,38 @@ def _audit_batch(args: argparse.Namespace, settings: Any) -> int:
     writer = ReportWriter(out, args.format) if out is not None else None
     store = None if args.no_save else _HistoryWriter(args.db)
     saved_all = True
-    progress = ProgressLine()
+    stages = ProgressLine()  # one email at a time: its stages
+    emails = BatchProgress(None)  # several at once: emails done / total, rate, ETA
+    if emails.enabled and jobs > 1:
+        emails = BatchProgress(count_sources(args.files))
+
+    def on_audited(result: AuditedSource) -> None:
+        nonlocal failed, found, any_email, saved_all
+        stages.clear()
+        emails.advance()
+        if result.problem is not None:
+            emails.clear()
+            print(f"clickaudit: {result.label}: {result.problem}", file=sys.stderr)
+            failed = True
+            return
+        any_email = True
+        if store is not None:
+            emails.clear()
+            saved_all = store.save(list(result.audits)) and saved_all
+        for audit in _redacted(list(result.audits), args.redact):
+            found = found or (threshold is not None and _worst(audit) >= threshold.rank)
+            if writer is not None:
+                writer.write(render_piece(audit, args.format))
+            else:
+                kept.append(audit)
+
     try:
-        for source in read_sources(args.files):
-            try:
-                if isinstance(source, InputError):
-                    raise source
-                emails = source.load()
-            except InputError as error:
-                progress.clear()
-                print(f"clickaudit: {error.path}: {error.problem}", file=sys.stderr)
-                failed = True
-                continue
-            any_email = True
-            audits = audit_emails(emails, settings, progress=progress)
-            progress.clear()
-            if store is not None:
-                saved_all = store.save(audits) and saved_all
-            for audit in _redacted(audits, args.redact):
-                found = found or (threshold is not None and _worst(audit) >= threshold.rank)
-                if writer is not None:
-                    writer.write(render_piece(audit, args.format))
-                else:
-                    kept.append(audit)
+        audit_sources(
+            read_sources(args.files), settings, jobs=jobs, on_audited=on_audited, progress=stages
+        )
     finally:
-        progress.clear()
+        stages.clear()
+        emails.clear()
         if store is not None:
             store.close()
         if writer is not None and (writer.count or (args.format == "json" and any_email)):
