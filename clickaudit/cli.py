@@ -8,7 +8,6 @@ above ``--fail-on``, 1 there are such findings, 2 usage error or unreadable inpu
 from __future__ import annotations
 
 import argparse
-import difflib
 import os
 import re
 import sys
@@ -102,6 +101,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _not_a_command(word: str) -> int:
     """A first word that is neither a command nor an existing file is a usage error (a typo of
     a command), not a file for the app to fail to open."""
+    import difflib  # only for a mistyped command
+
     close = difflib.get_close_matches(word, sorted(command_names()), n=1, cutoff=0.6)
     hint = (
         f"did you mean '{close[0]}'?"

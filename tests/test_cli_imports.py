@@ -41,3 +41,10 @@ def test_scanning_one_email_imports_only_the_scan_command_and_no_network_stack(
     assert "clickaudit.commands.scan" in commands
     assert not commands & {f"clickaudit.commands.{name}" for name in ("audit", "demo", "worker")}
     assert not {"httpx", "httpcore", "dns.resolver", "clickaudit.follow"} & loaded
+
+
+def test_a_text_scan_does_not_look_up_the_installed_version(tmp_path: Path) -> None:
+    """importlib.metadata takes ~17 ms to find the version; only a JSON report prints it."""
+    email = tmp_path / "one.eml"
+    email.write_text("From: a@example.com\nSubject: hi\n\n<a href='https://shop.example/'>x</a>\n")
+    assert "importlib.metadata" not in modules_loaded_by("scan", str(email))

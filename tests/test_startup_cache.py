@@ -61,3 +61,24 @@ def test_a_cache_folder_that_cannot_be_made_is_no_error(
     source.write_text("one")
     calls: list[int] = []
     assert parsed_once("demo", [source], counting_parser(calls)) == {"parsed": 1}
+
+
+def test_a_new_version_of_the_parsing_code_parses_again(
+    cache_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An upgrade rewrites the module that parses: its cached results are not read back (the
+    installed version is not looked up: importlib.metadata costs more than the cache saves)."""
+    import importlib
+
+    code = cache_home / "code"
+    code.mkdir()
+    module_file = code / "list_parser_demo.py"
+    module_file.write_text("CALLS = []\ndef parse():\n    CALLS.append(1)\n    return len(CALLS)\n")
+    monkeypatch.syspath_prepend(str(code))
+    module = importlib.import_module("list_parser_demo")
+    source = cache_home / "list.txt"
+    source.write_text("one")
+    assert parsed_once("demo", [source], module.parse) == 1
+    assert parsed_once("demo", [source], module.parse) == 1
+    os.utime(module_file, ns=(1, 1))  # what installing another version does to the file
+    assert parsed_once("demo", [source], module.parse) == 2

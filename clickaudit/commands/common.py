@@ -8,7 +8,6 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TextIO
 
-from clickaudit.atomic_write import write_text_atomically
 from clickaudit.errors import ClickauditError, InputError
 from clickaudit.model import Audit, Severity
 
@@ -74,6 +73,8 @@ def write_output(text: str, output: str | None) -> None:
     """Write to --output FILE, or to stdout (no --output, or ``-o -``)."""
     if output and not to_stdout(output):
         try:
+            from clickaudit.atomic_write import write_text_atomically  # tempfile: on use
+
             write_text_atomically(output, text)
         except OSError as error:
             raise InputError(output, f"cannot write the report: {error.strerror}") from error
