@@ -42,28 +42,23 @@ def _elide_start(text: str, limit: int) -> str:
 
 def _host_forms(netloc: str) -> list[str]:
     """``netloc`` shortened for reading, most complete first: as written; without a user
-    name; then whole labels dropped from the left (``…northwind.example:8080``) down to the
-    last two (three when those two are short, as in ``example.co.uk``); then without the port.
-    A host is never cut inside a label while a shorter whole-label form exists."""
+    name; without the port; then whole labels dropped from the left (``…northwind.example``)
+    down to the last two (three when those two are short, as in ``example.co.uk``). A host is
+    never cut inside a label while a shorter whole-label form exists."""
     forms = [netloc]
-    host_port = netloc.rpartition("@")[2]
-    if host_port != netloc:
-        forms.append(host_port)
-    host, port = host_port, ""
-    if not host_port.startswith("[") and ":" in host_port:
-        name, _, number = host_port.rpartition(":")
+    host = netloc.rpartition("@")[2]
+    if host != netloc:
+        forms.append(host)
+    if not host.startswith("[") and ":" in host:
+        name, _, number = host.rpartition(":")
         if number.isdigit():
-            host, port = name, ":" + number
+            host = name
+            forms.append(host)
     labels = host.split(".")
     if host.startswith("[") or all(label.isdigit() for label in labels):
         return forms  # an address: nothing to drop
     keep = 3 if len(labels) >= 3 and len(labels[-1]) <= 3 and len(labels[-2]) <= 3 else 2
-    shortest = host
-    for start in range(1, len(labels) - keep + 1):
-        shortest = ELLIPSIS + ".".join(labels[start:])
-        forms.append(shortest + port)
-    if port:
-        forms.append(shortest)
+    forms.extend(ELLIPSIS + ".".join(labels[start:]) for start in range(1, len(labels) - keep + 1))
     return forms
 
 
@@ -129,7 +124,7 @@ def _fit_path(path: str, room: int) -> str | None:
 def shorten_url(url: str, limit: int = 60) -> str:
     """``url`` in at most ``limit`` characters, keeping what tells URLs apart.
 
-    What survives, in order: the host (whole labels dropped from its left, then its port, if
+    What survives, in order: the host (its port, then whole labels from its left dropped if
     even the host is too long), the last path segment, the query's keys, earlier path segments
     from the end backwards, the query's values.
     ``https://`` is dropped when shortening (it is the norm); ``http://`` is kept (it is a
@@ -147,16 +142,34 @@ def shorten_url(url: str, limit: int = 60) -> str:
     prefix = "" if scheme == "https" else "http://"
     fragment = f"#{ELLIPSIS}" if parts.fragment else ""
     # The host is what a reader needs most: the path gives way first (down to "/…"), then the
-    # host loses whole labels from the left, and is cut inside a label only as a last resort.
+    # host loses its port, then whole labels from the left, and is cut inside a label only as a
+    # last resort.
     rest = (
         (len(f"/{ELLIPSIS}") if parts.path not in ("", "/") else len(parts.path))
         + (len(f"?{ELLIPSIS}") if parts.query else 0)
         + len(fragment)
     )
     forms = _host_forms(parts.netloc)
-    host = next((prefix + form for form in forms if len(prefix + form) + rest <= limit), "")
-    if not host:
+    fitting = [prefix + form for form in forms if len(prefix + form) + rest <= limit]
+    if not fitting:
         host = prefix + _elide_start(forms[-1], max(2, limit - len(prefix) - rest))
+        return _with_host(host, parts, fragment, limit)
+    # Every label of the host kept, a port or a user name is worth less than the end of the
+    # path: the first such form that leaves the last segment whole, else the shortest of them.
+    whole = [host for host in fitting if not host.startswith(prefix + ELLIPSIS)]
+    if not whole:
+        return _with_host(fitting[0], parts, fragment, limit)
+    last_segment = next((s for s in reversed(parts.path.split("/")) if s), "")
+    for host in whole:
+        shortened = _with_host(host, parts, fragment, limit)
+        if last_segment in shortened:
+            return shortened
+    return shortened
+
+
+def _with_host(host: str, parts: SplitResult, fragment: str, limit: int) -> str:
+    """The URL after ``host`` fitted into what ``limit`` leaves: query forms from the most
+    complete, the path from its end."""
     room = limit - len(host)
     for query in _query_forms(parts.query, room):
         path_room = room - len(query) - len(fragment)

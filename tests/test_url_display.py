@@ -97,13 +97,14 @@ def test_path_hops_are_named_by_segment() -> None:
 DEMO = "https://shop.northwind.example:36475/products/trail-boots?utm_source=x"
 
 
-def test_a_narrow_column_keeps_the_whole_host_with_its_port_and_elides_the_path_first() -> None:
+def test_a_narrow_column_keeps_the_whole_host_and_elides_the_path_first() -> None:
     assert shorten_url(DEMO, 45) == "shop.northwind.example:36475/…/trail-boots?…"
-    assert shorten_url(DEMO, 34) == "shop.northwind.example:36475/…?…"
+    # the port is worth less than the last segment; the host's name is worth more than both
+    assert shorten_url(DEMO, 40) == "shop.northwind.example/…/trail-boots?…"
+    assert shorten_url(DEMO, 30) == "shop.northwind.example/…?…"
 
 
-def test_a_host_too_long_loses_whole_labels_from_the_left_then_its_port() -> None:
-    assert shorten_url(DEMO, 30) == "…northwind.example:36475/…?…"
+def test_a_host_too_long_loses_whole_labels_from_the_left() -> None:
     assert shorten_url(DEMO, 22) == "…northwind.example/…?…"
     # two short last labels are one suffix: example.co.uk stays whole
     assert shorten_url("https://a.b.example.co.uk/x/y/z?q=1", 19) == "…example.co.uk/…?…"
@@ -116,3 +117,4 @@ def test_a_host_is_cut_inside_a_label_only_when_nothing_whole_fits() -> None:
 def test_a_user_name_in_the_address_goes_before_the_host_shrinks() -> None:
     url = "https://someone@login.bank.example/account/settings/security"
     assert shorten_url(url, 26) == "login.bank.example/…"
+    assert shorten_url(url, 40) == "someone@login.bank.example/…/security"

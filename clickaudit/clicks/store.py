@@ -21,6 +21,7 @@ from sqlite_utils.db import ForeignKey
 
 from clickaudit.clicks.model import ClickReport, JudgedClick
 from clickaudit.clicks.report import click_to_dict, report_head
+from clickaudit.store.filters import date_range, where_sql
 from clickaudit.store.transaction import write_transaction
 
 BATCH = 5_000
@@ -212,15 +213,10 @@ def list_runs(
     if esp:
         where.append("sha256 IN (SELECT sha256 FROM audits WHERE lower(esp) = lower(:esp))")
         params["esp"] = esp
-    if since:
-        where.append("created_at >= :since")
-        params["since"] = since
-    if until:
-        where.append("created_at <= :until")
-        params["until"] = until + ("T23:59:59" if len(until) == 10 else "")
+    date_range("created_at", since, until, where, params)
     sql = (
         f"SELECT {RUN_COLUMNS} FROM click_runs"
-        + (" WHERE " + " AND ".join(where) if where else "")
+        + where_sql(where)
         + " ORDER BY created_at DESC, id DESC LIMIT :limit"
     )
     cursor = connection.execute(sql, params)

@@ -5,16 +5,13 @@ from __future__ import annotations
 from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtGui import QAction, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
     QSplitter,
-    QTableView,
     QTabWidget,
     QTextBrowser,
     QVBoxLayout,
@@ -28,6 +25,7 @@ from clickaudit.gui.widgets.domains import DomainPanel
 from clickaudit.gui.widgets.findings_view import FindingsView
 from clickaudit.gui.widgets.inspector import LinkInspector
 from clickaudit.gui.widgets.preview import EmailPreview
+from clickaudit.gui.widgets.tables import row_table
 from clickaudit.gui.widgets.url_delegate import UrlDelegate
 from clickaudit.gui.widgets.wrapping_text import WrappingText
 from clickaudit.model import Audit, Category, Link, Severity
@@ -88,8 +86,7 @@ class EmailTab(QWidget):
         filters.addWidget(self.category)
         filters.addWidget(self.severity)
 
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
+        self.table = row_table(self.proxy, widths=COLUMN_WIDTHS, row_height=24)
         # Sorting is driven by hand: links arrive in "#" order, so that order needs no sort at
         # all (a proxy sort of thousands of rows asks Python for every key, stalling the window).
         sort_header = self.table.horizontalHeader()
@@ -97,17 +94,6 @@ class EmailTab(QWidget):
         sort_header.setSortIndicatorShown(True)
         sort_header.setSortIndicator(0, Qt.SortOrder.AscendingOrder)
         sort_header.sortIndicatorChanged.connect(self._sort)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(24)
-        self.table.setWordWrap(False)
-        self.table.setAlternatingRowColors(True)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for column, width in enumerate(COLUMN_WIDTHS):
-            self.table.setColumnWidth(column, width)
         self.url_delegate = UrlDelegate(self.table)
         for column in (DESTINATION, FINAL):
             self.table.setItemDelegateForColumn(column, self.url_delegate)

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QProgressBar,
     QSplitter,
-    QTableView,
     QTabWidget,
     QTextBrowser,
     QVBoxLayout,
@@ -34,6 +33,7 @@ from clickaudit.gui.models.links_model import LinksModel
 from clickaudit.gui.widgets.bad_files import BadFilesDialog
 from clickaudit.gui.widgets.history import HistoryPanel
 from clickaudit.gui.widgets.settings_dialog import SettingsDialog, load_settings
+from clickaudit.gui.widgets.tables import row_table
 from clickaudit.gui.workers import Failure
 from clickaudit.model import Audit
 from clickaudit.settings import AuditSettings
@@ -467,15 +467,9 @@ class DiffDialog(QDialog):
             model.set_links(audit.links)
             proxy = LinksFilter(self)
             proxy.setSourceModel(model)
-            view = QTableView()
-            view.setModel(proxy)
+            view = row_table(proxy, widths=COLUMN_WIDTHS, row_height=24, stretch_last=False)
             view.setSortingEnabled(True)
             view.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-            view.setWordWrap(False)
-            view.verticalHeader().hide()
-            view.verticalHeader().setDefaultSectionSize(24)
-            for column, width in enumerate(COLUMN_WIDTHS):
-                view.setColumnWidth(column, width)
             box = QWidget()
             layout = QVBoxLayout(box)
             layout.addWidget(QLabel(f"<b>{label}</b> · {audit.started_at}"))

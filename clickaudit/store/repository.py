@@ -25,6 +25,7 @@ from clickaudit.model import Audit
 from clickaudit.paths import default_db_path
 from clickaudit.report.json_report import audit_from_dict, audit_to_dict, summary
 from clickaudit.store import rows
+from clickaudit.store.filters import date_range, where_sql
 from clickaudit.store.opening import Found, open_for_reading, open_for_writing
 from clickaudit.store.transaction import write_transaction
 
@@ -167,16 +168,11 @@ class Store:
         if esp:
             where.append("lower(a.esp) = lower(:esp)")
             params["esp"] = esp
-        if since:
-            where.append("a.created_at >= :since")
-            params["since"] = since
-        if until:
-            where.append("a.created_at <= :until")
-            params["until"] = until + ("T23:59:59" if len(until) == 10 else "")
+        date_range("a.created_at", since, until, where, params)
         sql = (
             "SELECT id, created_at, subject, from_addr, esp, source_path, links, errors, warnings,"
             " infos, label FROM audits a"
-            + (" WHERE " + " AND ".join(where) if where else "")
+            + where_sql(where)
             + " ORDER BY a.created_at DESC, a.id DESC LIMIT :limit"
         )
         with self._reporting("cannot read the history"):

@@ -37,9 +37,13 @@ def test_the_delegate_draws_short_text_while_the_model_keeps_the_full_url(qtbot)
 def test_a_narrow_cell_keeps_a_host_with_its_port_readable(qtbot) -> None:  # type: ignore[no-untyped-def]
     url = "https://shop.northwind.example:36475/products/trail-boots?utm_source=email"
     metrics = QFontMetrics(QApplication.font())
-    width = metrics.horizontalAdvance("shop.northwind.example:36475/…?…") + 2
+    width = metrics.horizontalAdvance("shop.northwind.example:36475/…/trail-boots?…") + 2
     shown = fit_url(url, width, metrics.horizontalAdvance)
-    assert shown.startswith("shop.northwind.example:36475/")
+    assert shown.startswith("shop.northwind.example:36475/") and "trail-boots" in shown
+    without_port = fit_url(
+        url, metrics.horizontalAdvance("shop.northwind.example/…?…") + 2, metrics.horizontalAdvance
+    )
+    assert without_port.startswith("shop.northwind.example/")
     narrower = fit_url(
         url, metrics.horizontalAdvance("…northwind.example/…?…") + 2, metrics.horizontalAdvance
     )

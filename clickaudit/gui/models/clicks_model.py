@@ -5,18 +5,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import (
-    QAbstractTableModel,
-    QModelIndex,
-    QObject,
-    QPersistentModelIndex,
-    QSortFilterProxyModel,
-    Qt,
-)
+from PySide6.QtCore import QObject, QSortFilterProxyModel, Qt
 from PySide6.QtGui import QBrush, QColor
 
 from clickaudit.clicks.model import HistogramBin, JudgedClick, LinkClicks, Verdict
 from clickaudit.clicks.report import iso
+from clickaudit.gui.models.rows import Index, RowsModel
 
 COLUMNS = (
     "Time",
@@ -38,7 +32,6 @@ VERDICT_COLOURS = {
     Verdict.LIKELY_SCANNER: "#ef6c00",
     Verdict.UNKNOWN: "#757575",
 }
-_Index = QModelIndex | QPersistentModelIndex
 
 
 def seconds_text(seconds: float | None) -> str:
@@ -54,36 +47,20 @@ def seconds_text(seconds: float | None) -> str:
     return f"{seconds / 86400:.1f} d"
 
 
-class ClicksModel(QAbstractTableModel):
+class ClicksModel(RowsModel[JudgedClick]):
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._clicks: Sequence[JudgedClick] = ()
+        super().__init__(COLUMNS, parent)
 
     def set_clicks(self, clicks: Sequence[JudgedClick]) -> None:
-        self.beginResetModel()
-        self._clicks = clicks
-        self.endResetModel()
+        self._replace_rows(clicks)
 
     def click_at(self, row: int) -> JudgedClick:
-        return self._clicks[row]
+        return self.row_at(row)
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008 (Qt's signature)
-        return 0 if parent.isValid() else len(self._clicks)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
-        return None
-
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid():
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        click = self._row_of(index)
+        if click is None:
             return None
-        click = self._clicks[index.row()]
         column = index.column()
         if role == CLICK_ROLE:
             return click
@@ -140,7 +117,7 @@ class VerdictFilter(QSortFilterProxyModel):
         self._verdict = verdict
         self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
 
-    def filterAcceptsRow(self, source_row: int, source_parent: _Index) -> bool:
+    def filterAcceptsRow(self, source_row: int, source_parent: Index) -> bool:
         if self._verdict is None:
             return True
         model = self.sourceModel()
@@ -152,48 +129,39 @@ VERDICT_ORDER = (Verdict.HUMAN, Verdict.LIKELY_SCANNER, Verdict.SCANNER, Verdict
 VERDICT_LABELS = ("human", "likely scanner", "scanner", "unknown")
 
 
-class _CountsModel(QAbstractTableModel):
+Counts = tuple[int, int, int, int]  # per verdict, in VERDICT_ORDER
+
+
+class _CountsModel(RowsModel[Counts]):
     """Rows of counts per verdict (columns in :data:`VERDICT_ORDER`): what a bar mapper reads."""
 
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
+        super().__init__(VERDICT_LABELS, parent)
         self._labels: list[str] = []
-        self._counts: list[tuple[int, int, int, int]] = []
 
-    def _set(self, labels: list[str], counts: list[tuple[int, int, int, int]]) -> None:
-        self.beginResetModel()
-        self._labels, self._counts = labels, counts
-        self.endResetModel()
+    def _set(self, labels: list[str], counts: list[Counts]) -> None:
+        self._labels = labels
+        self._replace_rows(counts)
 
     @property
     def labels(self) -> list[str]:
         return list(self._labels)
 
-    def rowCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._counts)
-
-    def columnCount(self, parent: _Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(VERDICT_ORDER)
-
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if role != Qt.ItemDataRole.DisplayRole:
-            return None
-        if orientation == Qt.Orientation.Horizontal:
-            return VERDICT_LABELS[section]
-        return self._labels[section]
+        if orientation == Qt.Orientation.Vertical and role == Qt.ItemDataRole.DisplayRole:
+            return self._labels[section]
+        return super().headerData(section, orientation, role)
 
-    def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or role not in (
-            Qt.ItemDataRole.DisplayRole,
-            Qt.ItemDataRole.EditRole,
-        ):
+    def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
+        counts = self._row_of(index)
+        if counts is None or role not in (Qt.ItemDataRole.DisplayRole, Qt.ItemDataRole.EditRole):
             return None
-        return self._counts[index.row()][index.column()]
+        return counts[index.column()]
 
     def maximum_total(self) -> int:
-        return max((sum(row) for row in self._counts), default=0)
+        return max((sum(row) for row in self._rows), default=0)
 
 
 def _band_start(seconds: float) -> str:

@@ -10,13 +10,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QObject, Qt
 
 from clickaudit.findings import worst
 from clickaudit.gui.icons import severity_icon
+from clickaudit.gui.models.rows import Index, RowsModel
 from clickaudit.model import Link
 
-Index = QModelIndex | QPersistentModelIndex
 SORT_ROLE = Qt.ItemDataRole.UserRole + 1
 LINK_ROLE = Qt.ItemDataRole.UserRole + 2
 SEVERITY_RANK_ROLE = Qt.ItemDataRole.UserRole + 3
@@ -55,45 +55,31 @@ def _rank(link: Link) -> int:
     return top.severity.rank if top else 0
 
 
-class LinksModel(QAbstractTableModel):
+class LinksModel(RowsModel[Link]):
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._links: tuple[Link, ...] = ()
+        super().__init__(COLUMNS, parent)
         self._sort_keys: dict[int, list[Any]] = {}
         self._ranks: list[int] = []
 
     def set_links(self, links: Sequence[Link]) -> None:
-        self.beginResetModel()
-        self._links = tuple(links)
+        self._replace_rows(tuple(links))
+
+    def _rows_replaced(self) -> None:
         # Sorting asks for keys n·log n times; each column's keys are computed once, on first
         # use, so a reset of thousands of rows does not stall the window.
         self._sort_keys = {}
-        self._ranks = [_rank(link) for link in self._links]
-        self.endResetModel()
+        self._ranks = [_rank(link) for link in self._rows]
 
     def links(self) -> tuple[Link, ...]:
-        return self._links
+        return tuple(self._rows)
 
     def link(self, row: int) -> Link:
-        return self._links[row]
+        return self.row_at(row)
 
     def row_of(self, link_id: int) -> int | None:
-        for row, link in enumerate(self._links):
+        for row, link in enumerate(self._rows):
             if link.id == link_id:
                 return row
-        return None
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._links)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
         return None
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
@@ -102,12 +88,12 @@ class LinksModel(QAbstractTableModel):
             keys = self._sort_keys.get(column)
             if keys is None:
                 keys = self._sort_keys[column] = [
-                    self._sort_key(link, column) for link in self._links
+                    self._sort_key(link, column) for link in self._rows
                 ]
             return keys[index.row()]
-        if not index.isValid() or not 0 <= index.row() < len(self._links):
+        link = self._row_of(index)
+        if link is None:
             return None
-        link = self._links[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return self._text(link, column)

@@ -10,10 +10,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QIcon
 
-Index = QModelIndex | QPersistentModelIndex
+from clickaudit.gui.models.rows import Index, RowsModel
+
 R = TypeVar("R")
 
 
@@ -25,35 +26,27 @@ class Column(Generic[R]):
     tooltip: Callable[[R], str] | None = None
 
 
-class RecordsModel(QAbstractTableModel, Generic[R]):
+class RecordsModel(RowsModel[R]):
     def __init__(
         self,
         columns: Sequence[Column[R]],
         records: Sequence[R] = (),
         parent: QObject | None = None,
     ) -> None:
-        super().__init__(parent)
+        super().__init__([column.title for column in columns], parent)
         self._columns = tuple(columns)
-        self._records: tuple[R, ...] = tuple(records)
+        self._rows = tuple(records)
 
     def set_records(self, records: Sequence[R]) -> None:
-        self.beginResetModel()
-        self._records = tuple(records)
-        self.endResetModel()
+        self._replace_rows(tuple(records))
 
     def record(self, row: int) -> R:
-        return self._records[row]
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._records)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._columns)
+        return self.row_at(row)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._records):
+        record = self._row_of(index)
+        if record is None:
             return None
-        record = self._records[index.row()]
         column = self._columns[index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return column.text(record)
@@ -61,11 +54,4 @@ class RecordsModel(QAbstractTableModel, Generic[R]):
             return column.tooltip(record) if column.tooltip else column.text(record)
         if role == Qt.ItemDataRole.DecorationRole and column.icon is not None:
             return column.icon(record)
-        return None
-
-    def headerData(
-        self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
-    ) -> Any:
-        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal:
-            return self._columns[section].title
         return None

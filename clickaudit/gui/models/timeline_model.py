@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QObject, QPersistentModelIndex, Qt
+from PySide6.QtCore import QObject, Qt
 from PySide6.QtGui import QBrush, QColor
 
+from clickaudit.gui.models.rows import Index, RowsModel
 from clickaudit.report.timeline import Change, HopRow
 
-Index = QModelIndex | QPersistentModelIndex
 COLUMNS = ("#", "Status", "Kind", "ms", "URL", "Changes", "Note")
 NUMBER, STATUS, KIND, MS, URL, CHANGES, NOTE = range(len(COLUMNS))
 LOST = QColor("#b42318")
@@ -24,38 +24,27 @@ CHANGED_BACKGROUND = QColor("#fef0c7")
 NEW_HOST = QColor("#175cd3")
 
 
-class TimelineModel(QAbstractTableModel):
+class TimelineModel(RowsModel[HopRow]):
     def __init__(self, parent: QObject | None = None) -> None:
-        super().__init__(parent)
-        self._rows: tuple[HopRow, ...] = ()
+        super().__init__(COLUMNS, parent)
 
     def set_rows(self, rows: Sequence[HopRow]) -> None:
-        self.beginResetModel()
-        self._rows = tuple(rows)
-        self.endResetModel()
+        self._replace_rows(tuple(rows))
 
     def row(self, number: int) -> HopRow:
-        return self._rows[number]
-
-    def rowCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(self._rows)
-
-    def columnCount(self, parent: Index = QModelIndex()) -> int:  # noqa: B008
-        return 0 if parent.isValid() else len(COLUMNS)
+        return self.row_at(number)
 
     def headerData(
         self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole
     ) -> Any:
-        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
-            return COLUMNS[section]
         if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.ToolTipRole:
             return "Query parameters added (+), removed (−) or changed (~) since the hop before"
-        return None
+        return super().headerData(section, orientation, role)
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
-        if not index.isValid() or not 0 <= index.row() < len(self._rows):
+        row = self._row_of(index)
+        if row is None:
             return None
-        row = self._rows[index.row()]
         column = index.column()
         if role == Qt.ItemDataRole.DisplayRole:
             return _text(row, column)

@@ -28,15 +28,12 @@ from PySide6.QtCharts import (
 from PySide6.QtCore import QAbstractItemModel, QModelIndex, QRunnable, Qt, QThreadPool, Signal
 from PySide6.QtGui import QColor, QFont, QPainter
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QComboBox,
     QFileDialog,
     QHBoxLayout,
-    QHeaderView,
     QLabel,
     QPushButton,
     QSplitter,
-    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -54,6 +51,7 @@ from clickaudit.gui.models.clicks_model import (
     VerdictFilter,
     seconds_text,
 )
+from clickaudit.gui.widgets.tables import Selection, row_table
 from clickaudit.gui.workers import Failure, Worker
 from clickaudit.model import Audit
 
@@ -182,21 +180,11 @@ class ClicksView(QWidget):
         table_bar.addWidget(self.verdict)
         table_bar.addWidget(self.shown, 1)
 
-        self.table = QTableView()
-        self.table.setModel(self.proxy)
+        self.table = row_table(
+            self.proxy, widths=COLUMN_WIDTHS, row_height=22, selection=Selection.SingleSelection
+        )
         self.table.setSortingEnabled(True)
         self.table.sortByColumn(0, Qt.SortOrder.AscendingOrder)
-        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setDefaultSectionSize(22)
-        self.table.setWordWrap(False)
-        self.table.setAlternatingRowColors(True)
-        header = self.table.horizontalHeader()
-        header.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        header.setStretchLastSection(True)
-        for column, width in enumerate(COLUMN_WIDTHS):
-            self.table.setColumnWidth(column, width)
         self.table.selectionModel().currentRowChanged.connect(self._on_row)
         self.detail = QLabel()
         self.detail.setTextFormat(Qt.TextFormat.RichText)

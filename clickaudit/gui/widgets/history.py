@@ -6,11 +6,9 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, Signal
 from PySide6.QtWidgets import (
-    QAbstractItemView,
     QHBoxLayout,
     QLineEdit,
     QPushButton,
-    QTableView,
     QTabWidget,
     QVBoxLayout,
     QWidget,
@@ -18,6 +16,7 @@ from PySide6.QtWidgets import (
 
 from clickaudit.clicks.report import percent
 from clickaudit.gui.models.records import Column, RecordsModel
+from clickaudit.gui.widgets.tables import Selection, row_table
 
 if TYPE_CHECKING:  # the history code loads when the history is first shown, not at start-up
     from clickaudit.history import AuditSummary, ClickRunSummary, HistoryListing
@@ -44,16 +43,6 @@ CLICK_RUN_COLUMNS: tuple[Column[ClickRunSummary], ...] = (
 SUBJECT = 2
 
 
-def _table(model: RecordsModel[AuditSummary] | RecordsModel[ClickRunSummary]) -> QTableView:
-    table = QTableView()
-    table.setModel(model)
-    table.verticalHeader().hide()
-    table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
-    table.setSelectionMode(QAbstractItemView.SelectionMode.ExtendedSelection)
-    table.horizontalHeader().setStretchLastSection(False)
-    return table
-
-
 class HistoryPanel(QWidget):
     """Asks for rows with ``search_requested(text)``; the window answers with
     :meth:`show_listing`. Past audits and past click analyses are two tabs of one search."""
@@ -72,13 +61,17 @@ class HistoryPanel(QWidget):
         refresh = QPushButton("Search")
         refresh.clicked.connect(lambda: self.search_requested.emit(self.search.text()))
         self.model: RecordsModel[AuditSummary] = RecordsModel(HISTORY_COLUMNS)
-        self.table = _table(self.model)
+        self.table = row_table(self.model, alternating=False, stretch_last=False)
         self.table.doubleClicked.connect(
             lambda index: self.open_requested.emit(self.model.record(index.row()).id)
         )
         self.runs_model: RecordsModel[ClickRunSummary] = RecordsModel(CLICK_RUN_COLUMNS)
-        self.runs_table = _table(self.runs_model)
-        self.runs_table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.runs_table = row_table(
+            self.runs_model,
+            selection=Selection.SingleSelection,
+            alternating=False,
+            stretch_last=False,
+        )
         self.runs_table.doubleClicked.connect(self._open_run_at)
         self.tabs = QTabWidget()
         self.tabs.addTab(self.table, "Audits")

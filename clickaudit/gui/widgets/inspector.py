@@ -5,9 +5,7 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from PySide6.QtWidgets import (
-    QHeaderView,
     QLabel,
-    QTableView,
     QTextBrowser,
     QVBoxLayout,
     QWidget,
@@ -16,6 +14,7 @@ from PySide6.QtWidgets import (
 from clickaudit.gui.icons import severity_icon
 from clickaudit.gui.models.records import Column, RecordsModel
 from clickaudit.gui.widgets.chain_timeline import ChainTimeline, fit_table_height
+from clickaudit.gui.widgets.tables import row_table
 from clickaudit.gui.widgets.wrapping_text import WrappingText
 from clickaudit.model import Finding, Link, Severity
 
@@ -38,17 +37,6 @@ UTM_COLUMNS: tuple[Column[UtmRow], ...] = (
 )
 
 
-def _table(model: RecordsModel[UtmRow]) -> QTableView:
-    view = QTableView()
-    view.setModel(model)
-    view.verticalHeader().hide()
-    view.setWordWrap(False)
-    view.setSelectionBehavior(QTableView.SelectionBehavior.SelectRows)
-    view.horizontalHeader().setStretchLastSection(True)
-    view.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-    return view
-
-
 class LinkInspector(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -58,7 +46,7 @@ class LinkInspector(QWidget):
         self.hops = self.timeline.model
         self.hops_view = self.timeline.table
         self.utm = RecordsModel(UTM_COLUMNS)
-        self.utm_view = _table(self.utm)
+        self.utm_view = row_table(self.utm, alternating=False)
         self.findings = QTextBrowser()
         self.findings.setOpenLinks(False)
         # Proportions follow the content: the title, the timeline and the UTM table are as tall
