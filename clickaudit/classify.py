@@ -145,7 +145,7 @@ def classify_link(
             esp_source=EspSource.FINGERPRINT if on_esp_host else None,
             system=system
             or (system_link_kind(href, link.text) if reason is UntrackableReason.OPT_OUT else None),
-            personal_data=contains_email_address(href) and reason is not UntrackableReason.MAILTO,
+            personal_data=reason is not UntrackableReason.MAILTO and contains_email_address(href),
         )
     peeled = peel(
         href,

@@ -74,7 +74,7 @@ def contains_email_address(url: str) -> bool:
     """Whether the URL carries an email address: ``name@domain`` whose domain ends in a real
     top-level domain (or one reserved for examples and tests). A retina image's
     ``logo@2x.png`` is a file name, not the recipient's identity."""
-    if "@" not in url and "%40" not in url.lower():
+    if "@" not in url and "%40" not in url:  # (no letter in "%40": case cannot matter)
         return False
     try:
         text = unquote(unquote(url))

@@ -172,7 +172,7 @@ def _url_safety_findings(link: Link, shown: _Shown) -> list[Finding]:
         (link.href,) if not link.decoded or link.decoded == link.href else (link.href, link.decoded)
     )
     for url in checked:  # the link as written, then where it leads (in that order, every run)
-        target = urls.parse_url(url)
+        target = parsed if url is link.href else urls.parse_url(url)
         if target is None:
             continue
         if target.username or target.password:
