@@ -22,13 +22,13 @@ from dataclasses import dataclass
 from urllib.parse import urljoin, urlunsplit
 
 import httpcore
-import httpx
 
 from clickaudit.domains.dns import DnsCache
 from clickaudit.errors import Cancelled
 from clickaudit.esp.fingerprints import load_fingerprints
 from clickaudit.events import CancelToken, Progress, ProgressCallback, ignore_progress
 from clickaudit.model import Category, Hop, HopKind, Link, NotFollowedReason, Outcome, evolve
+from clickaudit.net.http import ChainCookies, Head, build_request
 from clickaudit.net.limiter import BACK_OFF_STATUSES, HOP_PRIORITY, AdaptiveLimiter, HostLimiter
 from clickaudit.net.nameservers import make_resolver
 from clickaudit.net.transport import (
@@ -36,6 +36,7 @@ from clickaudit.net.transport import (
     AddressResolver,
     DnsAddressResolver,
     NameNotResolved,
+    Transport,
     make_transport,
     verifying_ssl_context,
 )
@@ -137,7 +138,7 @@ class Follower:
         settings: AuditSettings,
         *,
         resolver: AddressResolver | None = None,
-        transport: httpx.AsyncBaseTransport | None = None,
+        transport: Transport | None = None,
         verify: ssl.SSLContext | None = None,
         limiter: HostLimiter | None = None,
         safe_gate: SafeModeGate | None = None,
@@ -148,7 +149,7 @@ class Follower:
         # nothing; the limiter decides what is in flight. The audit pipeline makes one per run
         # and hands it to the follower of every email (connections to a tracking host then
         # serve every email); a follower closes only a transport it made itself.
-        self._owned_transport: httpx.AsyncBaseTransport | None = None
+        self._owned_transport: Transport | None = None
         if transport is None:
             transport = self._owned_transport = make_transport(
                 resolver or DnsAddressResolver(settings.nameservers, timeout=settings.timeout),
@@ -156,6 +157,18 @@ class Follower:
                 ssl_context=verify or verifying_ssl_context(settings.ca_bundle),
             )
         self._transport = transport
+        # Every request carries the same headers (and per-operation time limits inside the
+        # hop's own): built once, not once a request.
+        self._headers = [
+            (b"User-Agent", self.user_agent.encode("latin-1", "replace")),
+            (b"Accept", b"text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"),
+            (b"Accept-Language", b"en-GB,en;q=0.9"),
+            (b"Accept-Encoding", b"gzip, deflate"),
+        ]
+        seconds = settings.timeout
+        self._extensions: dict[str, object] = {
+            "timeout": {"connect": seconds, "read": seconds, "write": seconds, "pool": seconds}
+        }
         self.limiter: HostLimiter = limiter or AdaptiveLimiter(
             ceiling=settings.per_host, concurrency=settings.concurrency
         )
@@ -280,11 +293,11 @@ class Follower:
 
     async def _follow(self, start: str) -> ChainResult:
         hops: list[Hop] = []
-        cookies = httpx.Cookies()  # this chain's own jar: never shared with another chain
+        cookies = ChainCookies()  # this chain's own jar: never shared with another chain
         return await self._walk(start, hops, cookies, _ChainBudget(self.settings.chain_timeout))
 
     async def _walk(
-        self, start: str, hops: list[Hop], cookies: httpx.Cookies, budget: _ChainBudget
+        self, start: str, hops: list[Hop], cookies: ChainCookies, budget: _ChainBudget
     ) -> ChainResult:
         url = start
         seen: set[str] = set()
@@ -342,7 +355,7 @@ class Follower:
                 return refusal.reason, refusal.why
         return None
 
-    async def _hop(self, cookies: httpx.Cookies, url: str, budget: _ChainBudget) -> _Answer:
+    async def _hop(self, cookies: ChainCookies, url: str, budget: _ChainBudget) -> _Answer:
         """One request, retried after a 405 to HEAD or when asked to slow down.
 
         The hop's time limit and recorded time start once the limiter grants its slot, and only
@@ -394,61 +407,47 @@ class Follower:
         return answer
 
     async def _request(
-        self, cookies: httpx.Cookies, url: str, method: str, started: float
+        self, cookies: ChainCookies, url: str, method: str, started: float
     ) -> _Answer:
-        """One request straight through the transport: httpx's client would build the next
-        request of a redirect itself (and fail on ``javascript:`` Locations); here every hop is
-        decided by the chain walker."""
-        headers = {
-            "User-Agent": self.user_agent,
-            "Accept": "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8",
-            "Accept-Language": "en-GB,en;q=0.9",
-            "Accept-Encoding": "gzip, deflate",
-        }
+        """One request straight through the transport, at httpcore's level: httpx's client would
+        build the next request of a redirect itself (and fail on ``javascript:`` Locations), and
+        its models cost more CPU than the request itself; here every hop is decided by the chain
+        walker (see :mod:`clickaudit.net.http`)."""
         try:
-            request = httpx.Request(
-                method,
-                url,
-                headers=headers,
-                extensions={"timeout": httpx.Timeout(self.settings.timeout).as_dict()},
-            )
-            cookies.set_cookie_header(request)
-        except (httpx.InvalidURL, ValueError) as error:
+            request = build_request(method, url, self._headers, cookies.header_for(url, method))
+        except ValueError as error:  # InvalidRequestUrl, or a header httpcore refuses
             return _Answer(
                 Hop(url, None, error=f"invalid URL: {error}"), failure=Outcome.INVALID_LOCATION
             )
+        request.extensions = self._extensions
         try:
             response = await self._transport.handle_async_request(request)
-            response.request = request
-            cookies.extract_cookies(response)
         except AddressRefused as error:
             return _refused(url, error)
         except NameNotResolved as error:
             return _unresolved(url, error, started)
-        except httpx.ConnectError as error:
-            cause = error.__cause__
-            if isinstance(cause, AddressRefused):
-                return _refused(url, cause)
-            if isinstance(cause, NameNotResolved):
-                return _unresolved(url, cause, started)
+        except httpcore.ConnectError as error:
             return _Answer(
                 Hop(url, None, ms=_ms(started), error=_connect_error(error)),
                 failure=Outcome.UNREACHABLE,
             )
-        except (httpx.TimeoutException, httpcore.TimeoutException):
+        except httpcore.TimeoutException:
             return _Answer(
                 Hop(url, None, ms=_ms(started), error="no answer in time"), failure=Outcome.TIMEOUT
             )
-        except (httpx.HTTPError, httpcore.ProtocolError, ssl.SSLError, OSError) as error:
+        except _TRANSPORT_ERRORS as error:  # TLS errors are OSErrors
             return _Answer(
                 Hop(url, None, ms=_ms(started), error=f"{type(error).__name__}: {error}"),
                 failure=Outcome.UNREACHABLE,
             )
+        answer = _Response(response)
         try:
+            head = answer.head
+            cookies.take(url, method, head)
             remote, tls_version = _connection_facts(response)
-            status = response.status_code
-            location = response.headers.get("location")
-            retry_after = _retry_after(response) if status in (429, 503) else None
+            status = head.status
+            location = head.get("location")
+            retry_after = _retry_after(head) if status in (429, 503) else None
             kind = HopKind.HTTP
             next_url: str | None = None
             body = b""
@@ -468,8 +467,8 @@ class Follower:
                             error="a redirect status without a Location header",
                         )
                     )
-            elif method == "GET" and _is_html(response):
-                body = await _read_capped(response)
+            elif method == "GET" and _is_html(head):
+                body = await answer.read_capped()
                 refresh = _meta_refresh(body)
                 script = None if refresh else _js_redirect(body)
                 if refresh:
@@ -477,39 +476,84 @@ class Follower:
                 elif script:
                     kind, next_url, location = HopKind.JS, script, script
             elif status in (403, 999) and method == "GET":
-                body = await _read_capped(response)
+                body = await answer.read_capped()
             hop = Hop(url, status, location, kind, _ms(started), remote, tls_version)
-            if status in (403, 429, 999) and _blocked(status, body, response):
+            if status in (403, 429, 999) and _blocked(status, body, head):
                 hop = evolve(hop, error="the site refused an automated visitor (bot protection)")
                 return _Answer(hop, next_url, retry_after, failure=Outcome.BLOCKED)
             return _Answer(hop, next_url, retry_after)
-        except (httpx.HTTPError, httpcore.ProtocolError, OSError) as error:
+        except _TRANSPORT_ERRORS as error:
             return _Answer(
                 Hop(url, None, ms=_ms(started), error=f"{type(error).__name__}: {error}"),
                 failure=Outcome.UNREACHABLE,
             )
         finally:
-            await _release(response)
+            await answer.release()
 
 
-async def _release(response: httpx.Response) -> None:
-    """Close a response, first draining a small unread body (a redirect's few bytes) so the
-    connection can carry the chain's next hop instead of being thrown away."""
-    length = response.headers.get("content-length", "")
-    if not response.is_stream_consumed and length.isdigit() and int(length) <= DRAIN_LIMIT:
-        try:
-            async for _ in response.aiter_raw():
+# What a request or the reading of its answer may raise from the connection (httpcore's own
+# errors, the socket's); anything else is a bug and is not swallowed.
+_TRANSPORT_ERRORS: tuple[type[Exception], ...] = (
+    httpcore.NetworkError,
+    httpcore.ProtocolError,
+    httpcore.TimeoutException,
+    httpcore.UnsupportedProtocol,
+    OSError,
+)
+
+
+class _Response:
+    """An httpcore response as the follower reads it: the head decoded once, the body read at
+    most to a cap, and the connection given back afterwards (see :meth:`release`)."""
+
+    __slots__ = ("_read_started", "_response", "head")
+
+    def __init__(self, response: httpcore.Response) -> None:
+        self._response = response
+        self._read_started = False
+        self.head = Head(response.status, response.headers)
+
+    async def read_capped(self) -> bytes:
+        """At most BODY_CAP bytes of the decoded body, however big or compressed it is."""
+        self._read_started = True
+        encoding = (self.head.get("content-encoding") or "").lower().strip()
+        decompressor = None
+        if encoding in ("gzip", "x-gzip"):
+            decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
+        elif encoding == "deflate":
+            decompressor = zlib.decompressobj()
+        data = bytearray()
+        raw_read = 0
+        async for chunk in self._response.aiter_stream():
+            raw_read += len(chunk)
+            if decompressor is not None:
+                try:
+                    chunk = decompressor.decompress(chunk, BODY_CAP - len(data))
+                except zlib.error:
+                    break
+            data += chunk
+            if len(data) >= BODY_CAP or raw_read >= 4 * BODY_CAP:
+                break
+        return bytes(data[:BODY_CAP])
+
+    async def release(self) -> None:
+        """Close the response, first draining a small unread body (a redirect's few bytes) so
+        the connection can carry the chain's next hop instead of being thrown away."""
+        length = self.head.get("content-length") or ""
+        if not self._read_started and length.isdigit() and int(length) <= DRAIN_LIMIT:
+            try:
+                async for _ in self._response.aiter_stream():
+                    pass
+            except _TRANSPORT_ERRORS:
                 pass
-        except (httpx.HTTPError, httpcore.ProtocolError, OSError):
-            pass
-    await response.aclose()
+        await self._response.aclose()
 
 
 def _ms(started: float) -> float:
     return round((time.monotonic() - started) * 1000, 1)
 
 
-def _connection_facts(response: httpx.Response) -> tuple[str | None, str | None]:
+def _connection_facts(response: httpcore.Response) -> tuple[str | None, str | None]:
     stream = response.extensions.get("network_stream")
     if stream is None:
         return None, None
@@ -519,32 +563,9 @@ def _connection_facts(response: httpx.Response) -> tuple[str | None, str | None]
     return remote, ssl_object.version() if ssl_object is not None else None
 
 
-def _is_html(response: httpx.Response) -> bool:
-    content_type = response.headers.get("content-type", "text/html").lower()
-    return response.status_code < 300 and ("html" in content_type or "text/plain" in content_type)
-
-
-async def _read_capped(response: httpx.Response) -> bytes:
-    """At most BODY_CAP bytes of the decoded body, however big or however compressed it is."""
-    encoding = response.headers.get("content-encoding", "").lower().strip()
-    decompressor = None
-    if encoding in ("gzip", "x-gzip"):
-        decompressor = zlib.decompressobj(16 + zlib.MAX_WBITS)
-    elif encoding == "deflate":
-        decompressor = zlib.decompressobj()
-    data = bytearray()
-    raw_read = 0
-    async for chunk in response.aiter_raw():
-        raw_read += len(chunk)
-        if decompressor is not None:
-            try:
-                chunk = decompressor.decompress(chunk, BODY_CAP - len(data))
-            except zlib.error:
-                break
-        data += chunk
-        if len(data) >= BODY_CAP or raw_read >= 4 * BODY_CAP:
-            break
-    return bytes(data[:BODY_CAP])
+def _is_html(head: Head) -> bool:
+    content_type = (head.get("content-type") or "text/html").lower()
+    return head.status < 300 and ("html" in content_type or "text/plain" in content_type)
 
 
 def _meta_refresh(body: bytes) -> str | None:
@@ -560,9 +581,9 @@ def _js_redirect(body: bytes) -> str | None:
     return target if not target.lower().startswith("javascript:") else None
 
 
-def _retry_after(response: httpx.Response) -> float | None:
+def _retry_after(head: Head) -> float | None:
     """Retry-After in seconds from now: delay-seconds or an HTTP-date (RFC 9110 10.2.3)."""
-    value = response.headers.get("retry-after", "").strip()
+    value = (head.get("retry-after") or "").strip()
     if value.isdigit():
         return float(value)
     try:
@@ -574,10 +595,10 @@ def _retry_after(response: httpx.Response) -> float | None:
     return max(0.0, when.timestamp() - time.time())
 
 
-def _blocked(status: int, body: bytes, response: httpx.Response) -> bool:
+def _blocked(status: int, body: bytes, head: Head) -> bool:
     if status == 999:
         return True
-    server = response.headers.get("server", "").lower()
+    server = (head.get("server") or "").lower()
     return bool(BLOCK_MARKERS.search(body)) or (status == 403 and "cloudflare" in server)
 
 

@@ -15,7 +15,6 @@ from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass, replace
 
 import dns.asyncresolver
-import httpx
 
 from clickaudit.domains import observe_domains, targets_for
 from clickaudit.domains.dns import DnsCache
@@ -45,6 +44,7 @@ from clickaudit.net.nameservers import make_resolver
 from clickaudit.net.transport import (
     AddressResolver,
     DnsAddressResolver,
+    Transport,
     make_transport,
     verifying_ssl_context,
 )
@@ -69,7 +69,7 @@ class NetworkOverrides:
     """What tests, benchmarks and the demo inject instead of the real network.
 
     ``resolver`` is a dnspython async resolver (pointed at a local DNS server), ``ssl_context``
-    trusts a test CA, ``transport`` replaces httpx's connection layer, ``limiter`` shares
+    trusts a test CA, ``transport`` replaces the connection pool, ``limiter`` shares
     the per-host budget with other processes (a worker cluster). The CLI and GUI leave them empty
     and the settings decide.
     """
@@ -77,7 +77,7 @@ class NetworkOverrides:
     resolver: dns.asyncresolver.Resolver | None = None
     address_resolver: AddressResolver | None = None
     ssl_context: ssl.SSLContext | None = None
-    transport: httpx.AsyncBaseTransport | None = None
+    transport: Transport | None = None
     limiter: HostLimiter | None = None
 
 

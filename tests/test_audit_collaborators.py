@@ -8,7 +8,7 @@ import asyncio
 import time
 from collections.abc import Iterator
 
-import httpx
+import httpcore
 import pytest
 
 import clickaudit.pipeline as pipeline
@@ -18,7 +18,12 @@ from clickaudit.follow import Follower
 from clickaudit.load import load_bytes
 from clickaudit.model import Email
 from clickaudit.net.limiter import AdaptiveLimiter
-from clickaudit.net.transport import StaticResolver, make_transport, verifying_ssl_context
+from clickaudit.net.transport import (
+    StaticResolver,
+    Transport,
+    make_transport,
+    verifying_ssl_context,
+)
 from clickaudit.pipeline import NetworkOverrides, audit_emails
 from clickaudit.settings import AuditSettings
 from clickaudit.sim import Route, SimServer
@@ -54,11 +59,11 @@ class TransportsMade:
     """Every transport the pipeline makes, and which of them it closed."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
-        self.made: list[httpx.AsyncHTTPTransport] = []
-        self.closed: list[httpx.AsyncHTTPTransport] = []
+        self.made: list[Transport] = []
+        self.closed: list[Transport] = []
         real = pipeline.make_transport
 
-        def spy(*args: object, **kwargs: object) -> httpx.AsyncHTTPTransport:
+        def spy(*args: object, **kwargs: object) -> Transport:
             transport = real(*args, **kwargs)  # type: ignore[arg-type]
             self.made.append(transport)
             close = transport.aclose
@@ -76,6 +81,15 @@ class TransportsMade:
 @pytest.fixture
 def transports(monkeypatch: pytest.MonkeyPatch) -> TransportsMade:
     return TransportsMade(monkeypatch)
+
+
+async def get(transport: Transport, url: str) -> int:
+    host = url.split("/")[2].split(":")[0].encode()
+    request = httpcore.Request("GET", url, headers=[(b"Host", host)])
+    response = await transport.handle_async_request(request)
+    await response.aread()
+    await response.aclose()
+    return response.status
 
 
 def no_connection_left_open(sim: SimServer) -> bool:
@@ -156,10 +170,7 @@ def test_a_transport_given_to_the_audit_is_used_for_every_email_and_left_open(
             emails = [email(sim, "/go/1"), email(sim, "/go/2")]
             await pipeline.audit_emails_async(emails, SETTINGS, network=network)
             # Still the caller's: it serves a request after the audit.
-            request = httpx.Request("GET", sim.url("shop.example", "/after"))
-            response = await given.handle_async_request(request)
-            await response.aread()
-            assert response.status_code == 200
+            assert await get(given, sim.url("shop.example", "/after")) == 200
         finally:
             await given.aclose()
 
@@ -179,10 +190,7 @@ def test_a_follower_never_closes_a_transport_it_was_given(sim: SimServer) -> Non
                 async with Follower(SETTINGS, transport=given) as follower:
                     result = await follower.follow(sim.url("shop.example", path))
                     assert result.outcome == "ok"
-            request = httpx.Request("GET", sim.url("shop.example", "/after"))
-            response = await given.handle_async_request(request)
-            await response.aread()
-            return response.status_code
+            return await get(given, sim.url("shop.example", "/after"))
         finally:
             await given.aclose()
 

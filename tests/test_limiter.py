@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-import httpx
+import httpcore
 import pytest
 
 from clickaudit.follow import Follower
@@ -13,7 +13,7 @@ from clickaudit.net.limiter import DEFAULT_INITIAL_WINDOW, AdaptiveLimiter
 from clickaudit.settings import AuditSettings
 
 
-class RateLimitedHost(httpx.AsyncBaseTransport):
+class RateLimitedHost:
     """A tracking host that redirects every click once to a landing page and answers 429 to any
     request beyond ``allowed`` in flight (optionally with a Retry-After)."""
 
@@ -28,23 +28,25 @@ class RateLimitedHost(httpx.AsyncBaseTransport):
         self.refused = 0
         self.served = 0
 
-    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+    async def handle_async_request(self, request: httpcore.Request) -> httpcore.Response:
         self.in_flight += 1
         self.peak = max(self.peak, self.in_flight)
         try:
             await asyncio.sleep(self.latency)
             if self.in_flight > self.allowed:
                 self.refused += 1
-                headers = {"retry-after": self.retry_after} if self.retry_after else {}
-                return httpx.Response(429, headers=headers, stream=httpx.ByteStream(b"slow down"))
+                headers = [("retry-after", self.retry_after)] if self.retry_after else []
+                return httpcore.Response(429, headers=headers, content=b"slow down")
             self.served += 1
-            if request.url.path.startswith("/c/"):
-                return httpx.Response(302, headers={"location": "/landing" + request.url.path})
-            return httpx.Response(
-                200, headers={"content-type": "text/plain"}, stream=httpx.ByteStream(b"ok")
-            )
+            path = request.url.target.decode()
+            if path.startswith("/c/"):
+                return httpcore.Response(302, headers={"location": "/landing" + path})
+            return httpcore.Response(200, headers={"content-type": "text/plain"}, content=b"ok")
         finally:
             self.in_flight -= 1
+
+    async def aclose(self) -> None:
+        pass
 
 
 def follow_all(

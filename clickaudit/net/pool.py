@@ -24,7 +24,7 @@ _Key = tuple[bytes, bytes, int]  # an origin: scheme, host, port
 
 
 class OriginPool:
-    """A drop-in for httpcore's pool under an httpx transport (see :func:`make_transport`)."""
+    """The transport of every request an audit makes (see :func:`make_transport`)."""
 
     def __init__(
         self,

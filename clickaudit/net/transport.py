@@ -10,6 +10,7 @@ unless the settings allow private ones (tests and the demo run servers on 127.0.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
 import ssl
 from collections.abc import Iterable, Mapping, Sequence
@@ -20,10 +21,10 @@ import dns.asyncresolver
 import dns.exception
 import dns.resolver
 import httpcore
-import httpx
 
 from clickaudit.net.address_policy import refusal_reason
 from clickaudit.net.nameservers import Nameserver, make_resolver
+from clickaudit.net.streams import connect_tcp
 
 
 class AddressRefused(httpcore.ConnectError):
@@ -38,6 +39,19 @@ class AddressRefused(httpcore.ConnectError):
 
 class NameNotResolved(httpcore.ConnectError):
     """DNS gave no address for the host (NXDOMAIN, no A/AAAA, or no answer in time)."""
+
+
+class Transport(Protocol):
+    """Where the follower sends a request: :class:`~clickaudit.net.pool.OriginPool` (made by
+    :func:`make_transport`), or what a test puts in its place."""
+
+    async def handle_async_request(self, request: httpcore.Request) -> httpcore.Response:
+        """Send ``request``; the response's body is read from its stream, closed by the caller."""
+        ...
+
+    async def aclose(self) -> None:
+        """Close every connection."""
+        ...
 
 
 class AddressResolver(Protocol):
@@ -108,12 +122,12 @@ def _literal(host: str) -> str | None:
 
 
 class CheckedBackend(httpcore.AsyncNetworkBackend):
-    """httpcore's network backend, resolving and vetting every address before connecting."""
+    """httpcore's network backend, resolving and vetting every address before connecting, on
+    asyncio's own transports (:mod:`clickaudit.net.streams`)."""
 
     def __init__(self, resolver: AddressResolver, *, allow_private: bool) -> None:
         self._resolver = resolver
         self._allow_private = allow_private
-        self._inner = httpcore.AnyIOBackend()
 
     async def connect_tcp(
         self,
@@ -131,12 +145,12 @@ class CheckedBackend(httpcore.AsyncNetworkBackend):
         last_error: Exception | None = None
         for address in allowed:
             try:
-                return await self._inner.connect_tcp(
+                return await connect_tcp(
                     address,
                     port,
                     timeout=timeout,
                     local_address=local_address,
-                    socket_options=socket_options,  # type: ignore[arg-type]
+                    socket_options=socket_options,
                 )
             except (httpcore.ConnectError, httpcore.ConnectTimeout, OSError) as error:
                 last_error = error
@@ -149,7 +163,7 @@ class CheckedBackend(httpcore.AsyncNetworkBackend):
         raise httpcore.ConnectError("unix sockets are never used by an audit")
 
     async def sleep(self, seconds: float) -> None:
-        await self._inner.sleep(seconds)
+        await asyncio.sleep(seconds)
 
 
 @cache
@@ -168,21 +182,15 @@ def make_transport(
     allow_private: bool,
     ssl_context: ssl.SSLContext,
     http2: bool = True,
-) -> httpx.AsyncHTTPTransport:
-    """One httpx transport for every host of an audit: connections through
-    :class:`CheckedBackend`, kept per origin by :class:`~clickaudit.net.pool.OriginPool` (HTTP/2
-    where the server offers it), with no request queue of its own — callers limit what is in
-    flight (:mod:`clickaudit.net.limiter`).
-
-    httpx exposes no public hook for the pool, so the one it builds is replaced (httpx 0.28 /
-    httpcore 1.x).
-    """
+) -> Transport:
+    """One transport for every host of an audit: connections through :class:`CheckedBackend`,
+    kept per origin by :class:`~clickaudit.net.pool.OriginPool` (HTTP/2 where the server offers
+    it), with no request queue of its own — callers limit what is in flight
+    (:mod:`clickaudit.net.limiter`)."""
     from clickaudit.net.pool import OriginPool
 
-    transport = httpx.AsyncHTTPTransport(verify=ssl_context, retries=0)
-    transport._pool = OriginPool(  # type: ignore[assignment]
+    return OriginPool(
         ssl_context=ssl_context,
         network_backend=CheckedBackend(resolver, allow_private=allow_private),
         http2=http2,
     )
-    return transport
