@@ -15,23 +15,14 @@ import dataclasses
 import ssl
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import dns.asyncresolver
 
-from clickaudit.domains.auth import (
-    DkimKeyFacts,
-    DmarcFacts,
-    SpfFacts,
-    check_dkim,
-    check_dmarc,
-    check_spf,
-)
-from clickaudit.domains.blocklists import BlocklistChecker, zones_from_settings
+from clickaudit.domains.auth import DkimKeyFacts, DmarcFacts, SpfFacts
 from clickaudit.domains.dns import DnsCache
-from clickaudit.domains.tls import probe_tls
 from clickaudit.errors import Cancelled
 from clickaudit.esp.fingerprints import Fingerprints, load_fingerprints
-from clickaudit.esp.trackers import load_tracker_lists
 from clickaudit.events import CancelToken, Progress, ProgressCallback, ignore_progress
 from clickaudit.model import (
     Category,
@@ -46,6 +37,9 @@ from clickaudit.net.nameservers import make_resolver
 from clickaudit.net.transport import is_refused_address, verifying_ssl_context
 from clickaudit.settings import AuditSettings
 from clickaudit.urls import parse_url
+
+if TYPE_CHECKING:
+    from clickaudit.domains.blocklists import BlocklistChecker
 
 MAX_DESTINATIONS = 60
 CONCURRENT_DOMAINS = 10
@@ -167,6 +161,10 @@ async def observe_domains(
     cancel: CancelToken | None = None,
 ) -> tuple[DomainObservation, ...]:
     """One observation per domain, in the order tracking, sender, destinations."""
+    # The checks' modules (blocklists, TLS with its certificate parser) are loaded when domains
+    # are checked: an audit with --no-domains never pays for them.
+    from clickaudit.domains.blocklists import BlocklistChecker, zones_from_settings
+
     fingerprints = fingerprints or load_fingerprints()
     cache = DnsCache(resolver or make_resolver(settings.nameservers, timeout=settings.timeout))
     context = ssl_context or verifying_ssl_context(settings.ca_bundle)
@@ -242,6 +240,9 @@ async def _observe_one(
     context: ssl.SSLContext,
     blocklists: BlocklistChecker,
 ) -> DomainObservation:
+    from clickaudit.domains.auth import check_dkim, check_dmarc, check_spf
+    from clickaudit.domains.tls import probe_tls
+
     is_web = DomainRole.TRACKING in roles or DomainRole.DESTINATION in roles
     a_lookup = await cache.lookup(name, "A")
     addresses = list(a_lookup.records)
@@ -295,5 +296,7 @@ def esp_behind_cname(chain: Sequence[str], fingerprints: Fingerprints) -> str | 
     named = fingerprints.esp_for_cname(chain)
     if named:
         return named
+    from clickaudit.esp.trackers import load_tracker_lists
+
     lists = load_tracker_lists()
     return next((v for v in (lists.vendor_for_cname(t) for t in chain) if v), None)

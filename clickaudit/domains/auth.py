@@ -21,9 +21,6 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
-from cryptography.hazmat.primitives.serialization import load_der_public_key
-
 from clickaudit.domains.dns import DnsCache
 from clickaudit.model import DkimSignature, LookupStatus
 from clickaudit.psl import organisational_domain
@@ -291,6 +288,11 @@ async def check_dkim(
 
 
 def _key_size(key_text: str) -> tuple[int | None, str | None]:
+    # cryptography is imported when a DKIM key is read, not when an audit starts (an audit
+    # without domain checks never reads one).
+    from cryptography.hazmat.primitives.asymmetric import ed25519, rsa
+    from cryptography.hazmat.primitives.serialization import load_der_public_key
+
     try:
         key = load_der_public_key(base64.b64decode(key_text))
     except (ValueError, binascii.Error, TypeError):

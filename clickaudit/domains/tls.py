@@ -15,11 +15,12 @@ import datetime as dt
 import ssl
 from collections.abc import Sequence
 from functools import cache
-
-from cryptography import x509
-from cryptography.x509.oid import NameOID
+from typing import TYPE_CHECKING
 
 from clickaudit.model import TlsFailure, TlsReport, evolve
+
+if TYPE_CHECKING:
+    from cryptography import x509
 
 MAX_TLS_ADDRESSES = 3  # a host with fifty addresses is still probed at three at most
 # OpenSSL's verification result codes (x509_vfy.h), as ssl.SSLCertVerificationError carries them
@@ -162,6 +163,8 @@ def _unverified_context() -> ssl.SSLContext:
 def _report(der: bytes | None, version: str | None, *, hsts: str | None) -> TlsReport:
     if der is None:
         return TlsReport(ok=True, version=version, hsts=hsts)
+    from cryptography import x509  # read a certificate only once one was presented
+
     cert = x509.load_der_x509_certificate(der)
     not_after = cert.not_valid_after_utc
     days_left = (not_after - dt.datetime.now(dt.UTC)).days
@@ -186,6 +189,8 @@ def _report(der: bytes | None, version: str | None, *, hsts: str | None) -> TlsR
 
 
 def _name(name: x509.Name) -> str:
+    from cryptography.x509.oid import NameOID
+
     for oid in (NameOID.ORGANIZATION_NAME, NameOID.COMMON_NAME):
         values = name.get_attributes_for_oid(oid)
         if values:
