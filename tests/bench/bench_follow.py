@@ -17,8 +17,14 @@ landed (the chain ended on the landing page with 200), 429s the server sent, the
 memory and CPU seconds, and the simulator's CPU share of the run: a server busy well under
 100 % of the wall time is not the bottleneck. Run on demand:
 
-    .venv/bin/python tests/bench/bench_follow.py [--shape one-host] [--repeat 3]
+    .venv/bin/python -m tests.bench.bench_follow [--shape one-host] [--repeat 3]
         [--linkchecker PATH] [--linkinator PATH] [--latency-ms 50]
+        [--clickaudit old=/tmp/old-tree --clickaudit new=.]
+
+``--clickaudit`` may be given more than once, each a ``clickaudit`` executable or
+``LABEL=PATH`` where PATH is an executable or a source tree (run as ``python -m clickaudit`` with
+that tree first on the path): an old and a new tree are then measured in the same run. Each
+repeat runs every tool once, in turn, so a change in the machine's load falls on all of them.
 
 The hosts are addresses in 127/8 (Linux routes all of it to loopback), so the other tools
 reach the simulator without a DNS server; the simulator listens on all addresses.
@@ -172,12 +178,19 @@ def _cpu_of(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def measure(command: list[str], sim: SimProcess, count_landed: Callable[[str], int]) -> Run:
+def measure(
+    command: list[str],
+    sim: SimProcess,
+    count_landed: Callable[[str], int],
+    env: dict[str, str] | None = None,
+) -> Run:
     """Run one tool to the end; its own CPU and peak memory come from wait4's rusage."""
     server_before = _cpu_of(sim.pid)
     with tempfile.TemporaryFile() as out:
         started = time.perf_counter()
-        process = subprocess.Popen(command, stdout=out, stderr=subprocess.DEVNULL)
+        # In the tree's own folder: python -m puts the working directory first on the path.
+        cwd = env.get("PYTHONPATH") if env else None
+        process = subprocess.Popen(command, stdout=out, stderr=subprocess.DEVNULL, env=env, cwd=cwd)
         _, _, usage = os.wait4(process.pid, 0)
         seconds = time.perf_counter() - started
         process.returncode = 0
@@ -193,6 +206,34 @@ def measure(command: list[str], sim: SimProcess, count_landed: Callable[[str], i
         cpu=usage.ru_utime + usage.ru_stime,
         server_cpu=_cpu_of(sim.pid) - server_before,
     )
+
+
+@dataclass(frozen=True)
+class Tool:
+    name: str
+    command: list[str]
+    landed: Callable[[str], int]
+    env: dict[str, str] | None = None
+
+
+def clickaudit_tools(specs: list[str]) -> list[tuple[str, list[str], dict[str, str] | None]]:
+    """(name, command prefix, environment) for each ``--clickaudit`` given (see the docstring)."""
+    tools: list[tuple[str, list[str], dict[str, str] | None]] = []
+    for spec in specs:
+        label, _, path = spec.rpartition("=")
+        name = f"clickaudit:{label}" if label else "clickaudit"
+        if Path(path).is_dir():
+            tree = str(Path(path).resolve())
+            env = dict(os.environ, PYTHONPATH=tree)
+            check = subprocess.run(
+                [sys.executable, "-c", "import clickaudit; print(clickaudit.__file__)"],
+                env=env, capture_output=True, text=True, check=True, cwd=tree,
+            )  # fmt: skip
+            assert check.stdout.startswith(tree), (tree, check.stdout)
+            tools.append((name, [sys.executable, "-m", "clickaudit"], env))
+        else:
+            tools.append((name, [path], None))
+    return tools
 
 
 def landed_clickaudit(output: str) -> int:
@@ -278,7 +319,11 @@ def main() -> None:
     parser.add_argument(
         "--tools", default="clickaudit,linkinator,LinkChecker", help="comma-separated: which to run"
     )
-    parser.add_argument("--clickaudit", default=str(Path(sys.executable).parent / "clickaudit"))
+    parser.add_argument(
+        "--clickaudit",
+        action="append",
+        help="a clickaudit executable, or LABEL=PATH (an executable or a source tree); repeatable",
+    )
     parser.add_argument(
         "--cpu",
         action="store_true",
@@ -295,6 +340,10 @@ def main() -> None:
 
     DEFAULTS = AuditSettings()
 
+    clickaudits = clickaudit_tools(
+        args.clickaudit or [str(Path(sys.executable).parent / "clickaudit")]
+    )
+    wanted = args.tools.split(",")
     shapes = list(SHAPES.values()) if args.shape == "all" else [SHAPES[args.shape]]
     latency = args.latency_ms / 1000
     with SimProcess(args.latency_ms) as sim, tempfile.TemporaryDirectory() as folder:
@@ -317,25 +366,28 @@ def main() -> None:
                 f"ideal for clickaudit's defaults (concurrency {DEFAULTS.concurrency}, per host "
                 f"≤ {DEFAULTS.per_host}): {ideal:.2f} s"
             )
-            tools: list[tuple[str, list[str], Callable[[str], int]]] = [
-                (
-                    "clickaudit",
+            tools = [
+                Tool(
+                    name,
                     [
-                        *(args.clickaudit, "audit", str(page), "--no-domains", "--no-save"),
-                        *("--allow-private", "--format", "json", "--fail-on", "never"),
+                        *prefix,
+                        *("audit", str(page), "--no-domains", "--no-save", "--allow-private"),
+                        *("--format", "json", "--fail-on", "never"),
                     ],
                     landed_clickaudit,
+                    env,
                 )
+                for name, prefix, env in clickaudits
             ]
             if args.linkinator:
                 tools.append(
-                    ("linkinator", [args.linkinator, str(page), "--format", "csv"], landed_linkinator)
+                    Tool("linkinator", [args.linkinator, str(page), "--format", "csv"], landed_linkinator)
                 )  # fmt: skip
             else:
                 print("linkinator: not installed (npm install -g linkinator), skipped")
             if args.linkchecker:
                 tools.append(
-                    (
+                    Tool(
                         "LinkChecker",
                         [
                             *(args.linkchecker, "--no-status", "--check-extern"),
@@ -346,21 +398,27 @@ def main() -> None:
                 )
             else:
                 print("LinkChecker: not installed (pip install LinkChecker), skipped")
+            tools = [
+                tool
+                for tool in tools
+                if tool.name in wanted or tool.name.partition(":")[0] in wanted
+            ]
             header = (
-                f"{'tool':<12} {'wall s (min–max)':>17} {'× ideal':>8} {'landed':>7} "
+                f"{'tool':<16} {'wall s (min–max)':>17} {'× ideal':>8} {'landed':>7} "
                 f"{'429s':>5} {'requests':>8} {'CPU s':>6} {'CPU ms/req':>10} {'peak MB':>8} "
                 f"{'server busy':>11}"
             )
             print(header)
-            for name, command, landed in tools:
-                if name not in args.tools.split(","):
-                    continue
-                runs = [measure(command, sim, landed) for _ in range(args.repeat)]
+            runs_of: dict[str, list[Run]] = {tool.name: [] for tool in tools}
+            for _ in range(args.repeat):  # each repeat runs every tool once, in turn
+                for tool in tools:
+                    runs_of[tool.name].append(measure(tool.command, sim, tool.landed, tool.env))
+            for name, runs in runs_of.items():
                 fastest = min(runs, key=lambda run: run.seconds)
                 slowest = max(run.seconds for run in runs)
                 requests = max(fastest.requests, 1)
                 print(
-                    f"{name:<12} {fastest.seconds:>8.2f}–{slowest:<8.2f} "
+                    f"{name:<16} {fastest.seconds:>8.2f}–{slowest:<8.2f} "
                     f"{fastest.seconds / ideal:>8.2f} {min(r.landed for r in runs):>7} "
                     f"{max(r.refused for r in runs):>5} {fastest.requests:>8} {fastest.cpu:>6.2f} "
                     f"{fastest.cpu * 1000 / requests:>10.2f} {max(r.peak_mb for r in runs):>8.0f} "
