@@ -161,7 +161,7 @@ def _refuse_binary(data: bytes, name: str) -> None:
     sample = data[:65536]
     if sample.startswith((b"\xff\xfe", b"\xfe\xff")):
         return  # UTF-16 text
-    controls = sum(sample.count(byte) for byte in _BINARY_CONTROLS)
+    controls = len(sample) - len(sample.translate(None, _BINARY_CONTROLS))  # one pass, in C
     if sample.count(0) > max(8, len(sample) // 100) or controls > max(16, len(sample) // 20):
         raise InputError(name, "contains binary data, not an email, HTML or text file")
 
