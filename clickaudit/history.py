@@ -147,8 +147,9 @@ class History:
         with self._reading() as store:
             return [store.get(audit_id) for audit_id in audit_ids]
 
-    def stored_audit(self, audit_id: int) -> StoredAudit:
-        """A past audit with the newest click analysis of it or of its email."""
+    def stored_audit(self, audit_id: int, *, redact_clicks: bool = False) -> StoredAudit:
+        """A past audit with the newest click analysis of it or of its email (recipients and
+        URLs masked when ``redact_clicks``)."""
         from clickaudit.clicks.report import report_from_head
         from clickaudit.clicks.store import latest_head
 
@@ -156,7 +157,8 @@ class History:
             audit = store.get(audit_id)
             with _reporting(store, "cannot read the click analyses"):
                 head = latest_head(store.connection, audit_id, audit.email.source.sha256)
-        return StoredAudit(audit_id, audit, None if head is None else report_from_head(head))
+        clicks = None if head is None else report_from_head(head, redact=redact_clicks)
+        return StoredAudit(audit_id, audit, clicks)
 
     def click_run(self, run_id: int) -> StoredClickRun:
         """A past click analysis; its audit is the one it used, else the newest audit of the

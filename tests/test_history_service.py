@@ -137,3 +137,27 @@ def test_show_clicks_prints_a_stored_analysis(
     assert main(["show", "--clicks", str(run_id), "--db", str(history.path), *fmt]) == 0
     head = json.loads(capsys.readouterr().out)
     assert head["summary"]["clicks"] == 2 and "clicks" not in head
+
+
+def test_an_exported_html_report_ends_with_the_emails_latest_click_analysis(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    history, audit_id, _ = analysed_history(tmp_path)
+    target = tmp_path / "report.html"
+    args = ["export", str(audit_id), "--db", str(history.path), "--output", str(target)]
+    assert main([*args, "--format", "html"]) == 0
+    page = target.read_text("utf-8")
+    assert "click rate (people)" in page and page.rstrip().endswith("</html>")
+    assert main([*args, "--format", "json"]) == 0
+    assert "click rate" not in target.read_text("utf-8")
+
+
+def test_the_diff_command_reads_both_audits_through_the_history(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    history = History(tmp_path / "h.db")
+    first, second = history.save([sample_audit(), sample_audit()])
+    assert main(["diff", str(first), str(second), "--db", str(history.path)]) == 0
+    assert "no differences" in capsys.readouterr().out
+    assert main(["diff", str(first), "9", "--db", str(history.path)]) == 2
+    assert "there is no audit 9" in capsys.readouterr().err

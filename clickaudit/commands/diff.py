@@ -27,15 +27,10 @@ def register(commands: Any) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from clickaudit.diff import diff_audits, diff_to_dict, render_diff_text
-    from clickaudit.store import Store
+    from clickaudit.history import History
 
-    with Store.open(args.db, read_only=True) as store:
-        difference = diff_audits(
-            store.get(args.a),
-            store.get(args.b),
-            a_label=f"audit {args.a}",
-            b_label=f"audit {args.b}",
-        )
+    a, b = History(args.db).audits_by_id([args.a, args.b])
+    difference = diff_audits(a, b, a_label=f"audit {args.a}", b_label=f"audit {args.b}")
     if args.format == "json":
         write_output(json.dumps(diff_to_dict(difference), indent=2, ensure_ascii=False), None)
     else:

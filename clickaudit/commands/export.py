@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from clickaudit.commands.common import EXIT_OK, add_db, write_output
+
+if TYPE_CHECKING:
+    from clickaudit.clicks.model import ClickReport
 
 NAME = "export"
 
@@ -30,29 +33,27 @@ def register(commands: Any) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from clickaudit.history import History
     from clickaudit.report import render
-    from clickaudit.store import Store
 
-    with Store.open(args.db, read_only=True) as store:
-        audit = store.get(args.audit_id)
-        clicks = None
-        if args.format == "html":
-            from clickaudit.clicks.store import latest_head
-
-            clicks = latest_head(store.connection, args.audit_id, audit.email.source.sha256)
+    history = History(args.db)
+    if args.format == "html":  # with the email's latest click analysis as its last section
+        stored = history.stored_audit(args.audit_id, redact_clicks=args.redact)
+        audit, clicks = stored.audit, stored.clicks
+    else:
+        audit, clicks = history.audit(args.audit_id), None
     text = render([audit], args.format, redact=args.redact)
     if clicks is not None:
-        text = _with_clicks(text, clicks, redact=args.redact)
+        text = _with_clicks(text, clicks)
     write_output(text, args.output)
     return EXIT_OK
 
 
-def _with_clicks(page: str, head: dict[str, Any], *, redact: bool) -> str:
+def _with_clicks(page: str, clicks: ClickReport) -> str:
     """The HTML report with the email's latest click analysis as its last section."""
-    from clickaudit.clicks.report import report_from_head
     from clickaudit.report.clicks_html import CLICK_STYLE, section
 
-    html = section(report_from_head(head, redact=redact))
+    html = section(clicks)
     page = page.replace("</style>", CLICK_STYLE + "</style>", 1)
     at = page.rfind("</body>")
     return page[:at] + html + page[at:] if at >= 0 else page + html
