@@ -17,7 +17,7 @@ import asyncio
 import collections
 import ssl
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 import httpcore
 
@@ -40,8 +40,7 @@ class _Connection(asyncio.Protocol):
 
     # --- asyncio.Protocol ---------------------------------------------------------------------
     def connection_made(self, transport: asyncio.BaseTransport) -> None:
-        assert isinstance(transport, asyncio.Transport)
-        self.transport = transport
+        self.transport = cast(asyncio.Transport, transport)
 
     def data_received(self, data: bytes) -> None:
         self.chunks.append(data)
@@ -170,7 +169,6 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
             raise httpcore.ConnectError(str(error) or type(error).__name__) from error
         if transport is None:
             raise httpcore.ConnectError("the connection closed during the TLS handshake")
-        assert isinstance(transport, asyncio.Transport)
         self._connection.transport = transport
         return AsyncioStream(self._connection, transport, tls=True)
 
@@ -216,5 +214,4 @@ async def connect_tcp(
         sock = transport.get_extra_info("socket")
         if sock is not None:
             sock.setsockopt(*option)
-    assert isinstance(transport, asyncio.Transport)
     return AsyncioStream(connection, transport)
