@@ -10,6 +10,7 @@ view shows.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 from collections.abc import Iterator
@@ -365,7 +366,12 @@ def url_context(before: str) -> str:
 
 def _from_text(part: BodyPart, ids: Iterator[int]) -> Iterator[Link]:
     text = part.text
+    line, counted_to = 1, 0  # URLs come in order: lines are counted once, not from the top
     for url, offset in urls_in_text(text):
+        if offset < counted_to:
+            line, counted_to = 1, 0
+        line += text.count("\n", counted_to, offset)
+        counted_to = offset
         line_start = text.rfind("\n", 0, offset) + 1
         before = text[line_start:offset]
         # The words before a URL are not its text, but they do say what it is for
@@ -379,7 +385,7 @@ def _from_text(part: BodyPart, ids: Iterator[int]) -> Iterator[Link]:
             href=url,
             text=url_label(before),
             system=system_link_kind(url, context) if context else None,
-            line=text.count("\n", 0, offset) + 1,
+            line=line,
             part_index=part.index,
             attributes={suffix.group(1): suffix.group(2)} if suffix else {},
         )
@@ -500,9 +506,11 @@ def urls_in_text(text: str) -> list[tuple[str, int]]:
         url = re.sub(r"\s+", "", match.group(1))
         found.append((url, match.start(1)))
         covered.append((match.start(), match.end()))
+    covered_starts = [a for a, _ in covered]  # in order and apart: finditer's matches
     for match in _TEXT_URL.finditer(text):
         start = match.start()
-        if any(a <= start < b for a, b in covered):
+        inside = bisect.bisect_right(covered_starts, start) - 1
+        if inside >= 0 and start < covered[inside][1]:
             continue
         url, end = match.group(0), match.end()
         while end < len(text) - 1 and text[end] == "\n" and url.endswith(("=", "/", "&", "?")):
