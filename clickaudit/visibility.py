@@ -98,26 +98,31 @@ class DocumentStyle:
     def __init__(self, root: lxml.etree._Element) -> None:
         hiders: list[lxml.etree._Element] = []
         painters: list[lxml.etree._Element] = []
-        # (hides, paints) of each distinct (style, bgcolor): a document repeats a few of them
-        facts: dict[tuple[str | None, str | None], tuple[bool, bool]] = {}
+        # attributes most documents never use are looked for once, in C, not on every element
+        # (root.xpath, not a shared compiled XPath: scans may run in several threads)
+        any_hidden = bool(root.xpath("boolean(//@hidden)"))
+        any_bgcolor = bool(root.xpath("boolean(//@bgcolor)"))
+        # (hides, paints) of each distinct style (and bgcolor): a document repeats a few
+        by_style: dict[str, tuple[bool, bool]] = {}
+        by_both: dict[tuple[str | None, str], tuple[bool, bool]] = {}
         for element in root.iter(lxml.etree.Element):  # elements only, filtered in C
             style = element.get("style")
-            bgcolor = element.get("bgcolor")
-            if style is None and bgcolor is None:
-                if element.get("hidden") is not None:
-                    hiders.append(element)
-                continue
-            key = (style, bgcolor)
-            known = facts.get(key)
-            if known is None:
-                known = facts[key] = (
-                    bool(style and _hiding_style_text(style)),
-                    bool((style or bgcolor) and _declared_background(style or "", bgcolor)[0]),
-                )
-            hides, paints = known
-            if hides or element.get("hidden") is not None:
+            bgcolor = element.get("bgcolor") if any_bgcolor else None
+            if bgcolor is None:
+                if style is None:
+                    if any_hidden and element.get("hidden") is not None:
+                        hiders.append(element)
+                    continue
+                known = by_style.get(style)
+                if known is None:
+                    known = by_style[style] = _facts(style, None)
+            else:
+                known = by_both.get((style, bgcolor))
+                if known is None:
+                    known = by_both[style, bgcolor] = _facts(style, bgcolor)
+            if known[0] or (any_hidden and element.get("hidden") is not None):
                 hiders.append(element)
-            if paints:
+            if known[1]:
                 painters.append(element)
         self._under_hider = _links_inside(hiders)
         self._under_background = _links_inside(painters)
@@ -131,6 +136,14 @@ class DocumentStyle:
             or node in self._under_background
             or node.tag not in _LINK_TAGS
         )
+
+
+def _facts(style: str | None, bgcolor: str | None) -> tuple[bool, bool]:
+    """(hides its content, declares a background) of an element's style and bgcolor."""
+    return (
+        bool(style and _hiding_style_text(style)),
+        bool((style or bgcolor) and _declared_background(style or "", bgcolor)[0]),
+    )
 
 
 def _links_inside(elements: list[lxml.etree._Element]) -> set[lxml.etree._Element] | None:
@@ -150,13 +163,17 @@ def _links_inside(elements: list[lxml.etree._Element]) -> set[lxml.etree._Elemen
 
 def _hidden_reason(node: lxml.etree._Element, document: DocumentStyle | None = None) -> str | None:
     own_text = node.get("style")
-    own = _declarations(own_text) if own_text else {}
+    own = _declarations(own_text) if own_text else _NO_DECLARATIONS
     reason = (_hiding_style_text(own_text) if own_text else None) or (
         "hidden-attribute" if node.get("hidden") is not None else None
     )
     if reason:
         return reason
-    if document is None or document.may_be_hidden_by_ancestor(node):
+    # the index's lists (None: not known, ask the tree), read inline: every link asks
+    under_hider = under_background = None
+    if document is not None and node.tag in _LINK_TAGS:
+        under_hider, under_background = document._under_hider, document._under_background
+    if under_hider is None or node in under_hider:
         reason = _ancestor_hiding(node)
         if reason:
             return reason
@@ -165,8 +182,8 @@ def _hidden_reason(node: lxml.etree._Element, document: DocumentStyle | None = N
         if not images:
             return "empty" if node.tag == "a" and not _painted(node) else None
         return "1px" if all(_tiny_image(image) for image in images) else None
-    zero_size = _number(own.get("font-size")) == 0
-    same_colour_possible = document is None or document.may_have_background_behind(node)
+    zero_size = "font-size" in own and _number(own["font-size"]) == 0
+    same_colour_possible = under_background is None or node in under_background
     if not zero_size and not same_colour_possible:
         return None  # nothing left that text could be hidden by
     if next(node.iter("img"), None) is not None:
@@ -176,6 +193,9 @@ def _hidden_reason(node: lxml.etree._Element, document: DocumentStyle | None = N
     if same_colour_possible and _same_colour(node, own):
         return "same-colour"
     return None
+
+
+_NO_DECLARATIONS: dict[str, str] = {}
 
 
 def _ancestor_hiding(node: lxml.etree._Element) -> str | None:
