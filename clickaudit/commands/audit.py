@@ -231,22 +231,21 @@ def _audit_batch(args: argparse.Namespace, settings: Any) -> int:
     def on_audited(result: AuditedSource) -> None:
         nonlocal failed, found, any_email, saved_all
         stages.clear()
-        emails.advance()
+        emails.clear()  # what follows goes to stderr or stdout, maybe the same terminal
         if result.problem is not None:
-            emails.clear()
             print(f"clickaudit: {result.label}: {result.problem}", file=sys.stderr)
             failed = True
-            return
-        any_email = True
-        if store is not None:
-            emails.clear()
-            saved_all = store.save(list(result.audits)) and saved_all
-        for audit in _redacted(list(result.audits), args.redact):
-            found = found or (threshold is not None and _worst(audit) >= threshold.rank)
-            if writer is not None:
-                writer.write(render_piece(audit, args.format))
-            else:
-                kept.append(audit)
+        else:
+            any_email = True
+            if store is not None:
+                saved_all = store.save(list(result.audits)) and saved_all
+            for audit in _redacted(list(result.audits), args.redact):
+                found = found or (threshold is not None and _worst(audit) >= threshold.rank)
+                if writer is not None:
+                    writer.write(render_piece(audit, args.format))
+                else:
+                    kept.append(audit)
+        emails.advance()
 
     try:
         audit_sources(

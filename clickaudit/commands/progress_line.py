@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import shutil
 import sys
+from collections.abc import Callable
 from typing import TextIO
 
 from clickaudit.events import Progress
@@ -40,13 +41,18 @@ class ProgressLine:
 
 
 class BatchProgress:
-    """``emails 1,234/20,000  212/s  ETA 1:19`` on one terminal line while a batch runs; nothing
-    when stderr is not a terminal. Redrawn at most ten times a second."""
+    """``1,234/20,000 emails  212.0/s  ETA 1:19`` on one terminal line while a batch runs;
+    nothing when stderr is not a terminal. Redrawn at most ten times a second."""
 
-    def __init__(self, total: int | None, stream: TextIO | None = None) -> None:
+    def __init__(
+        self,
+        total: int | None,
+        stream: TextIO | None = None,
+        clock: Callable[[], float] | None = None,
+    ) -> None:
         import time
 
-        self._clock = time.monotonic
+        self._clock = clock or time.monotonic
         self._stream = stream or sys.stderr
         self.enabled = self._stream.isatty()
         self._total = total

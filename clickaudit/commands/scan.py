@@ -96,19 +96,25 @@ def scan_batch(args: argparse.Namespace) -> int:
         print(f"clickaudit: {error.path}: {error.problem}", file=sys.stderr)
         return EXIT_INPUT
     writer = ReportWriter(out, args.format)
+    # Reports written to the terminal the progress line is on: the line is cleared first, or
+    # the report would start at its end.
+    shares_terminal = progress.enabled and out.isatty()
     failed = found = False
     try:
         for result in scan_sources(
             read_sources(args.files), fmt=args.format, width=width, jobs=args.jobs or default_jobs()
         ):
-            progress.advance()
             if result.problem is not None:
                 progress.clear()
                 print(f"clickaudit: {result.label}: {result.problem}", file=sys.stderr)
                 failed = True
+                progress.advance()
                 continue
+            if shares_terminal:
+                progress.clear()
             for piece in result.pieces:
                 writer.write(piece)
+            progress.advance()
             found = found or (threshold is not None and result.worst >= threshold.rank)
     finally:
         progress.clear()
