@@ -104,33 +104,20 @@ class History:
     # --- reading ----------------------------------------------------------------------------
     def audits(self, query: HistoryQuery | None = None) -> list[AuditSummary]:
         """Past audits, newest first, that match ``query``."""
-        q = query or HistoryQuery()
         with self._reading() as store:
-            return store.history(
-                text=q.text, esp=q.esp, since=q.since, until=q.until, limit=q.limit
-            )
+            return _audits(store, query or HistoryQuery())
 
     def click_runs(self, query: HistoryQuery | None = None) -> list[ClickRunSummary]:
         """Past click analyses, newest first, that match ``query`` (its words in the subject,
         the email's path or a log's path; its ESP through audits of the same email)."""
-        from clickaudit.clicks.store import list_runs
-
-        q = query or HistoryQuery()
-        with self._reading() as store, _reporting(store, "cannot read the click analyses"):
-            rows = list_runs(
-                store.connection,
-                text=q.text,
-                esp=q.esp,
-                since=q.since,
-                until=q.until,
-                limit=q.limit,
-            )
-        return [_run_summary(row) for row in rows]
+        with self._reading() as store:
+            return _click_runs(store, query or HistoryQuery())
 
     def listing(self, query: HistoryQuery | None = None) -> HistoryListing:
-        """Past audits and past click analyses that match ``query``."""
+        """Past audits and past click analyses that match ``query``, read at one moment."""
         q = query or HistoryQuery()
-        return HistoryListing(q, self.audits(q), self.click_runs(q))
+        with self._reading() as store:
+            return HistoryListing(q, _audits(store, q), _click_runs(store, q))
 
     def report(self, audit_id: int) -> dict[str, Any]:
         """A past audit's JSON report exactly as it was saved (``show --format json``)."""
@@ -164,38 +151,23 @@ class History:
         """A past click analysis; its audit is the one it used, else the newest audit of the
         same email, else None (the email was only ever scanned)."""
         from clickaudit.clicks.report import report_from_head
-        from clickaudit.clicks.store import RUN_COLUMNS, run_head
 
         with self._reading() as store:
-            with _reporting(store, f"cannot read click analysis {run_id}"):
-                head = run_head(store.connection, run_id)
-                cursor = store.connection.execute(
-                    f"SELECT {RUN_COLUMNS} FROM click_runs WHERE id = ?", (run_id,)
-                )
-                names = [column[0] for column in cursor.description]
-                row = cursor.fetchone()
-            if head is None or row is None:
-                raise StoreError(f"{store.path}: there is no click analysis {run_id}")
-            summary = _run_summary(dict(zip(names, row, strict=True)))
-            audit_id = summary.audit_id or _newest_audit_of(store, summary.sha256)
+            row, head = _click_run(store, run_id)
+            summary = _run_summary(row)
+            audit_id = summary.audit_id or store.newest_audit_id(summary.sha256)
             audit = None if audit_id is None else store.get(audit_id)
         return StoredClickRun(summary, report_from_head(head), audit)
 
     def click_report(self, run_id: int) -> dict[str, Any]:
         """A past click analysis's JSON report as it was saved, without its ``clicks`` list."""
-        from clickaudit.clicks.store import run_head
-
         with self._reading() as store:
-            with _reporting(store, f"cannot read click analysis {run_id}"):
-                head = run_head(store.connection, run_id)
-            if head is None:
-                raise StoreError(f"{store.path}: there is no click analysis {run_id}")
-        return head
+            return _click_run(store, run_id)[1]
 
     def newest_audit_id(self, sha256: str) -> int | None:
         """The id of the newest past audit of the email with this hash, if any."""
         with self._reading() as store:
-            return _newest_audit_of(store, sha256)
+            return store.newest_audit_id(sha256)
 
     # --- writing ----------------------------------------------------------------------------
     def save(self, audits: Iterable[Audit], *, label: str | None = None) -> list[int]:
@@ -214,12 +186,28 @@ class History:
             return save_run(store.connection, report, source, clicks)
 
 
-def _newest_audit_of(store: Store, sha256: str) -> int | None:
-    with _reporting(store, "cannot read the history"):
-        row = store.connection.execute(
-            "SELECT id FROM audits WHERE sha256 = ? ORDER BY id DESC LIMIT 1", (sha256,)
-        ).fetchone()
-    return None if row is None else int(row[0])
+def _audits(store: Store, q: HistoryQuery) -> list[AuditSummary]:
+    return store.history(text=q.text, esp=q.esp, since=q.since, until=q.until, limit=q.limit)
+
+
+def _click_runs(store: Store, q: HistoryQuery) -> list[ClickRunSummary]:
+    from clickaudit.clicks.store import list_runs
+
+    with _reporting(store, "cannot read the click analyses"):
+        rows = list_runs(
+            store.connection, text=q.text, esp=q.esp, since=q.since, until=q.until, limit=q.limit
+        )
+    return [_run_summary(row) for row in rows]
+
+
+def _click_run(store: Store, run_id: int) -> tuple[dict[str, Any], dict[str, Any]]:
+    from clickaudit.clicks.store import run
+
+    with _reporting(store, f"cannot read click analysis {run_id}"):
+        found = run(store.connection, run_id)
+    if found is None:
+        raise StoreError(f"{store.path}: there is no click analysis {run_id}")
+    return found
 
 
 @contextlib.contextmanager

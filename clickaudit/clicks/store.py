@@ -219,20 +219,28 @@ def list_runs(
         + where_sql(where)
         + " ORDER BY created_at DESC, id DESC LIMIT :limit"
     )
-    cursor = connection.execute(sql, params)
-    names = [column[0] for column in cursor.description]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
+    return _rows(connection.execute(sql, params))
 
 
-def run_head(connection: sqlite3.Connection, run_id: int) -> dict[str, Any] | None:
-    """One stored analysis: its stored report (without its clicks), or None if there is none."""
+def run(
+    connection: sqlite3.Connection, run_id: int
+) -> tuple[dict[str, Any], dict[str, Any]] | None:
+    """One stored analysis: its row (:data:`RUN_COLUMNS`) and its stored report without its
+    clicks, or None if there is none."""
     db = sqlite_utils.Database(connection, execute_plugins=False)
     if not db.table("click_runs").exists():
         return None
-    row = connection.execute(
-        "SELECT report_json FROM click_runs WHERE id = ?", (run_id,)
-    ).fetchone()
-    if row is None:
+    cursor = connection.execute(
+        f"SELECT {RUN_COLUMNS}, report_json FROM click_runs WHERE id = ?", (run_id,)
+    )
+    found = _rows(cursor)
+    if not found:
         return None
-    head: dict[str, Any] = json.loads(row[0])
-    return head
+    row = found[0]
+    head: dict[str, Any] = json.loads(row.pop("report_json"))
+    return row, head
+
+
+def _rows(cursor: sqlite3.Cursor) -> list[dict[str, Any]]:
+    names = [column[0] for column in cursor.description]
+    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

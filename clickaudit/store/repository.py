@@ -147,6 +147,14 @@ class Store:
     def get(self, audit_id: int) -> Audit:
         return audit_from_dict(self.report(audit_id))
 
+    def newest_audit_id(self, sha256: str) -> int | None:
+        """The newest audit of the email with this SHA-256, if any."""
+        with self._reporting("cannot read the history"):
+            row = self._db.execute(
+                "SELECT id FROM audits WHERE sha256 = ? ORDER BY id DESC LIMIT 1", (sha256,)
+            ).fetchone()
+        return None if row is None else int(row[0])
+
     def history(
         self,
         *,
