@@ -8,6 +8,15 @@ time, CPU seconds and peak memory (of the whole process tree) are printed, with 
 floor; targets: ≤ 1.3× with one job, ≤ 0.7× with two, ≤ 300 MB. Run on demand:
 
     .venv/bin/python -m tests.bench.bench_batch [--messages 2028] [--repeat 3] [--jobs 1,2]
+
+With ``--audit N`` it audits N generated emails instead (``clickaudit audit BOX --jobs J``
+against the local simulator and DNS server: three links through one tracking host, which
+redirects to one of 20 brand hosts, and two direct links each, every request taking
+``--latency-ms``), and prints each --jobs value's time, emails per second, speed-up against
+--jobs 1 and the most requests the tracking host ever had in flight (never above --per-host,
+whatever the number of jobs):
+
+    .venv/bin/python -m tests.bench.bench_batch --audit 200 [--jobs 1,2,4] [--per-host 4]
 """
 
 from __future__ import annotations
@@ -63,13 +72,86 @@ def run(command: list[str]) -> tuple[float, float, float]:
     return wall, cpu, usage.ru_maxrss / 1024
 
 
+TRACKER = "click.track.test"
+BRANDS = [f"shop{n}.brand.test" for n in range(20)]
+
+
+def audit_email(n: int, port: int) -> str:
+    tracked = "".join(
+        f'<a href="http://{TRACKER}:{port}/c/{n}-{k}?b={BRANDS[(n + k) % 20]}">Offer {k}</a>\n'
+        for k in range(3)
+    )
+    direct = "".join(
+        f'<a href="http://{BRANDS[(n + k) % 20]}:{port}/p/{n}/{k}">Item {k}</a>\n' for k in range(2)
+    )
+    return (
+        "From news@brand.test Thu Nov 26 00:00:00 2026\n"
+        f"From: Brand <news@brand.test>\nTo: r{n}@example.org\nSubject: Audit {n}\n"
+        f"Message-ID: <a{n}@brand.test>\nContent-Type: text/html; charset=utf-8\n\n"
+        f"<html><body>{tracked}{direct}</body></html>\n\n"
+    )
+
+
+def bench_audit(args: argparse.Namespace) -> None:
+    from clickaudit.sim.dns import LocalDnsServer
+    from clickaudit.sim.server import Route, SimServer
+
+    clickaudit = str(Path(sys.executable).parent / "clickaudit")
+    routes = [
+        Route("/c/*", host=TRACKER, action="redirect", to="http://{param:b}:{http}/landing",
+              delay_ms=args.latency_ms),
+        Route("/p/*", body="<h1>Item</h1>", delay_ms=args.latency_ms),
+        Route("/landing", body="<h1>Landing</h1>", delay_ms=args.latency_ms),
+    ]  # fmt: skip
+    zone = {name: [("A", "127.0.0.1")] for name in [TRACKER, *BRANDS]}
+    jobs = args.jobs.split(",")
+    times: dict[str, list[float]] = {j: [] for j in jobs}
+    peaks: dict[str, int] = {j: 0 for j in jobs}
+    with (
+        tempfile.TemporaryDirectory() as folder,
+        LocalDnsServer(zone) as dns,
+        SimServer(routes, tls=False) as sim,
+    ):
+        box = Path(folder) / "audit.mbox"
+        box.write_text("".join(audit_email(n, sim.http_port) for n in range(args.audit)))
+        for _ in range(args.repeat):
+            for j in jobs:
+                sim.max_in_flight.clear()
+                wall, _, _ = run([
+                    clickaudit, "audit", str(box), "--no-save", "--allow-private", "--no-domains",
+                    "--per-host", str(args.per_host), "--nameserver", f"127.0.0.1:{dns.port}",
+                    "--format", "jsonl", "--fail-on", "never", "--jobs", j,
+                ])  # fmt: skip
+                times[j].append(wall)
+                peaks[j] = max(peaks[j], sim.max_in_flight.get(TRACKER, 0))
+    base = min(times[jobs[0]])
+    print(f"{args.audit} emails audited ({args.latency_ms:g} ms a request, --per-host "
+          f"{args.per_host}), {os.cpu_count()} CPUs; best of {args.repeat} (range)")  # fmt: skip
+    ideal = args.audit * 3 * args.latency_ms / 1000 / args.per_host
+    print(f"the tracking host's budget alone takes {ideal:.2f} s (3 requests an email, "
+          f"--per-host {args.per_host} in flight)")  # fmt: skip
+    print(f"{'':<22} {'wall s (min–max)':>17} {'emails/s':>9} {'speed-up':>9} {'tracker max':>12}")
+    for j in jobs:
+        best = min(times[j])
+        print(
+            f"{'clickaudit --jobs ' + j:<22} {best:>8.2f}–{max(times[j]):<8.2f} "
+            f"{args.audit / best:>9.1f} {base / best:>8.2f}× {peaks[j]:>12}"
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=2028)
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--jobs", default="1,2", help="the --jobs values to run (default 1,2)")
+    parser.add_argument("--audit", type=int, default=0, help="audit this many emails instead")
+    parser.add_argument("--per-host", type=int, default=4)
+    parser.add_argument("--latency-ms", type=float, default=20.0)
     args = parser.parse_args()
+    if args.audit:
+        bench_audit(args)
+        return
     clickaudit = str(Path(sys.executable).parent / "clickaudit")
     with tempfile.TemporaryDirectory() as folder:
         box = Path(folder) / "batch.mbox"
