@@ -72,6 +72,10 @@ def test_a_click_analysis_is_listed_with_its_audit_and_counts(tmp_path: Path) ->
     assert run.logs == (SENDGRID_LOG,) and run.formats == ("sendgrid",)
     assert history.click_runs(HistoryQuery(text="sendgrid_events")) == [run]
     assert history.click_runs(HistoryQuery(text="no-such-words")) == []
+    assert history.click_runs(HistoryQuery(until="2000-01-01")) == []
+    assert history.click_runs(HistoryQuery(since=run.created_at[:10])) == [run]
+    assert history.click_runs(HistoryQuery(esp="SendGrid")) == [run]  # through its audit
+    assert history.click_runs(HistoryQuery(esp="Mailchimp")) == []
 
 
 def test_a_past_audit_comes_back_with_its_newest_click_analysis(tmp_path: Path) -> None:

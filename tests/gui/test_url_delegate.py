@@ -48,3 +48,27 @@ def test_a_narrow_cell_keeps_a_host_with_its_port_readable(qtbot) -> None:  # ty
         url, metrics.horizontalAdvance("…northwind.example/…?…") + 2, metrics.horizontalAdvance
     )
     assert narrower.startswith("…northwind.example")
+
+
+def test_in_the_links_table_a_narrow_destination_column_shows_the_host_first(qtbot) -> None:  # type: ignore[no-untyped-def]
+    from clickaudit.gui.email_tab import EmailTab
+    from clickaudit.gui.models.links_model import DESTINATION
+    from clickaudit.model import evolve
+    from tests.factories import sample_audit
+
+    audit = sample_audit()
+    decoded = "https://shop.northwind.example:36475/collections/outdoor/trail-boots?utm_source=x"
+    wrapped = evolve(audit.links[1], decoded=decoded)
+    tab = EmailTab(evolve(audit, links=(audit.links[0], wrapped, *audit.links[2:])))
+    qtbot.addWidget(tab)
+    tab.resize(1400, 800)
+    tab.show()
+    index = tab.proxy.index(1, DESTINATION)
+    assert index.data() == decoded
+    option = QStyleOptionViewItem()
+    tab.table.initViewItemOption(option)
+    option.rect = tab.table.visualRect(index)
+    tab.url_delegate.initStyleOption(option, index)
+    assert option.text.startswith("shop.northwind.example"), option.text  # at the app's width
+    assert option.text.endswith("oots?…")  # and the end of its last path segment
+    assert option.fontMetrics.horizontalAdvance(option.text) <= option.rect.width()
