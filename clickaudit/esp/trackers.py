@@ -112,9 +112,9 @@ class TrackerLists:
         if hit is not None:
             return hit.vendor
         if url_without_scheme.isascii():
-            # each rule's literal text (``yesware.com``) must occur in a URL it matches: the
-            # few rules whose text occurs are asked, in the list's order (a joined search of
-            # all 462 cost ~0.2 ms an image, most of a batch scan's time)
+            # each rule's literal text (``yesware`` of ``t.yesware.com/t/``) must occur in a URL
+            # it matches: the few rules whose text occurs are asked, in the list's order (one
+            # joined case-insensitive search of all 462 was the largest cost of a batch scan)
             literal_rules = self._literal_rules(looks_like_pixel)
             for index in self._rules_whose_literal_occurs(
                 looks_like_pixel, literal_rules, url_without_scheme
