@@ -150,9 +150,23 @@ def _scan_links(part: BodyPart, ids: Iterator[int]) -> list[Link]:
 
 
 # Tags extraction reads in every email; the attribute-driven cases (VML elements, CSS url(),
-# background=) need a look at every element, which is only done when the text has them.
+# background=) need a look at every element, which is only done when the document has them.
 _COMMON_TAGS = ("a", "area", "img", "style", lxml.etree.Comment)
-_NEEDS_EVERY_ELEMENT = (b"<v:", b"url(", b"background")
+
+
+def _needs_every_element(root: lxml.etree._Element, lowered: bytes) -> bool:
+    """Whether the document may have VML elements, a CSS ``url(`` in a style attribute or a
+    ``background=`` attribute, which only a look at every element finds.
+
+    The word "background" alone is mostly ``background-color``, which needs no such look: only a
+    ``background`` attribute does (one XPath test, in C), or a ``url(`` spelled with a character
+    reference (no ``&#``, no such spelling).
+    """
+    if b"<v:" in lowered or b"url(" in lowered:
+        return True
+    if b"background" not in lowered:
+        return False
+    return b"&#" in lowered or bool(root.xpath("boolean(//@background)"))
 
 
 def _from_html(
@@ -173,7 +187,7 @@ def _from_html(
     # libxml2 filters by tag in C; walking every element of a 2 MB email from Python cost more
     # than the parse, so the full walk is kept for emails that need it.
     lowered = data.lower()  # bytes: ASCII case folding, far faster than str.lower on 2 MB
-    every_element = any(marker in lowered for marker in _NEEDS_EVERY_ELEMENT)
+    every_element = _needs_every_element(root, lowered)
     stylesheet = stylesheet_properties(root) if b"<style" in lowered else frozenset()
     document = DocumentStyle(root)
     for node in root.iter() if every_element else root.iter(*_COMMON_TAGS):
