@@ -264,15 +264,15 @@ async def collaborators(
 
     One transport for the whole run means a tracking host that every email links to is
     connected to once, not once per email, and one limiter means the per-host ceiling holds
-    across emails and what it learnt about a host's pace is kept. (Loading a CA bundle and
-    reading the system's resolver configuration cost tens of milliseconds each; one answer
-    cache serves every stage.) What a test, the demo or a cluster worker injects is used as
-    given and stays its own to close; what is made here is closed when the block ends, however
-    it ends (finished, cancelled or failed).
+    across emails and what it learnt about a host's pace is kept. Loading a CA bundle and
+    reading the system's resolver configuration cost tens of milliseconds each; one resolver
+    and its answer cache serve the follower's connections, safe mode and the domain checks.
+    What a test, the demo or a cluster worker injects is used as given and stays its own to
+    close; what is made here is closed when the block ends, however it ends (finished,
+    cancelled or failed).
     """
-    address_resolver = given.address_resolver or DnsAddressResolver(
-        settings.nameservers, timeout=settings.timeout
-    )
+    resolver = given.resolver or make_resolver(settings.nameservers, timeout=settings.timeout)
+    address_resolver = given.address_resolver or DnsAddressResolver(resolver=resolver)
     ssl_context = given.ssl_context or verifying_ssl_context(settings.ca_bundle)
     made_transport = None
     transport = given.transport
@@ -282,8 +282,7 @@ async def collaborators(
         )
     try:
         yield NetworkOverrides(
-            resolver=given.resolver
-            or make_resolver(settings.nameservers, timeout=settings.timeout),
+            resolver=resolver,
             address_resolver=address_resolver,
             ssl_context=ssl_context,
             transport=transport,

@@ -63,8 +63,17 @@ class AddressResolver(Protocol):
 class DnsAddressResolver:
     """A and AAAA lookups through dnspython with the configured nameservers."""
 
-    def __init__(self, nameservers: Sequence[Nameserver] = (), timeout: float = 5.0) -> None:
-        self._resolver: dns.asyncresolver.Resolver = make_resolver(nameservers, timeout=timeout)
+    def __init__(
+        self,
+        nameservers: Sequence[Nameserver] = (),
+        timeout: float = 5.0,
+        *,
+        resolver: dns.asyncresolver.Resolver | None = None,
+    ) -> None:
+        # ``resolver``: the audit's own (its answer cache then serves the domain checks too).
+        self._resolver: dns.asyncresolver.Resolver = resolver or make_resolver(
+            nameservers, timeout=timeout
+        )
         self._cache: dict[str, list[str]] = {}
 
     async def resolve(self, host: str) -> list[str]:
