@@ -188,21 +188,22 @@ class AuditController(QObject):
 
     def _save(self, audits: list[Audit]) -> None:
         """Writes go through one single-thread pool: off the GUI thread, and never two at once."""
-        history = self.history
-        self._in_store(lambda: history.save(audits), self.saved.emit, self.save_failed.emit)
+        self._in_history(
+            lambda history: history.save(audits), self.saved.emit, self.save_failed.emit
+        )
 
     def list_history(self, query: HistoryQuery) -> None:
         """Past audits and click analyses matching ``query``: ``history_listed``."""
-        history = self.history
-        self._in_store(
-            lambda: history.listing(query), self.history_listed.emit, self.history_failed.emit
+        self._in_history(
+            lambda history: history.listing(query),
+            self.history_listed.emit,
+            self.history_failed.emit,
         )
 
     def load_stored_audit(self, audit_id: int) -> None:
         """A past audit with its newest click analysis: ``stored_audit_loaded``."""
-        history = self.history
-        self._in_store(
-            lambda: history.stored_audit(audit_id),
+        self._in_history(
+            lambda history: history.stored_audit(audit_id),
             self.stored_audit_loaded.emit,
             self.history_failed.emit,
         )
@@ -211,9 +212,9 @@ class AuditController(QObject):
         """A past click analysis with the audit it used: ``click_run_loaded``. An analysis of an
         email never audited comes with the email scanned again, offline, if it is still where
         it was and unchanged (the same SHA-256); else with no audit."""
-        history, engine = self.history, self.engine
+        engine = self.engine
 
-        def job() -> StoredClickRun:
+        def job(history: History) -> StoredClickRun:
             stored = history.click_run(run_id)
             if stored.audit is not None:
                 return stored
@@ -224,17 +225,16 @@ class AuditController(QObject):
             same = [a for a in scanned if a.email.source.sha256 == stored.summary.sha256]
             return replace(stored, audit=same[0]) if same else stored
 
-        self._in_store(job, self.click_run_loaded.emit, self.history_failed.emit)
+        self._in_history(job, self.click_run_loaded.emit, self.history_failed.emit)
 
     def compare_stored(self, older: int, newer: int) -> None:
         """Two past audits: ``comparison_loaded``."""
-        history = self.history
 
-        def job() -> Comparison:
+        def job(history: History) -> Comparison:
             first, second = history.audits_by_id([older, newer])
             return Comparison(older, newer, first, second)
 
-        self._in_store(job, self.comparison_loaded.emit, self.history_failed.emit)
+        self._in_history(job, self.comparison_loaded.emit, self.history_failed.emit)
 
     # --- reports ----------------------------------------------------------------------------
     def export(self, audit: Audit, path: str, fmt: str) -> None:
@@ -252,24 +252,26 @@ class AuditController(QObject):
 
     def export_stored(self, audit_id: int, path: str, fmt: str) -> None:
         """Write a past audit's report in ``fmt`` to ``path``: ``exported``."""
-        history, engine = self.history, self.engine
+        engine = self.engine
 
-        def job() -> str:
+        def job(history: History) -> str:
             write_text_atomically(path, engine.render([history.audit(audit_id)], fmt))
             return path
 
-        self._in_store(job, self.exported.emit, self.export_failed.emit)
+        self._in_history(job, self.exported.emit, self.export_failed.emit)
 
     # --- workers ----------------------------------------------------------------------------
-    def _in_store(
+    def _in_history(
         self,
-        job: Callable[[], T],
+        job: Callable[[History], T],
         on_done: Callable[[T], object],
         on_failed: Callable[[Failure], object],
     ) -> None:
-        """Run ``job`` in the store's single thread: reads and writes of the history never run
-        on the GUI thread, and never two at once."""
-        worker = Worker(lambda _progress: job())
+        """Run ``job`` on this controller's history in the store's single thread: reads and
+        writes of the history (and the loading of its code) never run on the GUI thread, and
+        never two at once."""
+        engine, db_path = self.engine, self.db_path
+        worker = Worker(lambda _progress: job(engine.history(db_path)))
         worker.on_finished(on_done)
         worker.on_failed(on_failed)
         self._start(worker, self.store_pool)

@@ -257,9 +257,10 @@ class MainWindow(QMainWindow):
 
     def add_tab(self, audit: Audit, *, read_only: bool = False) -> EmailTab:
         tab = EmailTab(audit, read_only=read_only)
-        engine, history = self.controller.engine, self.controller.history
-        tab.clicks.analyser = lambda audit, logs, keep: engine.analyse_clicks(
-            audit, logs, history if keep else None
+        # runs in the Clicks tab's thread: the history code loads there, not on the GUI thread
+        controller = self.controller
+        tab.clicks.analyser = lambda audit, logs, keep: controller.engine.analyse_clicks(
+            audit, logs, controller.history if keep else None
         )
         tab.clicks.kept.connect(self._on_clicks_kept)
         tab.clicks.not_kept.connect(
