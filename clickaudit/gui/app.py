@@ -17,6 +17,8 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QCoreApplication, QEvent, QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from clickaudit.gui.none_refs import keep_none_alive
+
 if TYPE_CHECKING:
     from clickaudit.demo import DemoWorld
     from clickaudit.gui.window import MainWindow
@@ -25,7 +27,9 @@ APP_ID = "io.github.clickaudit.ClickAudit"
 
 
 def prepare_environment() -> None:
-    """What QtWebEngine needs before the application object exists."""
+    """What QtWebEngine needs before the application object exists, and None kept alive where
+    the Qt bindings lose references to it (:mod:`clickaudit.gui.none_refs`)."""
+    keep_none_alive()
     if hasattr(os, "geteuid") and os.geteuid() == 0:
         os.environ.setdefault("QTWEBENGINE_DISABLE_SANDBOX", "1")
     QCoreApplication.setAttribute(Qt.ApplicationAttribute.AA_ShareOpenGLContexts)
