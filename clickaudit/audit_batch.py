@@ -212,7 +212,7 @@ def _classifying_workers(jobs: int) -> Iterator[Executor]:
     from concurrent.futures import ProcessPoolExecutor
     from functools import partial
 
-    from clickaudit.scan_batch import warm_up
+    from clickaudit.scan_batch import start_worker, warm_up
 
     method = "fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn"
     if method == "fork":
@@ -220,7 +220,7 @@ def _classifying_workers(jobs: int) -> Iterator[Executor]:
     pool = ProcessPoolExecutor(
         max_workers=jobs,
         mp_context=multiprocessing.get_context(method),
-        initializer=None if method == "fork" else partial(warm_up, None),
+        initializer=partial(start_worker, method != "fork"),
     )
     try:
         pool.submit(int).result()  # forked now: before any event loop or socket exists

@@ -100,21 +100,34 @@ def _scan_in_workers(
     context = multiprocessing.get_context(method)
     sizer = _ChunkSizer()
     waiting: deque[Future[_ChunkResult]] = deque()
+    pool = ProcessPoolExecutor(
+        max_workers=jobs,
+        mp_context=context,
+        initializer=partial(start_worker, method != "fork", fmt, width),
+    )
     try:
-        with ProcessPoolExecutor(
-            max_workers=jobs,
-            mp_context=context,
-            initializer=None if method == "fork" else partial(warm_up, fmt, width),
-        ) as pool:
-            for chunk in _chunks(items, sizer):
-                waiting.append(pool.submit(_scan_chunk, chunk, fmt, width))
-                while len(waiting) >= jobs * CHUNKS_PER_JOB or (waiting and waiting[0].done()):
-                    yield from _taken(waiting.popleft().result(), sizer)
-            while waiting:
+        for chunk in _chunks(items, sizer):
+            waiting.append(pool.submit(_scan_chunk, chunk, fmt, width))
+            while len(waiting) >= jobs * CHUNKS_PER_JOB or (waiting and waiting[0].done()):
                 yield from _taken(waiting.popleft().result(), sizer)
+        while waiting:
+            yield from _taken(waiting.popleft().result(), sizer)
     finally:
+        # Interrupted (Ctrl-C) or finished: what has not started is dropped, what runs ends.
+        pool.shutdown(wait=True, cancel_futures=True)
         if method == "fork":
             gc.unfreeze()
+
+
+def start_worker(warm: bool, fmt: str | None = None, width: int = 120) -> None:
+    """A worker process's start: Ctrl-C is the parent's to handle (it stops handing out work and
+    waits for what is under way; a worker interrupted mid-task left the pool waiting for it
+    forever), and a spawned worker warms up here (a forked one inherited the parent's)."""
+    import signal
+
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if warm:
+        warm_up(fmt, width)
 
 
 def warm_up(fmt: str | None, width: int = 120) -> None:

@@ -253,3 +253,32 @@ def test_audit_takes_a_folder_and_writes_a_line_per_email(
     ]  # fmt: skip
     assert "broken.eml: the file is empty" in captured.err
     assert status == 2  # a file could not be read; the others are reported all the same
+
+
+@pytest.mark.parametrize("command", ["scan", "audit"])
+def test_ctrl_c_stops_a_batch_with_workers_and_leaves_no_process(
+    tmp_path: Path, command: str
+) -> None:
+    """Ctrl-C reaches every process of the group; the workers leave it to the parent, which
+    stops handing out work (a worker interrupted mid-task used to leave the scan hanging)."""
+    import signal
+
+    box = _write_big_mbox(tmp_path / "box.mbox", 6_000)
+    args = [sys.executable, "-m", "clickaudit", command, str(box), "--format", "jsonl", "-j", "2"]
+    if command == "audit":
+        args += ["--no-follow", "--no-domains", "--no-save"]
+    process = subprocess.Popen(
+        args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, start_new_session=True
+    )
+    try:
+        assert process.stdout is not None and process.stdout.readline()  # under way
+        os.killpg(process.pid, signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+    finally:
+        if process.poll() is None:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait()
+    assert process.returncode == 130, err
+    assert b"clickaudit: cancelled" in err
+    left = subprocess.run(["pgrep", "-g", str(process.pid)], capture_output=True, text=True)
+    assert left.stdout.split() == []
