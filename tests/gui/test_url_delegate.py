@@ -72,3 +72,26 @@ def test_in_the_links_table_a_narrow_destination_column_shows_the_host_first(qtb
     assert option.text.startswith("shop.northwind.example"), option.text  # at the app's width
     assert option.text.endswith("oots?…")  # and the end of its last path segment
     assert option.fontMetrics.horizontalAdvance(option.text) <= option.rect.width()
+
+
+def test_a_repaint_fits_each_url_only_once_per_width(qtbot, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from clickaudit.gui.widgets import url_delegate
+
+    fitted: list[int] = []
+
+    def counting(url: str, available: int, measure):  # type: ignore[no-untyped-def]
+        fitted.append(available)
+        return fit_url(url, available, measure)
+
+    monkeypatch.setattr(url_delegate, "fit_url", counting)
+    model = QStandardItemModel()
+    model.appendRow(QStandardItem(BOOTS))
+    index = model.index(0, 0, QModelIndex())
+    delegate = UrlDelegate()
+    for width in (260, 260, 260, 300, 260):
+        option = QStyleOptionViewItem()
+        option.rect = QRect(0, 0, width, 20)
+        option.fontMetrics = QFontMetrics(QApplication.font())
+        delegate.initStyleOption(option, index)
+        assert "trail-boots" in option.text
+    assert len(fitted) == 2  # once at 260 pixels, once at 300

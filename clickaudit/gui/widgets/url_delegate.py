@@ -10,15 +10,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import QModelIndex, QObject, QPersistentModelIndex, Qt
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem
 
 from clickaudit.url_display import shorten_url
 
 _PADDING = 12
+_REMEMBERED = 4096  # fitted texts kept: every visible URL cell at a few widths
 
 
 class UrlDelegate(QStyledItemDelegate):
+    """Remembers each URL's fitted text per width and font: a repaint (scrolling, a selection,
+    an audit's refresh) measures nothing it has measured before."""
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._fitted: dict[tuple[str, int, str], str] = {}
+
     def initStyleOption(
         self, option: QStyleOptionViewItem, index: QModelIndex | QPersistentModelIndex
     ) -> None:
@@ -30,7 +38,13 @@ class UrlDelegate(QStyledItemDelegate):
         available = option.rect.width() - _PADDING
         if option.features & QStyleOptionViewItem.ViewItemFeature.HasDecoration:
             available -= option.decorationSize.width() + 4
-        option.text = fit_url(text, available, metrics.horizontalAdvance)
+        key = (text, available, option.font.key())
+        fitted = self._fitted.get(key)
+        if fitted is None:
+            if len(self._fitted) >= _REMEMBERED:
+                self._fitted.clear()
+            fitted = self._fitted[key] = fit_url(text, available, metrics.horizontalAdvance)
+        option.text = fitted
         option.textElideMode = Qt.TextElideMode.ElideMiddle
 
 
