@@ -155,15 +155,19 @@ def classify_source(item: EmailSource | InputError) -> _ClassifiedSource:
 
     if isinstance(item, InputError):
         return _ClassifiedSource(item.path, problem=item.problem)
+    from clickaudit.scan_batch import bug_report
+
     started = now_iso()
     try:
         emails = item.load()
+        fingerprints = load_fingerprints()
+        classified = tuple(classify_email(email, fingerprints) for email in emails)
     except InputError as error:
         return _ClassifiedSource(error.path, problem=error.problem)
     except ClickauditError as error:
         return _ClassifiedSource(item.label, problem=str(error))
-    fingerprints = load_fingerprints()
-    classified = tuple(classify_email(email, fingerprints) for email in emails)
+    except Exception as error:  # a bug met on one strange email must not stop the batch
+        return _ClassifiedSource(item.label, problem=bug_report(error, "audited"))
     return _ClassifiedSource(item.label, classified, started=started)
 
 

@@ -203,19 +203,28 @@ def _scan_chunk(
 def _scan(item: EmailSource | InputError, fmt: str, width: int) -> ScannedSource:
     if isinstance(item, InputError):
         return ScannedSource(item.path, problem=item.problem)
+    pieces = []
+    worst = -1
     try:
-        emails = item.load()
+        for email in item.load():
+            piece, email_worst = _render(email, fmt, width)
+            pieces.append(piece)
+            worst = max(worst, email_worst)
     except InputError as error:
         return ScannedSource(error.path, problem=error.problem)
     except ClickauditError as error:
         return ScannedSource(item.label, problem=str(error))
-    pieces = []
-    worst = -1
-    for email in emails:
-        piece, email_worst = _render(email, fmt, width)
-        pieces.append(piece)
-        worst = max(worst, email_worst)
+    except Exception as error:  # a bug met on one strange email must not stop the batch
+        return ScannedSource(item.label, problem=bug_report(error, "scanned"))
     return ScannedSource(item.label, tuple(pieces), worst)
+
+
+def bug_report(error: Exception, what: str) -> str:
+    """The message for an email that met a bug in clickaudit: named, and the batch goes on."""
+    return (
+        f"could not be {what}: {type(error).__name__}: {error} (a bug in clickaudit; please "
+        "report it with this email if you can)"
+    )
 
 
 def _render(email: Email, fmt: str, width: int) -> tuple[str, int]:

@@ -11,6 +11,7 @@ import subprocess
 import sys
 import textwrap
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -282,3 +283,33 @@ def test_ctrl_c_stops_a_batch_with_workers_and_leaves_no_process(
     assert b"clickaudit: cancelled" in err
     left = subprocess.run(["pgrep", "-g", str(process.pid)], capture_output=True, text=True)
     assert left.stdout.split() == []
+
+
+@pytest.mark.parametrize(("command", "jobs"), [("scan", "1"), ("scan", "2"), ("audit", "2")])
+def test_an_email_that_meets_a_bug_is_named_and_the_batch_goes_on(
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    command: str,
+    jobs: str,
+) -> None:
+    import clickaudit.scanning
+
+    classify_email = clickaudit.scanning.classify_email
+
+    def fails_on_issue_3(email: Any, fingerprints: Any) -> Any:
+        if email.headers.subject == "Issue 3":
+            raise RuntimeError("an index out of range")
+        return classify_email(email, fingerprints)
+
+    monkeypatch.setattr(clickaudit.scanning, "classify_email", fails_on_issue_3)
+    monkeypatch.setattr("clickaudit.audit_batch.classify_email", fails_on_issue_3)
+    box = write_mbox(tmp_path / "box.mbox", 6)
+    extra = ["--no-follow", "--no-domains", "--no-save"] if command == "audit" else []
+    status = main([command, str(box), "--format", "jsonl", "-j", jobs, *extra])
+    captured = capsys.readouterr()
+    subjects = [json.loads(line)["source"]["subject"] for line in captured.out.splitlines()]
+    assert subjects == ["Issue 0", "Issue 1", "Issue 2", "Issue 4", "Issue 5"]
+    assert f"{box} #4: could not be " in captured.err
+    assert "RuntimeError: an index out of range (a bug in clickaudit" in captured.err
+    assert status == 2
