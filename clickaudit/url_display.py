@@ -12,6 +12,7 @@ loop): it names what differs between them instead of cutting every one at the sa
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from urllib.parse import SplitResult
 
@@ -121,6 +122,9 @@ def _fit_path(path: str, room: int) -> str | None:
     return lead + elide_middle(segments[-1], space) + trailing
 
 
+# The app's URL column asks for a URL at several widths at every paint (the widest that fits);
+# the answer depends on the URL and the width alone.
+@functools.lru_cache(maxsize=4096)
 def shorten_url(url: str, limit: int = 60) -> str:
     """``url`` in at most ``limit`` characters, keeping what tells URLs apart.
 
@@ -149,6 +153,21 @@ def shorten_url(url: str, limit: int = 60) -> str:
         + (len(f"?{ELLIPSIS}") if parts.query else 0)
         + len(fragment)
     )
+    last_segment = next((s for s in reversed(parts.path.split("/")) if s), "")
+    host = prefix + parts.netloc
+    if len(host) + rest <= limit and not host.startswith(prefix + ELLIPSIS):
+        # The common case: the host as written fits and leaves the last segment whole. It is
+        # the first form the search below would try, so its answer; no other form is made.
+        shortened = _with_host(host, parts, fragment, limit)
+        if last_segment in shortened:
+            return shortened
+    return _shorten_by_host_forms(parts, prefix, fragment, rest, last_segment, limit)
+
+
+def _shorten_by_host_forms(
+    parts: SplitResult, prefix: str, fragment: str, rest: int, last_segment: str, limit: int
+) -> str:
+    """:func:`shorten_url` trying each of the host's shortened forms, most complete first."""
     forms = _host_forms(parts.netloc)
     fitting = [prefix + form for form in forms if len(prefix + form) + rest <= limit]
     if not fitting:
@@ -159,8 +178,8 @@ def shorten_url(url: str, limit: int = 60) -> str:
     whole = [host for host in fitting if not host.startswith(prefix + ELLIPSIS)]
     if not whole:
         return _with_host(fitting[0], parts, fragment, limit)
-    last_segment = next((s for s in reversed(parts.path.split("/")) if s), "")
-    for host in whole:
+    # A segment longer than the whole shortened URL is never kept whole: the shortest form.
+    for host in whole if len(last_segment) <= limit else whole[-1:]:
         shortened = _with_host(host, parts, fragment, limit)
         if last_segment in shortened:
             return shortened

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from clickaudit.url_display import distinct_parts, elide_middle, shorten_url
@@ -118,3 +120,80 @@ def test_a_user_name_in_the_address_goes_before_the_host_shrinks() -> None:
     url = "https://someone@login.bank.example/account/settings/security"
     assert shorten_url(url, 26) == "login.bank.example/…"
     assert shorten_url(url, 40) == "someone@login.bank.example/…/security"
+
+
+def _shortened_by_every_host_form(url: str, limit: int) -> str:
+    """shorten_url as it was before its common case was taken first (44781d0): the reference
+    the quick answer must equal."""
+    from clickaudit.url_display import _elide_start, _host_forms, _with_host
+    from clickaudit.urls import split_url
+
+    if len(url) <= limit:
+        return url
+    try:
+        parts = split_url(url)
+    except ValueError:
+        return elide_middle(url, limit)
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not parts.netloc:
+        return elide_middle(url, limit)
+    prefix = "" if scheme == "https" else "http://"
+    fragment = "#…" if parts.fragment else ""
+    rest = (
+        (len("/…") if parts.path not in ("", "/") else len(parts.path))
+        + (len("?…") if parts.query else 0)
+        + len(fragment)
+    )
+    forms = _host_forms(parts.netloc)
+    fitting = [prefix + form for form in forms if len(prefix + form) + rest <= limit]
+    if not fitting:
+        host = prefix + _elide_start(forms[-1], max(2, limit - len(prefix) - rest))
+        return _with_host(host, parts, fragment, limit)
+    whole = [host for host in fitting if not host.startswith(prefix + "…")]
+    if not whole:
+        return _with_host(fitting[0], parts, fragment, limit)
+    last_segment = next((s for s in reversed(parts.path.split("/")) if s), "")
+    for host in whole:
+        shortened = _with_host(host, parts, fragment, limit)
+        if last_segment in shortened:
+            return shortened
+    return shortened
+
+
+LABELS = st.text(alphabet="abcxyz0-…", min_size=0, max_size=12)
+HOSTS = st.builds(
+    lambda user, labels, port: user + ".".join(labels) + port,
+    st.sampled_from(["", "user@", "a:b@", "…@", "someone.long@"]),
+    st.lists(LABELS, min_size=1, max_size=6),
+    st.sampled_from(["", ":8080", ":36475", ":x"]),
+)
+PATHS = st.lists(st.text(alphabet="abcdefgh-_.…%", max_size=30), max_size=6).map("/".join)
+
+
+@settings(max_examples=500)
+@given(
+    st.sampled_from(["https://", "http://", "HTTPS://", "ftp://"]),
+    HOSTS | st.sampled_from(["[2001:db8::1]:443", "192.0.2.1:80", "…northwind.example"]),
+    PATHS,
+    st.sampled_from(["", "?a=1", "?utm_source=news&utm_medium=email&x=" + "v" * 40, "?k"]),
+    st.sampled_from(["", "#top"]),
+    st.integers(min_value=8, max_value=120),
+)
+def test_shortening_equals_trying_every_host_form(
+    scheme: str, host: str, path: str, query: str, fragment: str, limit: int
+) -> None:
+    url = scheme + host + ("/" + path if path else "") + query + fragment
+    assert shorten_url(url, limit) == _shortened_by_every_host_form(url, limit)
+
+
+def test_shortening_corpus_links_equals_trying_every_host_form(corpus: Path) -> None:
+    import re
+
+    compared = 0
+    for path in sorted(corpus.glob("*.eml")):
+        text = path.read_text(errors="replace").replace("=\n", "")
+        for url in re.findall(r"https?://[^\s\"<>'()]+", text):
+            for limit in (24, 40, 60, 90):
+                assert shorten_url(url, limit) == _shortened_by_every_host_form(url, limit)
+                compared += 1
+    assert compared > 1000
