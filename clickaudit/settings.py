@@ -25,7 +25,8 @@ class AuditSettings:
     ``check_domains``: run DNS, authentication, TLS and blocklist checks.
     ``user_agent``: a profile name from :mod:`clickaudit.follow` (desktop, mobile, scanner).
     ``concurrency``: requests in flight in all; ``per_host``: the most ever in flight to one host
-    (the adaptive limiter in :mod:`clickaudit.net.limiter` opens each host up to it).
+    (the adaptive limiter in :mod:`clickaudit.net.limiter` opens each host up to it; why 100 and
+    200 is told there). ``audit``'s option defaults repeat these two (a test keeps them equal).
     ``timeout``: seconds per hop; ``chain_timeout``: seconds per whole chain.
     """
 
@@ -38,8 +39,8 @@ class AuditSettings:
     nameservers: tuple[Nameserver, ...] = ()
     ca_bundle: str | None = None
     allow_private: bool = False
-    concurrency: int = 100
-    per_host: int = 64
+    concurrency: int = 200
+    per_host: int = 100
     timeout: float = 10.0
     chain_timeout: float = 30.0
     max_hops: int = MAX_HOPS

@@ -8,6 +8,7 @@ import asyncio
 import httpcore
 import pytest
 
+from clickaudit.commands import audit as audit_command
 from clickaudit.follow import Follower
 from clickaudit.net.limiter import DEFAULT_INITIAL_WINDOW, AdaptiveLimiter
 from clickaudit.settings import AuditSettings
@@ -159,7 +160,8 @@ def test_at_the_defaults_a_host_answering_429_beyond_8_in_flight_is_backed_off_f
     )
     assert outcomes == ["ok"] * 300
     # Slow start overshoots the 8 once; then the window stays near what the host bears (it
-    # probes one more per round trip, and halves again at the next refusal).
+    # probes one more per round trip, and halves again at the next refusal). linkinator at its
+    # defaults draws over 500 429s from such a host (tests/bench/bench_follow.py).
     assert host.refused < 40
     assert limiter.window("click.example") < 16
     assert host.peak <= defaults.per_host
@@ -176,3 +178,62 @@ def test_at_the_defaults_a_willing_host_is_opened_up_to_the_default_ceiling_and_
     assert outcomes == ["ok"] * 600
     assert host.peak == limiter.peak("click.example") == defaults.per_host
     assert host.refused == 0
+
+
+def test_the_default_ceiling_is_linkinators_100_and_the_global_limit_never_caps_one_host_below_it() -> (
+    None
+):
+    defaults = AuditSettings()
+    assert defaults.per_host == 100
+    assert defaults.concurrency >= 2 * defaults.per_host  # a tracker and its brand host at once
+
+
+def test_the_audit_commands_defaults_are_the_settings_defaults() -> None:
+    defaults = AuditSettings()
+    assert defaults.per_host == audit_command.DEFAULT_PER_HOST
+    assert defaults.concurrency == audit_command.DEFAULT_CONCURRENCY
+
+
+def test_at_the_defaults_a_tracking_host_and_the_brand_host_behind_it_are_each_opened_to_the_ceiling() -> (
+    None
+):
+    """Every chain visits the tracking host, then the brand's host: at the defaults both are at
+    the ceiling at once, neither ever above it."""
+    defaults = AuditSettings()
+    tracker = RateLimitedHost(allowed=1000)
+    brand = RateLimitedHost(allowed=1000)
+
+    class TwoHosts:
+        async def handle_async_request(self, request: httpcore.Request) -> httpcore.Response:
+            if request.url.host == b"click.example":
+                answer = await tracker.handle_async_request(request)
+                if answer.status == 302:
+                    target = request.url.target.decode().removeprefix("/c/")
+                    return httpcore.Response(
+                        302, headers={"location": f"http://brand.example/c/{target}"}
+                    )
+                return answer
+            return await brand.handle_async_request(request)
+
+        async def aclose(self) -> None:
+            pass
+
+    settings = AuditSettings(chain_timeout=60.0)
+    limiter = AdaptiveLimiter(ceiling=defaults.per_host, concurrency=defaults.concurrency)
+    both_at_ceiling = False
+
+    async def run() -> list[str]:
+        nonlocal both_at_ceiling
+        async with Follower(settings, transport=TwoHosts(), limiter=limiter) as follower:
+            chains = asyncio.gather(
+                *(follower.follow(f"http://click.example/c/{n}") for n in range(1200))
+            )
+            while not chains.done():
+                both_at_ceiling |= tracker.in_flight == brand.in_flight == defaults.per_host
+                await asyncio.sleep(0.001)
+            results = await chains
+        return [result.outcome for result in results]
+
+    assert asyncio.run(run()) == ["ok"] * 1200
+    assert tracker.peak == brand.peak == defaults.per_host
+    assert both_at_ceiling

@@ -30,8 +30,9 @@ from clickaudit.thresholds import MAX_HOPS
 USER_AGENT_PROFILES = ("desktop", "mobile", "android", "outlook", "scanner")
 
 NAME = "audit"
-DEFAULT_CONCURRENCY = 100  # the same as AuditSettings' (not imported: start-up stays light)
-DEFAULT_PER_HOST = 64
+# The same as AuditSettings' (not imported: start-up stays light; a test keeps them equal).
+DEFAULT_CONCURRENCY = 200
+DEFAULT_PER_HOST = 100
 
 
 def register(commands: Any) -> None:

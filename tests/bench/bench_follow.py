@@ -11,11 +11,12 @@ Shapes (50 ms per request by default):
 
 Every tool checks the same HTML page of links (clickaudit through its CLI: ``clickaudit audit
 links.html --no-domains --no-save --allow-private --format json``, start-up included). For each
-run it prints the wall time (min–max over ``--repeat`` runs), the ideal time for clickaudit's
-default limits (the time a perfect follower with those limits would take, ignoring CPU), links
-landed (the chain ended on the landing page with 200), 429s the server sent, the tool's peak
-memory and CPU seconds, and the simulator's CPU share of the run: a server busy well under
-100 % of the wall time is not the bottleneck. Run on demand:
+run it prints the wall time (min–max over ``--repeat`` runs), the ideal time for each clickaudit
+tree's own default limits (the time a perfect follower with those limits would take, ignoring
+CPU; the peers are set beside this tree's), links landed (the chain ended on the landing page
+with 200), 429s the server sent, the tool's peak memory and CPU seconds, and the simulator's
+CPU share of the run: a server busy well under 100 % of the wall time is not the bottleneck.
+Run on demand:
 
     .venv/bin/python -m tests.bench.bench_follow [--shape one-host] [--repeat 3]
         [--linkchecker PATH] [--linkinator PATH] [--latency-ms 50]
@@ -214,11 +215,35 @@ class Tool:
     command: list[str]
     landed: Callable[[str], int]
     env: dict[str, str] | None = None
+    limits: tuple[int, int] | None = None  # a clickaudit's default (concurrency, per host)
 
 
-def clickaudit_tools(specs: list[str]) -> list[tuple[str, list[str], dict[str, str] | None]]:
-    """(name, command prefix, environment) for each ``--clickaudit`` given (see the docstring)."""
-    tools: list[tuple[str, list[str], dict[str, str] | None]] = []
+def default_limits(env: dict[str, str] | None) -> tuple[int, int]:
+    """The ``audit`` command's default --concurrency and --per-host, read from the tree that is
+    run (``env``'s PYTHONPATH, else this one): each tree's time is set beside the ideal for its
+    own limits, so an old tree is not measured against a new tree's ideal."""
+    if env is None:
+        from clickaudit.commands.audit import DEFAULT_CONCURRENCY, DEFAULT_PER_HOST
+
+        return DEFAULT_CONCURRENCY, DEFAULT_PER_HOST
+    code = (
+        "from clickaudit.commands.audit import DEFAULT_CONCURRENCY as c, DEFAULT_PER_HOST as p;"
+        "print(c, p)"
+    )
+    answer = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True,
+        cwd=env.get("PYTHONPATH"),
+    )  # fmt: skip
+    concurrency, per_host = map(int, answer.stdout.split())
+    return concurrency, per_host
+
+
+def clickaudit_tools(
+    specs: list[str],
+) -> list[tuple[str, list[str], dict[str, str] | None, tuple[int, int]]]:
+    """(name, command prefix, environment, default limits) for each ``--clickaudit`` given (see
+    the docstring); an executable is taken to have this tree's defaults."""
+    tools: list[tuple[str, list[str], dict[str, str] | None, tuple[int, int]]] = []
     for spec in specs:
         label, _, path = spec.rpartition("=")
         name = f"clickaudit:{label}" if label else "clickaudit"
@@ -230,9 +255,9 @@ def clickaudit_tools(specs: list[str]) -> list[tuple[str, list[str], dict[str, s
                 env=env, capture_output=True, text=True, check=True, cwd=tree,
             )  # fmt: skip
             assert check.stdout.startswith(tree), (tree, check.stdout)
-            tools.append((name, [sys.executable, "-m", "clickaudit"], env))
+            tools.append((name, [sys.executable, "-m", "clickaudit"], env, default_limits(env)))
         else:
-            tools.append((name, [path], None))
+            tools.append((name, [path], None, default_limits(None)))
     return tools
 
 
@@ -336,10 +361,6 @@ def main() -> None:
             cpu_per_request(sim, links=200, concurrency=100, per_host=50, profile=args.profile)
         return
 
-    from clickaudit.settings import AuditSettings
-
-    DEFAULTS = AuditSettings()
-
     clickaudits = clickaudit_tools(
         args.clickaudit or [str(Path(sys.executable).parent / "clickaudit")]
     )
@@ -356,15 +377,10 @@ def main() -> None:
                 + "</body></html>"
             )  # fmt: skip
             page.chmod(0o644)
-            ideal = shape.ideal(latency, DEFAULTS.concurrency, DEFAULTS.per_host)
             print(
                 f"\n{shape.name}: {shape.links} links, {shape.requests_per_link} requests each, "
                 f"{args.latency_ms:g} ms per request"
                 + (f", 429 beyond {shape.allowed} in flight" if shape.allowed else "")
-            )
-            print(
-                f"ideal for clickaudit's defaults (concurrency {DEFAULTS.concurrency}, per host "
-                f"≤ {DEFAULTS.per_host}): {ideal:.2f} s"
             )
             tools = [
                 Tool(
@@ -376,9 +392,23 @@ def main() -> None:
                     ],
                     landed_clickaudit,
                     env,
+                    limits,
                 )
-                for name, prefix, env in clickaudits
+                for name, prefix, env, limits in clickaudits
             ]
+            # Each clickaudit is set beside the ideal for its own defaults, the peers beside the
+            # ideal for this tree's.
+            this_tree = default_limits(None)
+            ideal_of = {
+                limits: shape.ideal(latency, *limits)
+                for limits in [this_tree, *(limits for *_, limits in clickaudits)]
+            }
+            for (concurrency, per_host), ideal in ideal_of.items():
+                print(
+                    f"ideal for clickaudit's limits (concurrency {concurrency}, per host "
+                    f"≤ {per_host}): {ideal:.2f} s"
+                )
+            peers_ideal = ideal_of[this_tree]
             if args.linkinator:
                 tools.append(
                     Tool("linkinator", [args.linkinator, str(page), "--format", "csv"], landed_linkinator)
@@ -413,7 +443,9 @@ def main() -> None:
             for _ in range(args.repeat):  # each repeat runs every tool once, in turn
                 for tool in tools:
                     runs_of[tool.name].append(measure(tool.command, sim, tool.landed, tool.env))
-            for name, runs in runs_of.items():
+            for tool in tools:
+                name, runs = tool.name, runs_of[tool.name]
+                ideal = ideal_of[tool.limits] if tool.limits else peers_ideal
                 fastest = min(runs, key=lambda run: run.seconds)
                 slowest = max(run.seconds for run in runs)
                 requests = max(fastest.requests, 1)
