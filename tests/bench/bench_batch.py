@@ -8,6 +8,7 @@ time, CPU seconds and peak memory (of the whole process tree) are printed, with 
 floor; targets: ≤ 1.3× with one job, ≤ 0.7× with two, ≤ 300 MB. Run on demand:
 
     .venv/bin/python -m tests.bench.bench_batch [--messages 2028] [--repeat 3] [--jobs 1,2]
+        [--old OLD_TREE]   # also the scans of another source tree (git archive REV | tar -x)
 
 With ``--audit N`` it audits N generated emails instead (``clickaudit audit BOX --jobs J``
 against the local simulator and DNS server: three links through one tracking host, which
@@ -42,6 +43,18 @@ for key in box.keys():
         if part.get_content_type() == "text/html":
             payload = part.get_payload(decode=True) or b""
             lxml.etree.fromstring(payload, parser)
+"""
+
+
+# The command line of another source tree (``--old``): its clickaudit, checked to be the one run.
+FROM_TREE = """
+import sys
+tree = sys.argv[1]
+sys.path.insert(0, tree)
+import clickaudit
+assert clickaudit.__file__.startswith(tree), clickaudit.__file__
+from clickaudit.cli import main
+sys.exit(main(sys.argv[2:]))
 """
 
 
@@ -105,8 +118,9 @@ def bench_audit(args: argparse.Namespace) -> None:
     ]  # fmt: skip
     zone = {name: [("A", "127.0.0.1")] for name in [TRACKER, *BRANDS]}
     jobs = args.jobs.split(",")
-    times: dict[str, list[float]] = {j: [] for j in jobs}
-    peaks: dict[str, int] = {j: 0 for j in jobs}
+    rows = ([("old", [])] if args.old else []) + [(j, ["--jobs", j]) for j in jobs]
+    times: dict[str, list[float]] = {label: [] for label, _ in rows}
+    peaks: dict[str, int] = {label: 0 for label, _ in rows}
     with (
         tempfile.TemporaryDirectory() as folder,
         LocalDnsServer(zone) as dns,
@@ -114,16 +128,21 @@ def bench_audit(args: argparse.Namespace) -> None:
     ):
         box = Path(folder) / "audit.mbox"
         box.write_text("".join(audit_email(n, sim.http_port) for n in range(args.audit)))
+        audit = [
+            "audit", str(box), "--no-save", "--allow-private", "--no-domains",
+            "--per-host", str(args.per_host), "--nameserver", f"127.0.0.1:{dns.port}",
+            "--format", "jsonl", "--fail-on", "never",
+        ]  # fmt: skip
         for _ in range(args.repeat):
-            for j in jobs:
+            for label, extra in rows:
                 sim.max_in_flight.clear()
-                wall, _, _ = run([
-                    clickaudit, "audit", str(box), "--no-save", "--allow-private", "--no-domains",
-                    "--per-host", str(args.per_host), "--nameserver", f"127.0.0.1:{dns.port}",
-                    "--format", "jsonl", "--fail-on", "never", "--jobs", j,
-                ])  # fmt: skip
-                times[j].append(wall)
-                peaks[j] = max(peaks[j], sim.max_in_flight.get(TRACKER, 0))
+                if label == "old":
+                    tree = str(args.old.resolve())
+                    command = [sys.executable, "-c", FROM_TREE, tree, *audit]
+                else:
+                    command = [clickaudit, *audit, *extra]
+                times[label].append(run(command)[0])
+                peaks[label] = max(peaks[label], sim.max_in_flight.get(TRACKER, 0))
     base = min(times[jobs[0]])
     print(f"{args.audit} emails audited ({args.latency_ms:g} ms a request, --per-host "
           f"{args.per_host}), {os.cpu_count()} CPUs; best of {args.repeat} (range)")  # fmt: skip
@@ -131,11 +150,12 @@ def bench_audit(args: argparse.Namespace) -> None:
     print(f"the tracking host's budget alone takes {ideal:.2f} s (3 requests an email, "
           f"--per-host {args.per_host} in flight)")  # fmt: skip
     print(f"{'':<22} {'wall s (min–max)':>17} {'emails/s':>9} {'speed-up':>9} {'tracker max':>12}")
-    for j in jobs:
-        best = min(times[j])
+    for label, _ in rows:
+        best = min(times[label])
+        name = "old tree (no --jobs)" if label == "old" else f"clickaudit --jobs {label}"
         print(
-            f"{'clickaudit --jobs ' + j:<22} {best:>8.2f}–{max(times[j]):<8.2f} "
-            f"{args.audit / best:>9.1f} {base / best:>8.2f}× {peaks[j]:>12}"
+            f"{name:<22} {best:>8.2f}–{max(times[label]):<8.2f} "
+            f"{args.audit / best:>9.1f} {base / best:>8.2f}× {peaks[label]:>12}"
         )
 
 
@@ -146,6 +166,11 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=CORPUS)
     parser.add_argument("--jobs", default="1,2", help="the --jobs values to run (default 1,2)")
     parser.add_argument("--audit", type=int, default=0, help="audit this many emails instead")
+    parser.add_argument(
+        "--old",
+        type=Path,
+        help="also run the scans with the clickaudit of this source tree (before/after, one run)",
+    )
     parser.add_argument("--per-host", type=int, default=4)
     parser.add_argument("--latency-ms", type=float, default=20.0)
     args = parser.parse_args()
@@ -160,9 +185,10 @@ def main() -> None:
               f"{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.2f} before")  # fmt: skip
         commands = {"floor (email + lxml)": [sys.executable, "-c", FLOOR, str(box)]}
         for jobs in args.jobs.split(","):
-            commands[f"clickaudit --jobs {jobs}"] = [
-                clickaudit, "scan", str(box), "--format", "jsonl", "-j", jobs,
-            ]  # fmt: skip
+            scan = ["scan", str(box), "--format", "jsonl", "-j", jobs]
+            if args.old:
+                commands[f"old --jobs {jobs}"] = [sys.executable, "-c", FROM_TREE, str(args.old.resolve()), *scan]  # fmt: skip
+            commands[f"clickaudit --jobs {jobs}"] = [clickaudit, *scan]
         # Round robin, so a change in the machine's load touches every command alike; each
         # ratio is to the floor of the same round.
         results: dict[str, list[tuple[float, float, float]]] = {name: [] for name in commands}

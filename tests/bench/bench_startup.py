@@ -4,7 +4,7 @@
 Target: ``scan one.eml`` ≤ 200 ms wall. Also shown: ``clickaudit --help`` and the imports of
 ``audit`` (which loads the network stack a scan must not). Run on demand:
 
-    .venv/bin/python tests/bench/bench_startup.py [--repeat 15] [EMAIL]
+    .venv/bin/python -m tests.bench.bench_startup [--repeat 15] [--old OLD_TREE] [EMAIL]
 """
 
 from __future__ import annotations
@@ -29,6 +29,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("email", nargs="?", default=str(FIXTURE))
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument(
+        "--old", type=Path, help="also start the scan from this source tree, and this one alike"
+    )
     args = parser.parse_args()
     python = sys.executable
     clickaudit = str(Path(python).parent / "clickaudit")
@@ -39,6 +42,12 @@ def main() -> None:
         "clickaudit --help": [clickaudit, "--help"],
         "import of audit's stages": [python, "-c", "import clickaudit.pipeline"],
     }  # fmt: skip
+    if args.old:
+        from tests.bench.bench_batch import FROM_TREE
+
+        here = str(Path(__file__).resolve().parents[2])
+        for label, tree in (("old tree", str(args.old.resolve())), ("this tree", here)):
+            commands[f"{label}: scan one.eml"] = [python, "-c", FROM_TREE, tree, "scan", args.email]
     times: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(args.repeat):
         for name, command in commands.items():
