@@ -4,15 +4,20 @@ host over one connection — and HTTP/1.1 connections reused, never queued insid
 from __future__ import annotations
 
 import asyncio
+import ssl
 from collections.abc import Iterator
+from typing import ClassVar
 
 import h2.config
 import h2.connection
 import h2.events
+import httpcore
 import pytest
 
+import clickaudit.net.pool as pool_module
 from clickaudit.follow import Follower
 from clickaudit.net.limiter import AdaptiveLimiter
+from clickaudit.net.pool import OriginPool
 from clickaudit.net.transport import StaticResolver
 from clickaudit.settings import AuditSettings
 from clickaudit.sim import Route, SimServer
@@ -171,3 +176,67 @@ def test_an_https_http11_host_reached_by_a_burst_answers_every_chain() -> None:
     with SimServer(routes, tls=True) as server:
         outcomes = asyncio.run(run(server))
     assert outcomes == ["ok"] * 200
+
+
+class _RacedConnection:
+    """An HTTP/1.1 connection that looks idle in the pool but is won, each time it is tried, by
+    a request that queued on it earlier (as requests that waited on a new TLS connection do)."""
+
+    created: ClassVar[list[_RacedConnection]] = []
+
+    def __init__(self, **_: object) -> None:
+        self.lost = False
+        self.used = 0
+        _RacedConnection.created.append(self)
+
+    def info(self) -> str:
+        return "'https://click.example:443', HTTP/1.1, IDLE, Request Count: 1"
+
+    def is_available(self) -> bool:
+        return True
+
+    def has_expired(self) -> bool:
+        return False
+
+    def is_idle(self) -> bool:
+        return True
+
+    def is_closed(self) -> bool:
+        return False
+
+    async def aclose(self) -> None:
+        pass
+
+    async def handle_async_request(self, request: object) -> httpcore.Response:
+        if self.lost:
+            raise httpcore.ConnectionNotAvailable()
+        self.used += 1
+        return httpcore.Response(200, content=b"ok")
+
+
+def test_a_request_that_loses_its_connection_to_an_earlier_waiter_is_sent_on_one_of_its_own(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Three idle connections, each won by a request queued on it before: the request still
+    goes, on a connection of its own, instead of failing with 'no connection would take the
+    request' (seen on a demo audit's hop under load)."""
+    monkeypatch.setattr(pool_module, "AsyncHTTPConnection", _RacedConnection)
+    _RacedConnection.created = []
+    pool = OriginPool(
+        ssl_context=ssl.create_default_context(), network_backend=httpcore.AnyIOBackend()
+    )
+    url = "http://click.example/c/1"
+
+    async def run() -> int:
+        # Three requests in flight at once leave three connections in the idle list.
+        first = [await pool.handle_async_request(httpcore.Request("GET", url)) for _ in range(3)]
+        for response in first:
+            await response.aclose()
+        for connection in _RacedConnection.created:
+            connection.lost = True  # now each is won by an earlier waiter
+        response = await pool.handle_async_request(httpcore.Request("GET", url))
+        await response.aclose()
+        return response.status
+
+    assert asyncio.run(run()) == 200
+    assert [connection.used for connection in _RacedConnection.created][-1] == 1

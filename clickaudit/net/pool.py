@@ -49,8 +49,11 @@ class OriginPool:
     async def handle_async_request(self, request: httpcore.Request) -> httpcore.Response:
         origin = request.url.origin
         key = (origin.scheme, origin.host, origin.port)
-        for _ in range(3):
-            connection = await self._take(origin, key)
+        for attempt in range(3):
+            # A connection taken from the idle list or shared while it connects may be won by a
+            # request that queued on it earlier; the next try opens one that is this request's
+            # alone, so losing such a race costs one attempt, never the request.
+            connection = await self._take(origin, key, fresh=attempt > 0)
             try:
                 response = await connection.handle_async_request(request)
             except httpcore.ConnectionNotAvailable:
@@ -77,15 +80,17 @@ class OriginPool:
             )
         raise httpcore.ConnectError(f"no connection to {origin} would take the request")
 
-    async def _take(self, origin: httpcore.Origin, key: _Key) -> AsyncHTTPConnection:
-        shared = self._shared.get(key)
+    async def _take(
+        self, origin: httpcore.Origin, key: _Key, *, fresh: bool = False
+    ) -> AsyncHTTPConnection:
+        shared = None if fresh else self._shared.get(key)
         if shared is not None:
             if shared.is_available() and not shared.has_expired():
                 return shared
             self._unshare(key, shared)
             if shared.has_expired():
                 await self._close(shared)
-        idle = self._idle.get(key)
+        idle = None if fresh else self._idle.get(key)
         while idle:
             connection = idle.pop()
             self._idle_count -= 1
