@@ -61,7 +61,11 @@ def register(commands: Any) -> None:
         "--redact", action="store_true", help="mask recipients' addresses and tracking tokens"
     )
     add_fail_on(parser)
-    add_jobs(parser)
+    add_jobs(
+        parser,
+        "worker processes that load and classify a batch's emails; 4 emails per job are "
+        "followed at once, all within one --per-host limit (default: the machine's cores)",
+    )
     net = parser.add_argument_group("network")
     net.add_argument(
         "--safe",

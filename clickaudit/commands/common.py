@@ -83,15 +83,11 @@ def write_output(text: str, output: str | None) -> None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
-def add_jobs(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--jobs",
-        "-j",
-        type=_jobs,
-        default=None,
-        metavar="N",
-        help="worker processes for a batch of emails (default: the machine's cores)",
-    )
+def add_jobs(
+    parser: argparse.ArgumentParser,
+    text: str = "worker processes for a batch of emails (default: the machine's cores)",
+) -> None:
+    parser.add_argument("--jobs", "-j", type=_jobs, default=None, metavar="N", help=text)
 
 
 def _jobs(text: str) -> int:
