@@ -18,10 +18,12 @@ that bears less refuses the surplus of one round trip and its window halves at o
 limit bounds this machine's sockets, not any host's load; it is twice the ceiling so that a
 tracking host and the brand's host behind it (every click's chain visits both) may each be at
 their ceiling, where at 100 in all they shared it. Measured with tests/bench/bench_follow.py
-(one run, 3 repeats, 50 ms a request): one tracking host, 300 links, 0.96–1.05 s at 100/200
-against 1.22–1.61 s at the former 64/100 and linkinator's 0.90–1.36 s; 20 hosts, 500 links,
-0.93–1.02 s against 1.26–1.29 s and 1.33–1.48 s; a host answering 429 beyond 8 in flight got
-39 429s and every link landed (64/100: 46; linkinator: 585, and 8 of 300 links landed).
+(one run, 5 repeats, 50 ms a request, start-up included): one tracking host, 300 links,
+0.99–1.39 s at 100/200 against 1.25–1.69 s at the former 64/100 and linkinator's 0.89–1.62 s
+(level with it, not yet faster: the slow start below costs ~0.1 s, start-up ~0.35 s); 20 hosts,
+500 links (3 repeats), 0.92–0.98 s against 1.20–1.35 s and linkinator's 0.98–1.45 s; a host
+answering 429 beyond 8 in flight drew 37 429s and every link landed (64/100: 39; linkinator:
+584, and 8 of 300 links landed).
 
 Why each host starts at 16 (TCP's own initial window is 10 segments): a host bearing less than 16
 at once refuses the surplus of the first round trip only, and the window halves at once. Measured
@@ -29,9 +31,10 @@ with the follower against a simulated host that answers 429 beyond 8 in flight (
 requests each to that host), a start of 16 drew as many 429s as a start of 4 (25), 32 drew 53 and
 64 drew 116; on a host that bears the ceiling, a start of 16 saves two round trips of slow start
 per host (one tracking host, 300 links: ~0.1 s of ~1 s). At the 100/200 defaults a start of 32
-saved nothing measurable on one tracking host (0.95–1.66 s against 0.96–1.05 s, same run) and
-drew 65 429s instead of 39 from the host that bears 8. A start of 16 once showed ReadErrors: the
-pool closed a busy HTTP/1.1 connection it found in its idle list, fixed since (tests/test_pool.py).
+saves one round trip more (following alone, in-process, one tracking host: 0.63–0.76 s against
+0.72–0.84 s) and draws 65 429s instead of 39 from the host that bears 8. A start of 16 once
+showed ReadErrors: the pool closed a busy HTTP/1.1 connection it found in its idle list, fixed
+since (tests/test_pool.py).
 """
 
 from __future__ import annotations

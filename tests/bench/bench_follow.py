@@ -407,6 +407,11 @@ def main() -> None:
                 print(
                     f"ideal for clickaudit's limits (concurrency {concurrency}, per host "
                     f"≤ {per_host}): {ideal:.2f} s"
+                    + (
+                        " (this tree's; the peers' × ideal)"
+                        if len(ideal_of) > 1 and (concurrency, per_host) == this_tree
+                        else ""
+                    )
                 )
             peers_ideal = ideal_of[this_tree]
             if args.linkinator:
