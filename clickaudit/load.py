@@ -430,13 +430,13 @@ def _collect(
                 _collect(child, parts, attached, attachment_names, notes)
         return
     disposition = (part.get_content_disposition() or "").lower()
-    filename = _safe_filename(part)
     if content_type in ("text/html", "text/plain") and disposition != "attachment":
         kind = Part.HTML if content_type == "text/html" else Part.TEXT
         body = _decode_part(part, kind, notes)
         if body is not None and body.text.strip():
             parts.append(body)
         return
+    filename = _safe_filename(part)  # only what is not a body part can be an attachment
     if content_type.endswith("/rfc822") or (filename or "").lower().endswith(".eml"):
         raw = part.get_payload(decode=True)
         if isinstance(raw, bytes) and raw.strip():
