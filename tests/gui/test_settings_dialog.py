@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QSettings
+from pytestqt.qtbot import QtBot
 
 from clickaudit.gui.widgets.settings_dialog import SettingsDialog, load_settings
 from clickaudit.settings import AuditSettings
@@ -71,3 +72,15 @@ def test_a_hand_edited_bad_nameserver_is_dropped_not_fatal(store: QSettings) -> 
         "192.0.2.53:53",
         "198.51.100.7:53",
     ]
+
+
+def test_request_limits_go_above_the_engines_defaults(qtbot: QtBot, store: QSettings) -> None:
+    defaults = AuditSettings()
+    dialog = SettingsDialog(store)
+    qtbot.addWidget(dialog)
+    assert (dialog.concurrency.value(), dialog.per_host.value()) == (200, 100)
+    dialog.concurrency.setValue(defaults.concurrency * 2)
+    dialog.per_host.setValue(defaults.per_host * 2)
+    dialog.accept()
+    settings = load_settings(store)
+    assert (settings.concurrency, settings.per_host) == (400, 200)

@@ -24,6 +24,10 @@ from clickaudit.follow import USER_AGENTS
 from clickaudit.net.nameservers import parse_nameserver
 from clickaudit.settings import AuditSettings
 
+# Room above the defaults (100 per host, 200 in all) for a user who audits their own servers;
+# the command line takes any number.
+MAX_IN_FLIGHT = 1000
+
 
 def load_settings(store: QSettings) -> AuditSettings:
     """The audit settings saved by the dialog (defaults where nothing was saved)."""
@@ -70,8 +74,8 @@ class SettingsDialog(QDialog):
         self.user_agent = QComboBox()
         self.user_agent.addItems(list(USER_AGENTS))
         self.user_agent.setCurrentText(current.user_agent)
-        self.concurrency = QSpinBox(minimum=1, maximum=200, value=current.concurrency)
-        self.per_host = QSpinBox(minimum=1, maximum=200, value=current.per_host)
+        self.concurrency = QSpinBox(minimum=1, maximum=MAX_IN_FLIGHT, value=current.concurrency)
+        self.per_host = QSpinBox(minimum=1, maximum=MAX_IN_FLIGHT, value=current.per_host)
         self.timeout = QDoubleSpinBox(minimum=0.5, maximum=120, value=current.timeout, suffix=" s")
         self.nameservers = QLineEdit(", ".join(str(n) for n in current.nameservers))
         self.nameservers.setPlaceholderText(
