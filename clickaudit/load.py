@@ -46,6 +46,7 @@ MAX_HEADER_FIELDS = 5_000
 MAX_MIME_CONTAINERS = 64
 MAX_VALUES_PER_HEADER = 100  # DKIM-Signature, Authentication-Results
 MAX_ESP_HEADERS = 200  # X-, Feedback-ID, List-ID...: tens in real mail
+_ESP_HEADER_CHARS = 500  # of each: names and short values fingerprint an ESP, not 4 KB blobs
 HTML_SUFFIXES = (".html", ".htm", ".xhtml")
 TEXT_SUFFIXES = (".txt", ".text")
 MBOX_SUFFIXES = (".mbox", ".mbx")
@@ -688,7 +689,7 @@ def read_headers(message: Message, notes: list[EmailNote] | None = None) -> Head
         if key not in esp_seen and _ESP_HEADER.match(key):
             esp_seen.add(key)
             if len(esp_headers) < MAX_ESP_HEADERS:
-                esp_headers[name] = _header_text(message, name, raw)[:500]
+                esp_headers[name] = _header_text(message, name, raw, limit=_ESP_HEADER_CHARS)
     from_ = _first(values, "from")
     addresses = _addresses(from_)
     return Headers(
@@ -737,19 +738,25 @@ _SPACE_RUN = re.compile(r"([ \t]+)")
 _encoded_words: Any = importlib.import_module("email._encoded_words")
 
 
-def _header_text(message: Message, name: str, raw: str) -> str:
-    """A header's value as text (RFC 2047 decoded by the message's policy), on one line."""
+def _header_text(message: Message, name: str, raw: str, limit: int | None = None) -> str:
+    """A header's value as text (RFC 2047 decoded by the message's policy), on one line; with
+    ``limit``, its first ``limit`` characters (a long header of encoded words is decoded only
+    as far as they need)."""
     if message.policy is POLICY and isinstance(raw, str) and _is_unstructured(name):
         unfolded = raw.replace("\r", "").replace("\n", "")
         if "=?" not in raw:
             # No encoded word: the policy's parse (slow) gives the value back as it is, with
             # only its line breaks removed and raw 8-bit bytes made replacement characters.
-            return _valid_text(unfolded).strip()
+            return _valid_text(unfolded).strip()[:limit]
         if _PLAIN_TEXT.fullmatch(raw):
-            decoded = _decode_plain_encoded_words(unfolded)
+            decoded = _decode_plain_encoded_words(unfolded, limit)
             if decoded is not None:
-                return re.sub(r"\s*\r?\n\s*", " ", decoded).strip()
-    return _header_text_by_policy(message, name, raw)
+                return _one_line(decoded)[:limit]
+    return _header_text_by_policy(message, name, raw)[:limit]
+
+
+def _one_line(text: str) -> str:
+    return re.sub(r"\s*\r?\n\s*", " ", text).strip()
 
 
 def _header_text_by_policy(message: Message, name: str, raw: str) -> str:
@@ -767,7 +774,7 @@ def _is_unstructured(name: str) -> bool:
     return issubclass(registered, email.headerregistry.UnstructuredHeader)
 
 
-def _decode_plain_encoded_words(value: str) -> str | None:
+def _decode_plain_encoded_words(value: str, limit: int | None = None) -> str | None:
     """An unstructured ASCII value of words and plain encoded words, decoded as the standard
     library's unstructured-header parser decodes it, at a fraction of its cost (its token tree
     made decoding Microsoft's 4 KB X-*-Antispam headers of 60 encoded words most of the cost of
@@ -775,28 +782,39 @@ def _decode_plain_encoded_words(value: str) -> str | None:
 
     As the library does: each encoded word is decoded by ``email._encoded_words.decode``;
     the spaces between two encoded words are dropped, all other spaces kept as they are; text
-    with undecodable bytes is made valid UTF-8 with replacement characters.
+    with undecodable bytes is made valid UTF-8 with replacement characters. With ``limit``,
+    decoding stops once the text's first ``limit`` characters are settled (those are returned,
+    already on one line, possibly with more after them).
     """
     pieces = _SPACE_RUN.split(value)  # words at even indexes, runs of spaces between them
-    words: list[str | None] = []  # decoded encoded words; None for a plain word
     for word in pieces[::2]:
-        if "=?" not in word:
-            words.append(None)
-            continue
-        if not _PLAIN_ENCODED_WORD.fullmatch(word):
+        if "=?" in word and not _PLAIN_ENCODED_WORD.fullmatch(word):
             return None
-        try:
-            text = _encoded_words.decode(word)[0]
-        except Exception:  # the library reads such a word as plain text
-            return None
-        words.append(text)
     out: list[str] = []
+    length = 0
+    enough = limit + 8 if limit is not None else None
+    encoded = [("=?" in word) for word in pieces[::2]]
     for index, piece in enumerate(pieces):
-        if index % 2 == 0:
-            decoded = words[index // 2]
-            out.append(piece if decoded is None else decoded)
-        elif not (words[index // 2] is not None and words[index // 2 + 1] is not None):
-            out.append(piece)
+        if index % 2:
+            if not (encoded[index // 2] and encoded[index // 2 + 1]):
+                out.append(piece)
+                length += len(piece)
+            continue
+        if encoded[index // 2]:
+            try:
+                piece = _encoded_words.decode(piece)[0]
+            except Exception:  # the library reads such a word as plain text
+                return None
+        out.append(piece)
+        length += len(piece)
+        if enough is not None and length >= enough:
+            # The text so far, less what the words after it could still change (its last
+            # three characters: the bytes of a character split across two words; its closing
+            # spaces, which strip() drops: a line break after them), starts the whole text.
+            settled = _one_line(_valid_text("".join(out))[:-3])
+            if len(settled) >= enough - 8:
+                return settled
+            enough = 2 * length
     return _valid_text("".join(out))
 
 
