@@ -13,7 +13,7 @@ loop): it names what differs between them instead of cutting every one at the sa
 from __future__ import annotations
 
 import functools
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from urllib.parse import SplitResult
 
 from clickaudit.urls import split_url
@@ -74,24 +74,25 @@ def _query_keys(query: str) -> list[str]:
     return keys
 
 
-def _query_forms(query: str, limit: int) -> list[str]:
-    """The query as written, then with values elided, then keys alone, most complete first."""
+def _query_forms(query: str, limit: int) -> Iterator[str]:
+    """The query as written, then with values elided, then keys alone, most complete first;
+    made one at a time, as most URLs take the first that fits (a query written whole)."""
     if not query:
-        return [""]
+        yield ""
+        return
+    yield "?" + query
     keys = _query_keys(query)
-    forms = ["?" + query]
     if any("=" in pair for pair in query.split("&")):
-        forms.append("?" + "&".join(f"{key}={ELLIPSIS}" for key in keys))
-    forms.append("?" + "&".join(keys))
+        yield "?" + "&".join(f"{key}={ELLIPSIS}" for key in keys)
+    yield "?" + "&".join(keys)
     # As many keys as fit, then a count of the rest: a tracker's fifty keys must not push the
     # host and the path out.
     for count in range(len(keys) - 1, 0, -1):
         form = "?" + "&".join(keys[:count]) + f"&{ELLIPSIS}"
         if len(form) <= limit // 2:
-            forms.append(form)
+            yield form
             break
-    forms.append(f"?{ELLIPSIS}")
-    return forms
+    yield f"?{ELLIPSIS}"
 
 
 def _fit_path(path: str, room: int) -> str | None:

@@ -197,3 +197,30 @@ def test_shortening_corpus_links_equals_trying_every_host_form(corpus: Path) -> 
                 assert shorten_url(url, limit) == _shortened_by_every_host_form(url, limit)
                 compared += 1
     assert compared > 1000
+
+
+def _query_forms_all_at_once(query: str, limit: int) -> list[str]:
+    """The query's forms as they were made before they were made one at a time (0b5e9f7)."""
+    from clickaudit.url_display import _query_keys
+
+    if not query:
+        return [""]
+    keys = _query_keys(query)
+    forms = ["?" + query]
+    if any("=" in pair for pair in query.split("&")):
+        forms.append("?" + "&".join(f"{key}=…" for key in keys))
+    forms.append("?" + "&".join(keys))
+    for count in range(len(keys) - 1, 0, -1):
+        form = "?" + "&".join(keys[:count]) + "&…"
+        if len(form) <= limit // 2:
+            forms.append(form)
+            break
+    forms.append("?…")
+    return forms
+
+
+@given(st.text(alphabet="ab=&k_…x", max_size=60), st.integers(min_value=0, max_value=120))
+def test_query_forms_come_one_at_a_time_in_the_same_order(query: str, limit: int) -> None:
+    from clickaudit.url_display import _query_forms
+
+    assert list(_query_forms(query, limit)) == _query_forms_all_at_once(query, limit)
