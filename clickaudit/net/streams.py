@@ -91,13 +91,8 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         if not connection.chunks and not connection.eof:
             waiter = connection.read_waiter = asyncio.get_running_loop().create_future()
             try:
-                if timeout is None:
-                    await waiter
-                else:
-                    async with asyncio.timeout(timeout):
-                        await waiter
-            except TimeoutError:
-                raise httpcore.ReadTimeout("no data within the read timeout") from None
+                timed_out = httpcore.ReadTimeout("no data within the read timeout")
+                await _within(waiter, timeout, timed_out)
             finally:
                 connection.read_waiter = None
         if connection.chunks:
@@ -124,13 +119,8 @@ class AsyncioStream(httpcore.AsyncNetworkStream):
         if connection.writing_paused:
             waiter = connection.drain_waiter = asyncio.get_running_loop().create_future()
             try:
-                if timeout is None:
-                    await waiter
-                else:
-                    async with asyncio.timeout(timeout):
-                        await waiter
-            except TimeoutError:
-                raise httpcore.WriteTimeout("could not write within the write timeout") from None
+                timed_out = httpcore.WriteTimeout("could not write within the write timeout")
+                await _within(waiter, timeout, timed_out)
             finally:
                 connection.drain_waiter = None
             if connection.lost is not None or self._transport.is_closing():
@@ -215,3 +205,17 @@ async def connect_tcp(
         if sock is not None:
             sock.setsockopt(*option)
     return AsyncioStream(connection, transport)
+
+
+async def _within(
+    waiter: asyncio.Future[None], timeout: float | None, timed_out: httpcore.TimeoutException
+) -> None:
+    """Wait for ``waiter``, raising ``timed_out`` (httpcore's own kind) past ``timeout``."""
+    if timeout is None:
+        await waiter
+        return
+    try:
+        async with asyncio.timeout(timeout):
+            await waiter
+    except TimeoutError:
+        raise timed_out from None
