@@ -10,6 +10,7 @@ carrying the exception, a :class:`~clickaudit.events.Progress`.
 
 from __future__ import annotations
 
+import math
 import os
 import time
 from collections.abc import Callable, Sequence
@@ -46,11 +47,12 @@ class Comparison:
 
 
 class _Throttle:
-    """Lets an event through at most every ``interval`` seconds (and always the last one)."""
+    """Lets an event through at most every ``interval`` seconds, always the first (the bar moves
+    at once) and the last (it ends full)."""
 
     def __init__(self, interval: float) -> None:
         self.interval = interval
-        self.last = 0.0
+        self.last = -math.inf
 
     def due(self, final: bool) -> bool:
         now = time.monotonic()
