@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from itertools import chain, islice
 from typing import TYPE_CHECKING, Any
 
-from clickaudit.batch import EmailSource
+from clickaudit.batch import EmailSource, failure_of
 from clickaudit.errors import ClickauditError, InputError
 from clickaudit.events import ProgressCallback, ignore_progress
 from clickaudit.pipeline import (
@@ -155,19 +155,14 @@ def classify_source(item: EmailSource | InputError) -> _ClassifiedSource:
 
     if isinstance(item, InputError):
         return _ClassifiedSource(item.path, problem=item.problem)
-    from clickaudit.scan_batch import bug_report
-
     started = now_iso()
     try:
         emails = item.load()
         fingerprints = load_fingerprints()
         classified = tuple(classify_email(email, fingerprints) for email in emails)
-    except InputError as error:
-        return _ClassifiedSource(error.path, problem=error.problem)
-    except ClickauditError as error:
-        return _ClassifiedSource(item.label, problem=str(error))
-    except Exception as error:  # a bug met on one strange email must not stop the batch
-        return _ClassifiedSource(item.label, problem=bug_report(error, "audited"))
+    except Exception as error:  # the engine's errors, and a bug met on one strange email
+        where, problem = failure_of(item, error, "audited")
+        return _ClassifiedSource(where, problem=problem)
     return _ClassifiedSource(item.label, classified, started=started)
 
 

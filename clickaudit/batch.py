@@ -26,7 +26,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from clickaudit.errors import InputError
+from clickaudit.errors import ClickauditError, InputError
 from clickaudit.model import Email
 
 CHUNK = 1 << 20
@@ -229,3 +229,17 @@ def _mbox_spans(path: Path) -> Iterator[tuple[int, int]]:
 def _next_from_line(data: bytes, start: int, end: int) -> int:
     found = data.find(b"\nFrom ", start, end)
     return found + 1 if found >= 0 else -1
+
+
+def failure_of(source: EmailSource, error: Exception, what: str) -> tuple[str, str]:
+    """Where and what went wrong with one source of a batch, for a message that names it: the
+    engine's own errors as they say it, anything else as a bug in clickaudit (``what``: "could
+    not be scanned"), so that one strange email never stops the batch."""
+    if isinstance(error, InputError):
+        return error.path, error.problem
+    if isinstance(error, ClickauditError):
+        return source.label, str(error)
+    return source.label, (
+        f"could not be {what}: {type(error).__name__}: {error} (a bug in clickaudit; please "
+        "report it with this email if you can)"
+    )

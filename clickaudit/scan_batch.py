@@ -28,8 +28,8 @@ from functools import partial
 from itertools import chain, islice
 from typing import TYPE_CHECKING
 
-from clickaudit.batch import EmailSource
-from clickaudit.errors import ClickauditError, InputError
+from clickaudit.batch import EmailSource, failure_of
+from clickaudit.errors import InputError
 
 if TYPE_CHECKING:
     from concurrent.futures import Future  # the workers' pool is imported only when used
@@ -210,21 +210,10 @@ def _scan(item: EmailSource | InputError, fmt: str, width: int) -> ScannedSource
             piece, email_worst = _render(email, fmt, width)
             pieces.append(piece)
             worst = max(worst, email_worst)
-    except InputError as error:
-        return ScannedSource(error.path, problem=error.problem)
-    except ClickauditError as error:
-        return ScannedSource(item.label, problem=str(error))
-    except Exception as error:  # a bug met on one strange email must not stop the batch
-        return ScannedSource(item.label, problem=bug_report(error, "scanned"))
+    except Exception as error:  # the engine's errors, and a bug met on one strange email
+        where, problem = failure_of(item, error, "scanned")
+        return ScannedSource(where, problem=problem)
     return ScannedSource(item.label, tuple(pieces), worst)
-
-
-def bug_report(error: Exception, what: str) -> str:
-    """The message for an email that met a bug in clickaudit: named, and the batch goes on."""
-    return (
-        f"could not be {what}: {type(error).__name__}: {error} (a bug in clickaudit; please "
-        "report it with this email if you can)"
-    )
 
 
 def _render(email: Email, fmt: str, width: int) -> tuple[str, int]:
