@@ -31,9 +31,28 @@ def test_the_line_shows_emails_done_of_the_total_the_rate_and_the_time_left() ->
     terminal, clock = Terminal(), Clock()
     progress = BatchProgress(10, terminal, clock)
     clock.now += 1.5
-    progress.advance(3)
+    progress.advance(1)
+    clock.now += 2.0
+    progress.advance(4)
     line = terminal.getvalue().rsplit("\r", 1)[-1].strip()
-    assert line == "3/10 emails  2.0/s  ETA 0:03"
+    assert line == "5/10 emails  2.0/s  ETA 0:03"  # 2.5 s, rounded up: never "0:00" with work left
+
+
+def test_the_rate_is_not_shown_before_a_second_of_work_nor_counts_the_start() -> None:
+    """Starting workers takes seconds on a busy machine; an ETA counted from the start would
+    read an hour at the first email of a one-minute batch."""
+    terminal, clock = Terminal(), Clock()
+    progress = BatchProgress(30_000, terminal, clock)
+    clock.now += 3.0  # loading the stages, forking the workers
+    progress.advance()
+    assert terminal.getvalue().rsplit("\r", 1)[-1].strip() == "1/30,000 emails"
+    clock.now += 0.5
+    progress.advance(1_000)
+    assert terminal.getvalue().rsplit("\r", 1)[-1].strip() == "1,001/30,000 emails"
+    clock.now += 0.5
+    progress.advance(1_000)
+    line = terminal.getvalue().rsplit("\r", 1)[-1].strip()
+    assert line == "2,001/30,000 emails  2,000.0/s  ETA 0:14"
 
 
 def test_the_line_is_redrawn_at_most_ten_times_a_second() -> None:

@@ -5,6 +5,7 @@ Nothing is printed when stderr is not a terminal, so logs and CI output stay cle
 
 from __future__ import annotations
 
+import math
 import shutil
 import sys
 from collections.abc import Callable
@@ -42,7 +43,14 @@ class ProgressLine:
 
 class BatchProgress:
     """``1,234/20,000 emails  212.0/s  ETA 1:19`` on one terminal line while a batch runs;
-    nothing when stderr is not a terminal. Redrawn at most ten times a second."""
+    nothing when stderr is not a terminal. Redrawn at most ten times a second.
+
+    The rate is counted from the first email finished, not from the start: what comes before it
+    (loading the stages, starting the workers) is paid once, and counted in, it made the first
+    seconds' ETA read an hour for a batch of a minute. Until a second of steady work has been
+    seen only the counts are shown."""
+
+    RATE_AFTER = 1.0  # seconds of steady work before a rate and an ETA are worth showing
 
     def __init__(
         self,
@@ -57,23 +65,27 @@ class BatchProgress:
         self.enabled = self._stream.isatty()
         self._total = total
         self._done = 0
-        self._started = self._clock()
-        self._drawn_at = 0.0
+        self._first: tuple[float, int] | None = None  # when the first emails finished, how many
+        self._drawn_at: float | None = None
         self._line = ProgressLine(self._stream)
 
     def advance(self, count: int = 1) -> None:
         self._done += count
         now = self._clock()
-        if not self.enabled or now - self._drawn_at < 0.1:
+        if self._first is None:
+            self._first = (now, self._done)
+        if not self.enabled or (self._drawn_at is not None and now - self._drawn_at < 0.1):
             return
         self._drawn_at = now
-        elapsed = max(now - self._started, 1e-6)
-        rate = self._done / elapsed
         counts = f"{self._done:,}/{self._total:,}" if self._total else f"{self._done:,}"
-        text = f"{counts} emails  {rate:,.1f}/s"
-        if self._total and rate > 0:
-            left = max(self._total - self._done, 0) / rate
-            text += f"  ETA {int(left // 60)}:{int(left % 60):02d}"
+        text = f"{counts} emails"
+        first_at, first_done = self._first
+        if now - first_at >= self.RATE_AFTER:
+            rate = (self._done - first_done) / (now - first_at)
+            text += f"  {rate:,.1f}/s"
+            if self._total and rate > 0:
+                left = math.ceil(max(self._total - self._done, 0) / rate)
+                text += f"  ETA {int(left // 60)}:{int(left % 60):02d}"
         self._line(Progress("scan", 0, 0, text))
 
     def clear(self) -> None:
