@@ -373,9 +373,24 @@ def url_context(before: str) -> str:
     characters long (a text part without line breaks, CSS pasted into it); a word far back
     ("unsubscribe", ".webversion") is not about this URL and must not make it a system link
     that an audit never requests."""
-    starts = [match.end() for match in _URL_IN_LINE.finditer(before)]
-    own = before[starts[-1] :] if starts else before
+    # A URL ends where its word does (\S+), so the last one that ends among the last MAX_TEXT
+    # characters is found by searching from the word reaching into them: a long line is not
+    # searched from its start again for each URL on it (a text part of one 50 KB line took
+    # most of its scan doing so).
+    keep_from = max(0, len(before) - MAX_TEXT)
+    last_end = None
+    for match in _URL_IN_LINE.finditer(before, _start_of_word_before(before, keep_from)):
+        last_end = match.end()
+    own = before[last_end:] if last_end is not None else before
     return own[-MAX_TEXT:].strip().rstrip("<(:").strip()
+
+
+def _start_of_word_before(text: str, end: int) -> int:
+    """Where the word (non-space run) holding ``text[end - 1]`` starts; ``end`` when that
+    character is a space or there is none."""
+    if end == 0 or text[end - 1].isspace():
+        return end
+    return end - len(text[:end].rsplit(None, 1)[-1])
 
 
 def _from_text(part: BodyPart, ids: Iterator[int]) -> Iterator[Link]:

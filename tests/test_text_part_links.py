@@ -7,9 +7,11 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from clickaudit.cli import main
-from clickaudit.extract import url_context, url_label
+from clickaudit.extract import _URL_IN_LINE, MAX_TEXT, url_context, url_label
 
 EMAIL = """From: Shop <news@shop.example>
 To: someone@example.org
@@ -100,6 +102,28 @@ def test_url_label(before: str, label: str) -> None:
 )
 def test_url_context_is_the_words_since_the_url_before_it(before: str, context: str) -> None:
     assert url_context(before) == context
+
+
+def _context_by_searching_the_whole_line(before: str) -> str:
+    ends = [match.end() for match in _URL_IN_LINE.finditer(before)]
+    own = before[ends[-1] :] if ends else before
+    return own[-MAX_TEXT:].strip().rstrip("<(:").strip()
+
+
+_LINE_PIECES = st.sampled_from(
+    ["https://a.example/x", "www.", "WWW.b.example", "mailto:", "ftp://", "x://", "://", "h",
+     " ", "  ", "\t", "\xa0", "\u2028", "\u3000", "<", "(", ":", "word", "ſ", "é", "x" * 90]
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_LINE_PIECES, max_size=30).map("".join))
+@example("https://a.example/" + "x" * 400 + " Shop: ")
+@example("x" * 150 + "https://a.example/" + "y" * 100)
+@example("https://a.example/u " + "x" * 199)
+@example("https://a.example/u " + "x" * 200)
+def test_url_context_is_what_searching_the_whole_line_gives(before: str) -> None:
+    assert url_context(before) == _context_by_searching_the_whole_line(before)
 
 
 def test_a_word_far_back_on_a_long_line_does_not_make_a_system_link(
