@@ -562,6 +562,8 @@ def _fallback(data: bytes, exclude: str | None = None) -> tuple[str, str]:
 
 
 def _normalise_newlines(text: str) -> str:
+    if "\r" not in text:  # most text: one search instead of two replacing passes that copy
+        return text
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
