@@ -280,8 +280,8 @@ class Fingerprints:
             for name, value in esp.opt_out:
                 if name != "class":
                     self._opt_outs.setdefault(name, set()).add(value)
-        # the header names ESPs set (first ESP in the data's order per name), and one anchored
-        # search over the "X-Name-*" prefixes, tried in that order
+        # the header names ESPs set (first ESP in the data's order per name), and the
+        # "X-Name-*" prefixes (the first listed wins where several start a name)
         self._header_esps: dict[str, int] = {}
         prefixes: list[tuple[int, str]] = []
         for index, esp in enumerate(self.esps):
@@ -291,11 +291,12 @@ class Fingerprints:
                     prefixes.append((index, wanted[:-1]))
                 else:
                     self._header_esps.setdefault(wanted, index)
-        self._header_prefix_owners = [index for index, _ in prefixes]
-        self._header_prefixes = re.compile(
-            "|".join(f"(?P<h{n}>{re.escape(prefix)})" for n, (_, prefix) in enumerate(prefixes))
-            or "(?!)"
-        )
+        # A name's first k characters looked up for each prefix length k: a few dict probes,
+        # where one joined pattern of the ~100 prefixes tried each in turn for every header.
+        self._header_prefix_owner: dict[str, int] = {}
+        for index, prefix in prefixes:
+            self._header_prefix_owner.setdefault(prefix, index)
+        self._header_prefix_lengths = sorted({len(prefix) for _, prefix in prefixes})
         self._any_click_path = PathPatterns(
             [p for esp in self.esps for p in esp.click_paths.sources]
         )
@@ -461,10 +462,11 @@ class Fingerprints:
             index = self._header_esps.get(name)
             if index is not None and (first is None or index < first):
                 first = index
-            by_prefix = self._header_prefixes.match(name)
-            if by_prefix is not None and by_prefix.lastgroup:
-                index = self._header_prefix_owners[int(by_prefix.lastgroup[1:])]
-                if first is None or index < first:
+            for length in self._header_prefix_lengths:
+                if length > len(name):
+                    break
+                index = self._header_prefix_owner.get(name[:length])
+                if index is not None and (first is None or index < first):
                     first = index
         return self.esps[first].name if first is not None else None
 
