@@ -50,6 +50,13 @@ _SYSTEM_PATH = (
 # every link of an email asks.
 _ANY_SYSTEM_TEXT = re.compile("|".join(f"(?:{p.pattern})" for _, p in _SYSTEM_TEXT))
 _ANY_SYSTEM_PATH = re.compile("|".join(f"(?:{p.pattern})" for _, p in _SYSTEM_PATH))
+# Text that every match of _ANY_SYSTEM_PATH contains (a test holds them to the patterns): most
+# URLs contain none of them, and looking for these few costs a fraction of trying the patterns
+# at every character of a long tracking URL.
+_SYSTEM_PATH_WORDS = (
+    "unsub", "opt", "/asm/", "/preferences", "/manage", "/profile/update", "/web", "/view",
+    "/mirror",
+)  # fmt: skip
 
 
 def system_link_kind(href: str, text: str = "") -> str | None:
@@ -65,11 +72,15 @@ def system_link_kind(href: str, text: str = "") -> str | None:
                 if pattern.search(lowered):
                     return kind
     where = _path_and_query(href).lower()
-    if _ANY_SYSTEM_PATH.search(where):
+    if _has_system_path_word(where) and _ANY_SYSTEM_PATH.search(where):
         for kind, pattern in _SYSTEM_PATH:
             if pattern.search(where):
                 return kind
     return None
+
+
+def _has_system_path_word(where: str) -> bool:
+    return any(word in where for word in _SYSTEM_PATH_WORDS)
 
 
 @lru_cache(maxsize=8192)
