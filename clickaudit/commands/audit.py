@@ -19,7 +19,7 @@ from clickaudit.commands.common import (
     add_fail_on,
     add_jobs,
     open_output,
-    write_output,
+    write_document,
 )
 from clickaudit.errors import ClickauditError, InputError
 from clickaudit.report import FORMATS
@@ -212,16 +212,21 @@ def _audit_batch(args: argparse.Namespace, settings: Any) -> int:
     """Emails are read and audited a few at a time (:mod:`clickaudit.audit_batch`); text, JSON
     and JSON-lines reports are written as each finishes and each audit is saved as it is made,
     so a batch of any size runs in bounded memory. (HTML, CSV and JUnit reports are whole
-    documents: made at the end.)"""
+    documents, written at the end: each audit's part is spooled as it is made.)"""
     from clickaudit.audit_batch import AuditedSource, audit_sources
     from clickaudit.batch import count_sources, read_sources
     from clickaudit.commands.progress_line import BatchProgress, ProgressLine
-    from clickaudit.report.stream import STREAMED_FORMATS, ReportWriter, render_piece
+    from clickaudit.report.stream import (
+        STREAMED_FORMATS,
+        DocumentWriter,
+        ReportWriter,
+        render_piece,
+    )
     from clickaudit.scan_batch import default_jobs
 
     jobs = args.jobs or default_jobs()
     streamed = args.format in STREAMED_FORMATS
-    kept: list[Any] = []  # audits of a report that is not streamed
+    document = None if streamed else DocumentWriter(args.format, fail_on=FAIL_ON[args.fail_on])
     failed = found = any_email = False
     threshold = FAIL_ON[args.fail_on]
     out = open_output(args.output) if streamed else None
@@ -248,8 +253,8 @@ def _audit_batch(args: argparse.Namespace, settings: Any) -> int:
                 found = found or (threshold is not None and _worst(audit) >= threshold.rank)
                 if writer is not None:
                     writer.write(render_piece(audit, args.format))
-                else:
-                    kept.append(audit)
+                elif document is not None:
+                    document.add(audit)
         emails.advance()
 
     try:
@@ -265,10 +270,15 @@ def _audit_batch(args: argparse.Namespace, settings: Any) -> int:
             writer.close()
         if out is not None and out is not sys.stdout:
             out.close()
+    if document is not None:
+        if not any_email:
+            document.discard()
+        else:
+            write_document(
+                document.write_to, args.output, ends_with_newline=document.ends_with_newline
+            )
     if not any_email:
         return EXIT_INPUT
-    if writer is None:
-        write_output(render(kept, args.format, args.fail_on), args.output)
     if failed or not saved_all:
         return EXIT_INPUT  # the report is printed all the same
     return EXIT_FINDINGS if found else EXIT_OK

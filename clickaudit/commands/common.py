@@ -83,6 +83,27 @@ def write_output(text: str, output: str | None) -> None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
+def write_document(
+    write: Callable[[TextIO], None], output: str | None, *, ends_with_newline: bool
+) -> None:
+    """As :func:`write_output`, for a report that ``write`` writes piece by piece to the file
+    it is given: --output FILE written beside its name and renamed into place, or stdout (a
+    newline added there if the report does not end with one)."""
+    if output and not to_stdout(output):
+        try:
+            from clickaudit.atomic_write import atomic_text_file
+
+            with atomic_text_file(output) as handle:
+                write(handle)
+        except OSError as error:
+            raise InputError(output, f"cannot write the report: {error.strerror}") from error
+        print(f"clickaudit: wrote {Path(output).resolve()}", file=sys.stderr)
+    else:
+        write(sys.stdout)
+        if not ends_with_newline:
+            sys.stdout.write("\n")
+
+
 def add_jobs(
     parser: argparse.ArgumentParser,
     text: str = "worker processes for a batch of emails (default: the machine's cores)",

@@ -71,25 +71,42 @@ footer { margin-top:32px; color:#667085; font-size:12px; }
 
 
 def render(audits: Sequence[Audit]) -> str:
-    title = (
-        "clickaudit report"
-        if len(audits) != 1
-        else f"clickaudit: {audits[0].email.headers.subject or audits[0].email.source.label}"
+    return (
+        head(title_of(audits[0] if len(audits) == 1 else None))
+        + "\n".join(section(audit) for audit in audits)
+        + tail()
     )
-    body = "\n".join(_one(audit) for audit in audits)
+
+
+def title_of(only: Audit | None) -> str:
+    """The page's title: the email's subject for a report of one email (``only``), else none."""
+    if only is None:
+        return "clickaudit report"
+    return f"clickaudit: {only.email.headers.subject or only.email.source.label}"
+
+
+def head(title: str) -> str:
+    """The document up to the first email's section."""
     return (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         '<meta name="referrer" content="no-referrer">'
         '<meta http-equiv="Content-Security-Policy" '
         "content=\"default-src 'none'; style-src 'unsafe-inline'\">"
-        f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>\n{body}\n"
-        f"<footer>Made by clickaudit {escape(__version__)}. Links are shown as text: opening "
+        f"<title>{escape(title)}</title><style>{STYLE}</style></head><body>\n"
+    )
+
+
+def tail() -> str:
+    """The document after the last email's section."""
+    return (
+        f"\n<footer>Made by clickaudit {escape(__version__)}. Links are shown as text: opening "
         "this report requests nothing.</footer></body></html>\n"
     )
 
 
-def _one(audit: Audit) -> str:
+def section(audit: Audit) -> str:
+    """One email's part of the page (sections are joined by a newline)."""
     email = audit.email
     counts = summary(audit)
     parts = [

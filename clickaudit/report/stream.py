@@ -7,16 +7,26 @@ report's blocks, separated by a blank line as :func:`clickaudit.report.text.rend
 
 Rendering one email's report is :func:`render_piece`, so worker processes can render and the
 writer only writes.
+
+HTML, CSV and JUnit reports are whole documents whose start depends on every email (the page's
+title, the JUnit totals): :class:`DocumentWriter` renders each audit as it comes into a spool —
+memory up to :data:`SPOOL_IN_MEMORY`, a temporary file beyond — and writes the document when the
+batch ends, so these reports too are made in bounded memory, byte for byte what
+:func:`clickaudit.report.render` gives for the whole list.
 """
 
 from __future__ import annotations
 
 import json
+import shutil
+import tempfile
 from typing import TextIO
 
-from clickaudit.model import Audit
+from clickaudit.model import Audit, Severity
 
 STREAMED_FORMATS = ("text", "json", "jsonl")
+DOCUMENT_FORMATS = ("html", "csv", "junit")
+SPOOL_IN_MEMORY = 8 << 20  # characters of a document's body kept in memory before spilling
 
 
 def render_piece(audit: Audit, fmt: str, *, width: int = 120) -> str:
@@ -83,3 +93,81 @@ class ReportWriter:
 def _indent(text: str) -> str:
     """An array element as json.dumps(indent=2) lays it out (JSON strings hold no newline)."""
     return "  " + text.replace("\n", "\n  ")
+
+
+class DocumentWriter:
+    """Makes an HTML, CSV or JUnit report of a batch of any size: :meth:`add` each audit as it
+    is made, then :meth:`write_to` writes the document (once). ``fail_on``: the severity a
+    JUnit test case fails at."""
+
+    def __init__(self, fmt: str, *, fail_on: Severity | None) -> None:
+        if fmt not in DOCUMENT_FORMATS:
+            raise ValueError(f"{fmt} reports are not documents made at the end")
+        self._fmt = fmt
+        self._fail_on = fail_on
+        self._body = tempfile.SpooledTemporaryFile(  # noqa: SIM115 - closed by write_to/discard
+            max_size=SPOOL_IN_MEMORY, mode="w+", encoding="utf-8", newline=""
+        )
+        self._count = 0
+        self._first: Audit | None = None  # HTML: a report of one email is titled with it
+        self._tests = self._failures = 0  # JUnit: the root's totals
+
+    def add(self, audit: Audit) -> None:
+        self._count += 1
+        if self._fmt == "csv":
+            from clickaudit.report import csv_report
+
+            self._body.write(csv_report.rows(audit))
+        elif self._fmt == "html":
+            from clickaudit.report import html
+
+            if self._count == 1:
+                self._first = audit
+            else:
+                self._first = None
+                self._body.write("\n")
+            self._body.write(html.section(audit))
+        else:
+            from clickaudit.report import junit
+
+            suite = junit.suite(audit, fail_on=self._fail_on)
+            self._tests += suite.tests
+            self._failures += suite.failures
+            self._body.write(junit.body_of(suite))
+
+    def write_to(self, out: TextIO) -> None:
+        """Write the document to ``out``: its start, every audit's part, its end."""
+        if self._fmt == "csv":
+            from clickaudit.report import csv_report
+
+            start, end = csv_report.header(), ""
+        elif self._fmt == "html":
+            from clickaudit.report import html
+
+            start, end = html.head(html.title_of(self._first)), html.tail()
+        else:
+            from clickaudit.report import junit
+
+            if self._count == 0:
+                start, end = junit.render([]), ""
+            else:
+                start, end = junit.head(self._tests, self._failures), junit.TAIL
+        out.write(start)
+        self._body.seek(0)
+        shutil.copyfileobj(self._body, out)
+        out.write(end)
+        out.flush()
+        self._body.close()
+
+    @property
+    def count(self) -> int:
+        return self._count
+
+    @property
+    def ends_with_newline(self) -> bool:
+        """Whether the document's last character is a newline (a JUnit document's is not)."""
+        return self._fmt != "junit"
+
+    def discard(self) -> None:
+        """Drop what was spooled (the document will not be written)."""
+        self._body.close()
