@@ -181,3 +181,36 @@ def test_folders_maildirs_and_globs_go_to_the_cluster_as_they_are_read_locally(
     ]
     local_text = run_clickaudit("scan", *inputs, "--fail-on", "never", "--jobs", "1")
     assert remote_text.stdout == local_text.stdout  # the text report, streamed in input order
+
+
+def test_a_cluster_audit_writes_csv_and_junit_documents_as_a_local_audit_does(
+    redis_url: str, tmp_path: Path
+) -> None:
+    """Whole documents (HTML, CSV, JUnit) are spooled audit by audit in the inputs' order,
+    whichever worker finishes first."""
+    box = tmp_path / "sent.mbox"
+    box.write_text(
+        "".join(f"From x@y Thu Nov 26 00:00:00 2026\n{EMAIL.format(n=n)}\n" for n in range(5)),
+        "utf-8",
+    )
+    options = ("--no-follow", "--no-domains", "--no-save", "--fail-on", "never")
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "clickaudit", "worker", "--cluster", redis_url, "--threads", "3"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        remote = {
+            fmt: run_clickaudit(
+                "audit", "--cluster", redis_url, str(box), "--format", fmt, *options, timeout=60
+            )
+            for fmt in ("csv", "junit")
+        }
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        worker.wait(timeout=60)
+    for fmt, made in remote.items():
+        local = run_clickaudit("audit", str(box), "--format", fmt, *options, "--jobs", "1")
+        assert made.returncode == 0, made.stderr
+        assert made.stdout == local.stdout, fmt
+        assert [f"shop.example/p/{n}?" in made.stdout for n in range(5)] == [True] * 5

@@ -201,7 +201,6 @@ def run(args: argparse.Namespace) -> int:
             args,
             mode="audit",
             settings_data=settings.to_dict(),
-            render=lambda audits: render(audits, args.format, args.fail_on),
             save=not args.no_save,
             shown=lambda audits: _redacted(audits, args.redact),
         )
@@ -294,13 +293,6 @@ def _redacted(audits: list[Any], redact: bool) -> list[Any]:
     from clickaudit.report.redact import redact_audit
 
     return [redact_audit(audit) for audit in audits]
-
-
-def render(audits: list[Any], fmt: str, fail_on: str) -> str:
-    """The report in ``--format``, JUnit cases failing at ``--fail-on``."""
-    from clickaudit.report import render as render_report
-
-    return render_report(audits, fmt, fail_on=FAIL_ON[fail_on])
 
 
 class _HistoryWriter:

@@ -52,7 +52,6 @@ def run_batch(
     *,
     mode: str,
     settings_data: dict[str, Any],
-    render: Callable[[list[Any]], str],
     save: bool,
     shown: Callable[[list[Any]], list[Any]] = list,
     rendered_by_workers: bool = False,
@@ -132,7 +131,7 @@ def run_batch(
                     on_progress=on_progress,
                 )
 
-        outcome = _collect(cluster, batch, results, args, render=render, save=save, shown=shown)
+        outcome = _collect(cluster, batch, results, args, save=save, shown=shown)
         return EXIT_INPUT if input_failed else outcome
     except KeyboardInterrupt:
         print(
@@ -151,28 +150,38 @@ def _collect(
     results: Callable[[Callable[[int, int], None]], Iterator[Any]],
     args: argparse.Namespace,
     *,
-    render: Callable[[list[Any]], str],
     save: bool,
     shown: Callable[[list[Any]], list[Any]],
 ) -> int:
-    from clickaudit.commands.common import open_output, write_output
+    from clickaudit.commands.common import open_output, write_document
     from clickaudit.commands.progress_line import ProgressLine
     from clickaudit.events import Progress
     from clickaudit.model import Audit
-    from clickaudit.report.stream import STREAMED_FORMATS, ReportWriter, render_piece
+    from clickaudit.report.stream import (
+        STREAMED_FORMATS,
+        DocumentWriter,
+        ReportWriter,
+        render_piece,
+    )
     from clickaudit.wire import from_wire
 
     store = _open_store(args.db) if save else None
     failed = save and store is None  # reported; the report is still written, then exit 2
     progress = ProgressLine()
     threshold = FAIL_ON[args.fail_on]
-    kept: list[tuple[int, int, Any]] = []  # a report that is not streamed: (seq, n, audit)
     has_findings = False
     out = open_output(args.output) if args.format in STREAMED_FORMATS else None
     writer = ReportWriter(out, args.format) if out is not None else None
+    # A whole document (HTML, CSV, JUnit) is spooled audit by audit, in the inputs' order.
+    document = None if writer is not None else DocumentWriter(args.format, fail_on=threshold)
     in_order = (
         _InOrder(writer, done=cluster.collected_seqs(batch))
         if writer is not None and args.format != "jsonl"
+        else None
+    )
+    documented = (
+        _InOrder(_Adding(document), done=cluster.collected_seqs(batch))
+        if document is not None
         else None
     )
     width = _width()
@@ -204,30 +213,30 @@ def _collect(
             cluster.mark_collected(batch, item)
             if threshold is not None and exit_status(audits, args.fail_on):
                 has_findings = True
-            if writer is None:
-                kept.extend((item.info.seq, n, audit) for n, audit in enumerate(shown(audits)))
+            if documented is not None:
+                documented.put(item.info.seq, shown(audits))
                 continue
             pieces = [render_piece(audit, args.format, width=width) for audit in shown(audits)]
             if in_order is None:
                 for piece in pieces:
-                    writer.write(piece)
+                    _write(writer, piece)
             else:
                 in_order.put(item.info.seq, pieces)
     finally:
         progress.clear()
         if store is not None:
             store.close()
-        if in_order is not None:
-            in_order.finish()
+        for ordered in (in_order, documented):
+            if ordered is not None:
+                ordered.finish()
         if writer is not None and (writer.count or args.format == "json"):
             writer.close()
         if out is not None and out is not sys.stdout:
             out.close()
     status = cluster.status(batch)
     print(f"clickaudit: {status.summary()}", file=sys.stderr)
-    if writer is None:
-        audits = [audit for _, _, audit in sorted(kept, key=lambda entry: entry[:2])]
-        write_output(render(audits), args.output)
+    if document is not None:
+        write_document(document.write_to, args.output, ends_with_newline=document.ends_with_newline)
     if failed or status.failed:
         return EXIT_INPUT
     return 1 if has_findings else 0
@@ -247,16 +256,17 @@ def _write(writer: Any, piece: str) -> None:
 
 
 class _InOrder:
-    """Writes each email's report pieces in the order of the inputs (``seq``), whatever order
-    the workers finish them in; ``done`` are the places already reported (a resumed batch)."""
+    """Writes each email's report pieces (or audits, to a document) in the order of the inputs
+    (``seq``), whatever order the workers finish them in; ``done`` are the places already
+    reported (a resumed batch)."""
 
     def __init__(self, writer: Any, *, done: set[int]) -> None:
         self._writer = writer
         self._next = 0
-        self._waiting: dict[int, list[str]] = {seq: [] for seq in done}
+        self._waiting: dict[int, list[Any]] = {seq: [] for seq in done}
         self._advance()
 
-    def put(self, seq: int, pieces: list[str]) -> None:
+    def put(self, seq: int, pieces: list[Any]) -> None:
         self._waiting[seq] = pieces
         self._advance()
 
@@ -271,6 +281,16 @@ class _InOrder:
             for piece in self._waiting.pop(self._next):
                 self._writer.write(piece)
             self._next += 1
+
+
+class _Adding:
+    """What :class:`_InOrder` writes to, for a document: each audit added to it."""
+
+    def __init__(self, document: Any) -> None:
+        self._document = document
+
+    def write(self, audit: Any) -> None:
+        self._document.add(audit)
 
 
 def _open_store(db: str | None) -> Any:

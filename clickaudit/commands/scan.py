@@ -28,12 +28,6 @@ from clickaudit.errors import InputError
 NAME = "scan"
 
 
-def render(audits: list[Any], fmt: str) -> str:
-    from clickaudit.report import render as render_report
-
-    return render_report(audits, fmt)
-
-
 def register(commands: Any) -> None:
     parser: argparse.ArgumentParser = commands.add_parser(
         NAME,
@@ -69,7 +63,6 @@ def run(args: argparse.Namespace) -> int:
             args,
             mode="scan",
             settings_data={},
-            render=lambda audits: render(audits, args.format),
             save=False,
             rendered_by_workers=True,
         )
