@@ -4,12 +4,14 @@ empty href is reported as link-empty."""
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
+from clickaudit import extract
 from clickaudit.cli import main
 from clickaudit.extract import _URL_IN_LINE, MAX_TEXT, url_context, url_label
 
@@ -144,3 +146,18 @@ def test_a_word_far_back_on_a_long_line_does_not_make_a_system_link(
     links = {link["href"]: link for link in json.loads(capsys.readouterr().out)["links"]}
     assert links["https://news.shop.example/u/abc"]["system"] == "unsubscribe"
     assert links["https://shop.example/boots"]["system"] is None
+
+
+_CASE_INSENSITIVE_TEXT_URL = re.compile(r"(?:(?:https?|ftp)://|mailto:|www\.)[^\s<>\"'\]\[]+", re.I)
+_TEXT_PIECES = st.sampled_from(
+    ["http", "HTTPS", "hTtPſ", "ftp", "FTP", "://", ":", "mailto", "MAİLTO", "maıLto", "www.",
+     "WwW", ".", "wW", "K", "x", "é", " ", "\n", "\xa0", "<", ">", '"', "'", "[", "]", "/a?b=1"]
+)  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_TEXT_PIECES, max_size=20).map("".join))
+@example("see hTTpſ://a.example/x and MAİLTO:me@a.example or wWw.b.example")
+def test_text_urls_are_found_where_the_case_insensitive_pattern_finds_them(text: str) -> None:
+    found = [match.span() for match in extract._TEXT_URL.finditer(text)]
+    assert found == [match.span() for match in _CASE_INSENSITIVE_TEXT_URL.finditer(text)]
