@@ -20,12 +20,13 @@ import importlib
 import mailbox
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from email.message import Message
 from email.utils import getaddresses
 from pathlib import Path
 from typing import Any
 
+from clickaudit import plain_headers
 from clickaudit.errors import InputError
 from clickaudit.model import (
     BodyPart,
@@ -744,16 +745,23 @@ def _header_text(message: Message, name: str, raw: str, limit: int | None = None
     """A header's value as text (RFC 2047 decoded by the message's policy), on one line; with
     ``limit``, its first ``limit`` characters (a long header of encoded words is decoded only
     as far as they need)."""
-    if message.policy is POLICY and isinstance(raw, str) and _is_unstructured(name):
-        unfolded = raw.replace("\r", "").replace("\n", "")
-        if "=?" not in raw:
-            # No encoded word: the policy's parse (slow) gives the value back as it is, with
-            # only its line breaks removed and raw 8-bit bytes made replacement characters.
-            return _valid_text(unfolded).strip()[:limit]
-        if _PLAIN_TEXT.fullmatch(raw):
-            decoded = _decode_plain_encoded_words(unfolded, limit)
-            if decoded is not None:
-                return _one_line(decoded)[:limit]
+    if message.policy is POLICY and isinstance(raw, str):
+        if _is_unstructured(name):
+            unfolded = raw.replace("\r", "").replace("\n", "")
+            if "=?" not in raw:
+                # No encoded word: the policy's parse (slow) gives the value back as it is,
+                # with only its line breaks removed and raw 8-bit bytes made replacement
+                # characters.
+                return _valid_text(unfolded).strip()[:limit]
+            if _PLAIN_TEXT.fullmatch(raw):
+                decoded = _decode_plain_encoded_words(unfolded, limit)
+                if decoded is not None:
+                    return _one_line(decoded)[:limit]
+        else:
+            read_plainly = _plain_reader(name)
+            text = read_plainly(raw.replace("\r", "").replace("\n", "")) if read_plainly else None
+            if text is not None:
+                return _one_line(text)[:limit]
     return _header_text_by_policy(message, name, raw)[:limit]
 
 
@@ -774,6 +782,25 @@ def _header_text_by_policy(message: Message, name: str, raw: str) -> str:
 def _is_unstructured(name: str) -> bool:
     registered = _HEADER_CLASSES.registry.get(name.lower(), _HEADER_CLASSES.default_class)
     return issubclass(registered, email.headerregistry.UnstructuredHeader)
+
+
+# The structured headers clickaudit.plain_headers reads in their plain shapes, by the class the
+# policy's registry gives a name.
+_PLAIN_READERS: tuple[tuple[type, Callable[[str], str | None]], ...] = (
+    (email.headerregistry.AddressHeader, plain_headers.address_list_text),
+    (email.headerregistry.DateHeader, plain_headers.date_text),
+    (email.headerregistry.MessageIDHeader, plain_headers.message_id_text),
+)
+
+
+@functools.lru_cache(maxsize=256)
+def _plain_reader(name: str) -> Callable[[str], str | None] | None:
+    """The plain reading of a structured header's unfolded value (None: the policy reads it)."""
+    registered = _HEADER_CLASSES.registry.get(name.lower(), _HEADER_CLASSES.default_class)
+    for kind, reader in _PLAIN_READERS:
+        if issubclass(registered, kind):
+            return reader
+    return None
 
 
 def _decode_plain_encoded_words(value: str, limit: int | None = None) -> str | None:

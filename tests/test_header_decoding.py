@@ -1,8 +1,8 @@
 """Header text: the fast reading of unstructured headers (plain words and RFC 2047 encoded words)
 gives exactly what the email library's policy gives, for every shape the library reads itself:
 encoded words in any charset (unknown, undecodable, bogus), B and Q with bad padding, words that
-only look encoded, folded lines, spaces and tabs between words; structured headers (addresses,
-dates) are always read by the library."""
+only look encoded, folded lines, spaces and tabs between words. Structured headers (addresses,
+dates, message ids) have their own plain reading: tests/test_plain_headers.py."""
 
 from __future__ import annotations
 
