@@ -4,13 +4,14 @@ ceiling the user set."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 
 import httpcore
 import pytest
 
 from clickaudit.commands import audit as audit_command
 from clickaudit.follow import Follower
-from clickaudit.net.limiter import DEFAULT_INITIAL_WINDOW, AdaptiveLimiter
+from clickaudit.net.limiter import DEFAULT_INITIAL_WINDOW, AdaptiveLimiter, HostSlot
 from clickaudit.settings import AuditSettings
 
 
@@ -133,6 +134,114 @@ def test_refusals_of_one_round_trip_halve_the_window_once() -> None:
         return limiter.window("a.example")
 
     assert asyncio.run(run()) == 8
+
+
+class _Requests:
+    """Requests to one host held through a limiter on a clock the test moves: what a follower
+    does, one step at a time."""
+
+    def __init__(self, limiter: AdaptiveLimiter, host: str = "a.example") -> None:
+        self.limiter = limiter
+        self.host = host
+        self.out: list[tuple[contextlib.AbstractAsyncContextManager[HostSlot], HostSlot]] = []
+
+    async def send(self) -> None:
+        assert self.room(), "the test would wait for a slot forever"
+        manager = self.limiter.slot(self.host)
+        self.out.append((manager, await manager.__aenter__()))
+
+    def room(self) -> bool:
+        return len(self.out) < int(self.limiter.window(self.host))
+
+    async def fill(self) -> None:
+        """Requests waiting for the host take the room there is, once the limiter has counted
+        the wave of answers just read."""
+        await asyncio.sleep(0)
+        while self.room():
+            await self.send()
+
+    async def answer(self, status: int, *, seconds: float, then_send: bool) -> None:
+        """The oldest request is answered; its chain's next hop goes out at once."""
+        manager, slot = self.out.pop(0)
+        slot.record(status=status, seconds=seconds, retry_after=None)
+        await manager.__aexit__(None, None, None)
+        if then_send:
+            await self.send()
+
+
+def test_slow_start_doubles_the_window_each_round_trip_though_each_chain_asks_again_after_its_answer() -> (
+    None
+):
+    """Every answer frees a slot that its chain takes again at once, so the window is never full
+    at the moment an answer is counted; it was full while the request was out, and that is what
+    earns the growth (RFC 7661's "cwnd-limited")."""
+
+    async def run() -> list[float]:
+        now = [100.0]
+        limiter = AdaptiveLimiter(ceiling=100, concurrency=200, initial=4, clock=lambda: now[0])
+        requests = _Requests(limiter)
+        await requests.fill()
+        windows = []
+        for _ in range(3):  # three round trips
+            now[0] += 0.05
+            for _ in range(len(requests.out)):
+                await requests.answer(200, seconds=0.05, then_send=True)
+            await requests.fill()  # chains not started yet take the room the answers made
+            windows.append(limiter.window("a.example"))
+        return windows
+
+    assert asyncio.run(run()) == [8, 16, 32]
+
+
+def test_a_refusal_halves_the_window_it_was_sent_under_not_one_its_round_trip_grew_since() -> None:
+    """A host bearing 8 is sent a first window of 16: its 8 acceptances come back first (slow
+    start grows the window to 24 and their chains' next hops go out), then, a moment later, its 8
+    refusals. The window halves from the 16 the refused requests were sent under, to what the
+    host bears."""
+
+    async def run() -> float:
+        now = [100.0]
+        limiter = AdaptiveLimiter(ceiling=100, concurrency=200, initial=16, clock=lambda: now[0])
+        requests = _Requests(limiter)
+        await requests.fill()
+        now[0] += 0.05
+        refused = requests.out[8:16]
+        for _ in range(8):
+            await requests.answer(200, seconds=0.05, then_send=True)
+        await requests.fill()
+        assert limiter.window("a.example") == 24
+        for _, slot in refused:
+            slot.record(status=429, seconds=0.05, retry_after=None)
+        return limiter.window("a.example")
+
+    assert asyncio.run(run()) == 8
+
+
+def test_acceptances_read_with_refusals_of_the_same_round_trip_open_nothing() -> None:
+    """The same first round trip, its 16 answers arriving together: the 8 acceptances read
+    before the refusals must not have opened the window meanwhile (more requests would go out to
+    be refused), and answers to requests sent before a back-off earn nothing afterwards."""
+
+    async def run() -> tuple[float, float]:
+        now = [100.0]
+        limiter = AdaptiveLimiter(ceiling=100, concurrency=200, initial=16, clock=lambda: now[0])
+        requests = _Requests(limiter)
+        await requests.fill()
+        now[0] += 0.05
+        refused = requests.out[8:16]
+        for _ in range(8):
+            await requests.answer(200, seconds=0.05, then_send=True)
+        for _, slot in refused:
+            slot.record(status=429, seconds=0.05, retry_after=None)
+        await asyncio.sleep(0)
+        after_the_wave = limiter.window("a.example")
+        now[0] += 0.05
+        for _ in range(8):  # the chains' next hops, sent before the back-off, are accepted
+            await requests.answer(200, seconds=0.05, then_send=False)
+        await asyncio.sleep(0)
+        return after_the_wave, limiter.window("a.example")
+
+    assert asyncio.run(run()) == (8, 8)
 
 
 def test_waiting_for_a_slot_can_be_cancelled_without_losing_the_slot() -> None:

@@ -25,16 +25,31 @@ their ceiling, where at 100 in all they shared it. Measured with tests/bench/ben
 answering 429 beyond 8 in flight drew 37 429s and every link landed (64/100: 39; linkinator:
 584, and 8 of 300 links landed).
 
-Why each host starts at 16 (TCP's own initial window is 10 segments): a host bearing less than 16
-at once refuses the surplus of the first round trip only, and the window halves at once. Measured
-with the follower against a simulated host that answers 429 beyond 8 in flight (300 links, two
-requests each to that host), a start of 16 drew as many 429s as a start of 4 (25), 32 drew 53 and
-64 drew 116; on a host that bears the ceiling, a start of 16 saves two round trips of slow start
-per host (one tracking host, 300 links: ~0.1 s of ~1 s). At the 100/200 defaults a start of 32
-saves one round trip more (following alone, in-process, one tracking host: 0.63–0.76 s against
-0.72–0.84 s) and draws 65 429s instead of 39 from the host that bears 8. A start of 16 once
-showed ReadErrors: the pool closed a busy HTTP/1.1 connection it found in its idle list, fixed
-since (tests/test_pool.py).
+Why each host starts at 25 (TCP's own initial window is 10 segments): a quarter of the default
+ceiling, so slow start reaches it in two round trips (25, 50, 100) where a start of 16 took three;
+a host bearing less refuses the surplus of the first round trip, and the window halves at once.
+With the follower against a simulated host (no HTTP, 50 ms a request, one tracking host then the
+brand's, 300 links), following took 0.52–0.54 s from 25 against 0.58–0.63 s from 16 (the
+shape's least possible is 0.40 s). What made a larger start affordable is how a refusal is
+counted; against the test's host that refuses beyond ``allowed`` in flight (tests/test_limiter.py,
+300 links at the defaults), 429s drawn from hosts bearing 4, 8, 16, 24 and 40:
+
+- start 16, as counted before: 68–72, 25, 21, 10, 25; start 32 so counted: 99, 50–55, 21, 10, 11;
+- start 25, as counted now: 65, 33, 13, 2, 10.
+
+Three rules of the count (each asserted in tests/test_limiter.py): the window halves from the
+window the refused request was sent under (not one that accepted answers of the same round trip
+have grown since: in slow start they come back with its refusals); the growth a wave of answers
+earns is applied once the wave has been read, and not at all when the wave also held a refusal
+(answers arriving together are read one by one: accepted ones read first would otherwise open the
+window and send more requests to be refused); an answer to a request sent before the latest
+back-off earns nothing (TCP does not grow its window while it recovers either). And growth needs
+the window to have been used up while the request was out (RFC 7661's "cwnd-limited"), not at the
+moment its answer is read: chains ask again just after their answers, so the window is never full
+at that moment and slow start from 16 crawled to 17, 18, ... instead of doubling. Against the
+bench's host refusing beyond 8 (tests/bench/bench_follow.py, in-process, same session): 38–41
+429s at 25 against 43–46 before these rules at 16. A start of 16 once showed ReadErrors: the pool
+closed a busy HTTP/1.1 connection it found in its idle list, fixed since (tests/test_pool.py).
 """
 
 from __future__ import annotations
@@ -49,7 +64,7 @@ from collections.abc import AsyncIterator, Callable
 from typing import Protocol
 
 BACK_OFF_STATUSES = frozenset((429, 503))
-DEFAULT_INITIAL_WINDOW = 16
+DEFAULT_INITIAL_WINDOW = 25
 LATENCY_TOLERANCE = 2.0  # a host whose answers take over twice its best is busy: stop growing
 LATENCY_SLACK = 0.025  # seconds: below this, latency differences are measurement noise
 
@@ -83,9 +98,12 @@ class _Window:
 
     __slots__ = (
         "best_latency",
+        "earned",
+        "grow_handle",
         "handle",
         "in_flight",
         "last_back_off",
+        "last_full",
         "limit",
         "paused_until",
         "peak",
@@ -102,18 +120,27 @@ class _Window:
         self.best_latency: float | None = None
         self.paused_until = 0.0
         self.last_back_off = float("-inf")
+        self.last_full = float("-inf")  # when a request last went out that used the window up
         self.handle: asyncio.TimerHandle | None = None
+        self.earned = 0  # answers that earned growth in the wave being read (see _grow)
+        self.grow_handle: asyncio.Handle | None = None
 
 
 class _Slot:
-    __slots__ = ("_host", "_limiter")
+    __slots__ = ("_host", "_limiter", "_sent_at", "_sent_under")
 
-    def __init__(self, limiter: AdaptiveLimiter, host: str) -> None:
+    def __init__(
+        self, limiter: AdaptiveLimiter, host: str, sent_under: float, sent_at: float
+    ) -> None:
         self._limiter = limiter
         self._host = host
+        self._sent_under = sent_under  # the host's window when this request was let go
+        self._sent_at = sent_at  # and when, on the limiter's clock
 
     def record(self, *, status: int | None, seconds: float, retry_after: float | None) -> None:
-        self._limiter._record(self._host, status, seconds, retry_after)
+        self._limiter._record(
+            self._host, status, seconds, retry_after, self._sent_under, self._sent_at
+        )
 
 
 class AdaptiveLimiter:
@@ -152,7 +179,10 @@ class AdaptiveLimiter:
             # The host's slot first, then the global one: a request waiting for a busy or
             # paused host must not hold a global slot other hosts could use.
             async with self._global:
-                yield _Slot(self, host)
+                now = self._clock()
+                if window.in_flight >= int(window.limit):
+                    window.last_full = now  # this request used the window up
+                yield _Slot(self, host, window.limit, now)
         finally:
             window.in_flight -= 1
             self._wake(window)
@@ -178,7 +208,8 @@ class AdaptiveLimiter:
 
     def _take(self, window: _Window) -> None:
         window.in_flight += 1
-        window.peak = max(window.peak, window.in_flight)
+        if window.in_flight > window.peak:
+            window.peak = window.in_flight
 
     async def _admit(self, window: _Window) -> None:
         waiters = window.waiters
@@ -223,7 +254,13 @@ class AdaptiveLimiter:
         window.handle = loop.call_later(window.paused_until - now, resume)
 
     def _record(
-        self, host: str, status: int | None, seconds: float, retry_after: float | None
+        self,
+        host: str,
+        status: int | None,
+        seconds: float,
+        retry_after: float | None,
+        sent_under: float,
+        sent_at: float,
     ) -> None:
         window = self._window(host)
         now = self._clock()
@@ -233,9 +270,13 @@ class AdaptiveLimiter:
                     window.paused_until, now + min(retry_after, self.max_pause)
                 )
             # One decrease per round trip: the requests sent before the last back-off were sent
-            # under the old window, and their refusals say nothing new.
-            if now - seconds >= window.last_back_off:
-                window.limit = max(1.0, min(window.limit, window.in_flight) / 2)
+            # under the old window, and their refusals say nothing new. Halved is the window
+            # the refused request was sent under (or what is in flight, when less), not one
+            # that answers of the same round trip have grown since: in slow start the first
+            # round's accepted answers come back with its refusals, and a host bearing 8 that
+            # refused a window of 16 would otherwise be sent 12 in the next round trip.
+            if sent_at > window.last_back_off:
+                window.limit = max(1.0, min(window.limit, window.in_flight, sent_under) / 2)
                 window.threshold = window.limit
                 window.last_back_off = now
             self._schedule_resume(window)
@@ -246,12 +287,33 @@ class AdaptiveLimiter:
         if best is None or seconds < best:
             window.best_latency = best = seconds
         latency_holds = seconds <= max(best * LATENCY_TOLERANCE, best + LATENCY_SLACK)
-        # Grow only a window that is in use: a host asked for three links has proved nothing
-        # about thirty.
-        if latency_holds and window.in_flight >= int(window.limit) and window.limit < self.ceiling:
+        # Grow only a window that was used up while this request was out (RFC 7661's
+        # "cwnd-limited"): a host asked for three links has proved nothing about thirty. Not
+        # "is full now": a wave of answers frees the window before the chains behind them ask
+        # again, so only its first answer would count and slow start would crawl.
+        in_use = window.in_flight >= int(window.limit) or window.last_full >= sent_at
+        # An answer to a request sent before the last back-off earns nothing: its round trip
+        # was refused in part (TCP does not grow its window while it recovers either).
+        recovering = sent_at <= window.last_back_off
+        if latency_holds and in_use and not recovering and window.limit < self.ceiling:
+            window.earned += 1
+            if window.grow_handle is None:
+                loop = asyncio.get_running_loop()
+                window.grow_handle = loop.call_soon(self._grow, window, now)
+
+    def _grow(self, window: _Window, since: float) -> None:
+        """Open the window by what a wave of answers earned, once the whole wave has been read:
+        answers that arrive together are read one by one, and a refusal among them means the
+        host had enough (the accepted ones must not have opened the window meanwhile, sending
+        requests that the next round trip would see refused)."""
+        window.grow_handle = None
+        earned, window.earned = window.earned, 0
+        if window.last_back_off >= since:
+            return
+        for _ in range(earned):
             if window.limit < window.threshold:
                 window.limit += 1.0  # slow start: +1 per answer doubles the window per round trip
             else:
                 window.limit += 1.0 / window.limit  # congestion avoidance: +1 per round trip
-            window.limit = min(window.limit, float(self.ceiling))
-            self._wake(window)
+        window.limit = min(window.limit, float(self.ceiling))
+        self._wake(window)
