@@ -16,6 +16,13 @@ tree's own default limits (the time a perfect follower with those limits would t
 CPU; the peers are set beside this tree's), links landed (the chain ended on the landing page
 with 200), 429s the server sent, the tool's peak memory and CPU seconds, and the simulator's
 CPU share of the run: a server busy well under 100 % of the wall time is not the bottleneck.
+Beneath, "following alone": each clickaudit tree's follower run in a process of its own on the
+same links at the audit's defaults, only ``follow_links`` timed (no start-up, scan or report), so
+the time the follower itself takes is set beside the same ideal (``--no-alone`` skips it). The
+ideal counts the order of a chain's hosts: on the one-host shape the brand's host cannot start
+before two hops at the tracker, and the chain whose tracker hops end last still has the brand's
+two to make (0.40 s at 50 ms and 100 per host, where all requests over the limits alone give
+0.30 s).
 Run on demand:
 
     .venv/bin/python -m tests.bench.bench_follow [--shape one-host] [--repeat 3]
@@ -138,6 +145,7 @@ class Shape:
     requests_per_link: int
     hosts: dict[str, float]  # requests per link to each host (on average)
     allowed: int = 0  # the most in flight a host accepts (0: any)
+    in_order: bool = False  # every link visits every host of ``hosts``, in that order
 
     def urls(self, port: int) -> list[str]:
         if self.name == "20-hosts":
@@ -147,19 +155,34 @@ class Shape:
 
     def ideal(self, latency: float, concurrency: int, per_host: int) -> float:
         """The least time a follower within these limits can take: bounded by all requests
-        over the global limit, by the busiest host's requests over what it may have in flight,
-        and by one chain's length."""
+        over the global limit, by one chain's length, and by each host's requests over what it
+        may have in flight — plus, when every chain visits the hosts in order, the hops a chain
+        makes before its first request to that host and after its last (the brand's host
+        cannot start before two hops at the tracker, and the chain whose tracker hop ends last
+        still has the brand's two to make)."""
         total = self.links * self.requests_per_link * latency
         per_host_limit = min(per_host, self.allowed) if self.allowed else per_host
         by_hosts = per_host * len(self.hosts)
-        busiest = max(self.links * n for n in self.hosts.values()) * latency / per_host_limit
-        return max(total / min(concurrency, by_hosts), busiest, self.requests_per_link * latency)
+        slowest_host = 0.0
+        before = 0.0
+        for requests in self.hosts.values():
+            busy = self.links * requests * latency / per_host_limit
+            if self.in_order:
+                after = self.requests_per_link - before - requests
+                busy += (before + after) * latency
+                before += requests
+            slowest_host = max(slowest_host, busy)
+        return max(
+            total / min(concurrency, by_hosts), slowest_host, self.requests_per_link * latency
+        )
 
 
 SHAPES = {
-    "one-host": Shape("one-host", 300, 4, {TRACKER: 2, BRAND: 2}),
+    "one-host": Shape("one-host", 300, 4, {TRACKER: 2, BRAND: 2}, in_order=True),
     "20-hosts": Shape("20-hosts", 500, 3, {host: 3 / len(HOSTS) for host in HOSTS}),
-    "429-host": Shape("429-host", 300, 4, {LIMITED: 2, LIMITED_BRAND: 2}, ALLOWED_IN_FLIGHT),
+    "429-host": Shape(
+        "429-host", 300, 4, {LIMITED: 2, LIMITED_BRAND: 2}, ALLOWED_IN_FLIGHT, in_order=True
+    ),
 }
 
 
@@ -288,6 +311,56 @@ def landed_linkchecker(output: str) -> int:
     )
 
 
+# Following alone: the follower of the tree on the path (old or new), in a process of its own
+# started for the measurement, following the shape's links at the audit's default limits; only
+# follow_links is timed (no start-up, no scan, no report). Uses only what every tree has had.
+_FOLLOW_ALONE = """
+import asyncio, json, sys, time
+from clickaudit.follow import Follower
+from clickaudit.model import Category, Element, Link, Part
+from clickaudit.net.transport import StaticResolver
+from clickaudit.settings import AuditSettings
+
+urls = json.loads(sys.stdin.read())
+links = [
+    Link(n + 1, Part.HTML, Element.A, url, category=Category.DIRECT) for n, url in enumerate(urls)
+]
+
+async def follow():
+    async with Follower(AuditSettings(allow_private=True), resolver=StaticResolver({})) as follower:
+        return await follower.follow_links(links)
+
+cpu, wall = time.process_time(), time.perf_counter()
+followed = asyncio.run(follow())
+cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
+landed = sum(
+    1 for link in followed if link.outcome == "ok" and "/landing" in (link.final_url or "")
+)
+print(json.dumps({"seconds": wall, "cpu": cpu, "landed": landed}))
+"""
+
+
+def follow_alone(urls: list[str], sim: SimProcess, env: dict[str, str] | None) -> Run:
+    """One in-process follow of ``urls`` by the tree ``env`` names (this one when None): the
+    time following takes once the program is up (what start-up work cannot hide)."""
+    server_before = _cpu_of(sim.pid)
+    answer = subprocess.run(
+        [sys.executable, "-c", _FOLLOW_ALONE], input=json.dumps(urls), env=env,
+        cwd=env.get("PYTHONPATH") if env else None, capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    measured = json.loads(answer.stdout)
+    stats = sim.stats()
+    return Run(
+        seconds=measured["seconds"],
+        landed=measured["landed"],
+        refused=stats["refused"],
+        requests=stats["requests"],
+        peak_mb=0.0,
+        cpu=measured["cpu"],
+        server_cpu=_cpu_of(sim.pid) - server_before,
+    )
+
+
 def cpu_per_request(
     sim: SimProcess, *, links: int, concurrency: int, per_host: int, profile: bool
 ) -> None:
@@ -355,6 +428,11 @@ def main() -> None:
         help="only measure the follower's CPU per request (concurrency 100, per host 50)",
     )
     parser.add_argument("--profile", action="store_true", help="with --cpu: print cProfile's top")
+    parser.add_argument(
+        "--no-alone",
+        action="store_true",
+        help="skip the in-process 'following alone' runs of each clickaudit tree",
+    )
     args = parser.parse_args()
     if args.cpu:
         with SimProcess(args.latency_ms) as sim:
@@ -444,23 +522,38 @@ def main() -> None:
                 f"{'server busy':>11}"
             )
             print(header)
+            alone = [] if args.no_alone else [tool for tool in tools if tool.limits]
+            urls = shape.urls(sim.http_port)
             runs_of: dict[str, list[Run]] = {tool.name: [] for tool in tools}
+            alone_of: dict[str, list[Run]] = {tool.name: [] for tool in alone}
             for _ in range(args.repeat):  # each repeat runs every tool once, in turn
                 for tool in tools:
                     runs_of[tool.name].append(measure(tool.command, sim, tool.landed, tool.env))
+                for tool in alone:
+                    alone_of[tool.name].append(follow_alone(urls, sim, tool.env))
             for tool in tools:
-                name, runs = tool.name, runs_of[tool.name]
                 ideal = ideal_of[tool.limits] if tool.limits else peers_ideal
-                fastest = min(runs, key=lambda run: run.seconds)
-                slowest = max(run.seconds for run in runs)
-                requests = max(fastest.requests, 1)
-                print(
-                    f"{name:<16} {fastest.seconds:>8.2f}–{slowest:<8.2f} "
-                    f"{fastest.seconds / ideal:>8.2f} {min(r.landed for r in runs):>7} "
-                    f"{max(r.refused for r in runs):>5} {fastest.requests:>8} {fastest.cpu:>6.2f} "
-                    f"{fastest.cpu * 1000 / requests:>10.2f} {max(r.peak_mb for r in runs):>8.0f} "
-                    f"{max(r.server_cpu / r.seconds for r in runs):>10.0%}"
-                )
+                print(_row(tool.name, runs_of[tool.name], ideal))
+            if alone:
+                print("following alone (in-process, start-up excluded; peak MB not measured):")
+                for tool in alone:
+                    assert tool.limits is not None
+                    print(_row(tool.name, alone_of[tool.name], ideal_of[tool.limits]))
+
+
+def _row(name: str, runs: list[Run], ideal: float) -> str:
+    """One tool's line of the table: the fastest run's figures, the range of times, and the
+    worst of the counts that should be low (429s, memory, the server's load)."""
+    fastest = min(runs, key=lambda run: run.seconds)
+    slowest = max(run.seconds for run in runs)
+    requests = max(fastest.requests, 1)
+    return (
+        f"{name:<16} {fastest.seconds:>8.2f}–{slowest:<8.2f} "
+        f"{fastest.seconds / ideal:>8.2f} {min(r.landed for r in runs):>7} "
+        f"{max(r.refused for r in runs):>5} {fastest.requests:>8} {fastest.cpu:>6.2f} "
+        f"{fastest.cpu * 1000 / requests:>10.2f} {max(r.peak_mb for r in runs):>8.0f} "
+        f"{max(r.server_cpu / r.seconds for r in runs):>10.0%}"
+    )
 
 
 if __name__ == "__main__":
