@@ -272,6 +272,78 @@ def test_scanning_20000_emails_into_one_json_array_keeps_memory_flat(tmp_path: P
     assert big_peak < small_peak + 30, f"{small_peak} MB for 2,000 emails, {big_peak} for 20,000"
 
 
+def _peak_auditing(box: Path, jobs: int) -> tuple[int, int]:
+    """Peak RSS (MB) of a fresh interpreter auditing every message of ``box`` (its links
+    followed) with ``jobs`` jobs, and of its largest worker process (0 with one job)."""
+    code = textwrap.dedent(
+        """
+        import contextlib, os, re, resource, sys
+        from clickaudit.cli import main
+        with open(os.devnull, "w") as out, contextlib.redirect_stdout(out):
+            status = main(["audit", *sys.argv[1:]])
+        assert status == 0, status
+        status_text = open("/proc/self/status").read()
+        peak = int(re.search(r"VmHWM:\\s*(\\d+) kB", status_text).group(1)) // 1024
+        print(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)
+        """
+    )
+    options = [
+        "--jobs", str(jobs), "--no-save", "--allow-private", "--no-domains", "--format", "jsonl",
+        "--fail-on", "never",
+    ]  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(box), *options],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    parent, worker = map(int, done.stdout.split())
+    return parent, worker
+
+
+def _write_audit_mbox(path: Path, count: int, port: int) -> Path:
+    """Emails of 10 KB of text and four links each, through a redirect on the local simulator.
+    The links repeat every 20 emails, so the URL caches (bounded at a few thousand entries)
+    are as full in the small batch as in the big one: what grows is what a batch keeps."""
+    words = "Words of this week's newsletter. " * 300
+    with path.open("w") as file:
+        for n in range(count):
+            links = "".join(
+                f'<a href="http://127.0.0.1:{port}/c/{n % 20}/{k}">Offer {k}</a>' for k in range(4)
+            )
+            file.write(
+                "From news@shop.example Thu Nov 26 04:00:00 2026\n"
+                + MESSAGE.format(n=n, padding=f"<p>{words}</p>{links}")
+                + "\n"
+            )
+    return path
+
+
+@pytest.mark.skipif(
+    not Path("/proc/self/status").is_file(), reason="peak memory is read from /proc (Linux)"
+)
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_auditing_four_times_the_emails_keeps_memory_flat(tmp_path: Path, jobs: int) -> None:
+    """An audit keeps nothing from one email to the next, in this process or its workers:
+    800 emails take the memory of 200 (keeping each loaded email alone would add 14 MB)."""
+    from clickaudit.sim.server import Route, SimServer
+
+    routes = [
+        Route("/c/*", action="redirect", to="http://127.0.0.1:{http}/landing"),
+        Route("/landing", body="<h1>Landing</h1>"),
+    ]
+    with SimServer(routes, tls=False) as sim:
+        small = _write_audit_mbox(tmp_path / "small.mbox", 200, sim.http_port)
+        big = _write_audit_mbox(tmp_path / "big.mbox", 800, sim.http_port)
+        (small_peak, small_worker), (big_peak, big_worker) = (
+            _peak_auditing(small, jobs),
+            _peak_auditing(big, jobs),
+        )
+    assert big_peak < small_peak + 8, f"{small_peak} MB for 200 emails, {big_peak} for 800"
+    assert big_worker < small_worker + 8, f"workers: {small_worker} MB, then {big_worker}"
+
+
 def test_audit_takes_a_folder_and_writes_a_line_per_email(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
