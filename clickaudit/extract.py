@@ -13,7 +13,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import Iterator
+from collections.abc import Container, Iterator
 from dataclasses import dataclass
 
 import lxml.etree
@@ -21,7 +21,7 @@ import lxml.html
 
 from clickaudit.model import BodyPart, Element, Email, Image, Link, Part
 from clickaudit.system_links import system_link_kind
-from clickaudit.visibility import DocumentStyle, hidden_reason, stylesheet_properties
+from clickaudit.visibility import DocumentStyle, StylesheetProperties, hidden_reason
 
 MAX_TEXT = 200
 # Real mail has tens of links, a long digest a few thousand; beyond this they are counted only.
@@ -188,7 +188,7 @@ def _from_html(
     # than the parse, so the full walk is kept for emails that need it.
     lowered = data.lower()  # bytes: ASCII case folding, far faster than str.lower on 2 MB
     every_element = _needs_every_element(root, lowered)
-    stylesheet = stylesheet_properties(root) if b"<style" in lowered else frozenset()
+    stylesheet: Container[str] = StylesheetProperties(root) if b"<style" in lowered else frozenset()
     document = DocumentStyle(root)
     for node in root.iter() if every_element else root.iter(*_COMMON_TAGS):
         tag = node.tag
@@ -232,7 +232,7 @@ def _link_from_element(
     href: str,
     part: BodyPart,
     number: int,
-    stylesheet: frozenset[str] = frozenset(),
+    stylesheet: Container[str] = frozenset(),
     document: DocumentStyle | None = None,
 ) -> Link:
     element = Element.A if tag == "a" else Element.AREA if tag == "area" else Element.VML

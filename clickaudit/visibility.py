@@ -10,6 +10,7 @@ markup says so plainly (fail closed: "visible" when unsure, because "hidden" con
 from __future__ import annotations
 
 import re
+from collections.abc import Container
 from functools import lru_cache
 
 import lxml.etree
@@ -54,6 +55,22 @@ def stylesheet_properties(root: lxml.etree._Element) -> frozenset[str]:
     return frozenset(found)
 
 
+class StylesheetProperties:
+    """:func:`stylesheet_properties` of a document, read the first time a link's hiding asks
+    (most links hide nothing, so most documents never need their stylesheets read)."""
+
+    __slots__ = ("_found", "_root")
+
+    def __init__(self, root: lxml.etree._Element) -> None:
+        self._root = root
+        self._found: frozenset[str] | None = None
+
+    def __contains__(self, prop: object) -> bool:
+        if self._found is None:
+            self._found = stylesheet_properties(self._root)
+        return prop in self._found
+
+
 def _property_names(css: str) -> list[str]:
     """The property names a stylesheet's text sets, as written, in order."""
     first = _PROPERTY_AT_START.match(css)
@@ -73,14 +90,15 @@ _OVERRIDDEN_BY = {
 
 def hidden_reason(
     node: lxml.etree._Element,
-    stylesheet: frozenset[str] = frozenset(),
+    stylesheet: Container[str] = frozenset(),
     document: DocumentStyle | None = None,
 ) -> str | None:
     """Why the link element ``node`` cannot be seen (``display-none``, ``visibility-hidden``,
     ``zero-size``, ``1px``, ``same-colour``, ``empty``), or ``None`` when it can (or may) be.
 
-    ``stylesheet`` is :func:`stylesheet_properties` of the document: a reason that a property
-    the stylesheet sets could undo is dropped. ``document`` (:class:`DocumentStyle` of the same
+    ``stylesheet`` is :func:`stylesheet_properties` of the document (or
+    :class:`StylesheetProperties`, which reads them when asked): a reason that a property the
+    stylesheet sets could undo is dropped. ``document`` (:class:`DocumentStyle` of the same
     tree) lets a link skip the walks up its ancestors that cannot find anything; the answer is
     the same with or without it.
     """
