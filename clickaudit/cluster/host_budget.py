@@ -1,13 +1,15 @@
 """One per-host politeness budget for every worker of a cluster, kept in Redis.
 
-Without it, N workers that each keep ``--per-host`` requests in flight put N times that on one
-ESP's tracking host. Here a request needs one of the host's slots in Redis, and the number of
-slots is the host's *adaptive* window, shared too. The window follows the same AIMD rules as the
-in-process :class:`clickaudit.net.limiter.AdaptiveLimiter` (its constants are imported): start at
-a modest window, grow while the host's latency holds and the window is in use (+1 per answer
-below the slow-start threshold, +1 per round trip above it), halve at once on 429/503 (once per
-round trip), never above the submitter's ``per_host`` ceiling; a Retry-After pauses the host for
-every worker. Each update is one Lua script, so concurrent workers never lose one another's.
+Without it, N workers that each keep ``--per-host`` requests in flight put N times that on one ESP's
+tracking host. Here a request needs one of the host's slots in Redis, and the number of slots is the
+host's *adaptive* window, shared too. The window follows the AIMD rules of the in-process
+:class:`clickaudit.net.limiter.AdaptiveLimiter` (its constants are imported): start at a modest
+window (16, :data:`INITIAL_WINDOW`: the in-process start of 25 is paid for by how that limiter
+counts refusals, wave by wave of the answers one process reads, which a window shared through Redis
+does not do), grow while the host's latency holds and the window is in use (+1 per answer below the
+slow-start threshold, +1 per round trip above it), halve at once on 429/503 (once per round trip),
+never above the submitter's ``per_host`` ceiling; a Retry-After pauses the host for every worker.
+Each update is one Lua script, so concurrent workers never lose one another's.
 
 Each slot is a lease: ``SET slot token NX PX lease``, given back by compare-and-delete (the
 release redis-py's ``Lock`` uses). Dramatiq's ``ConcurrentRateLimiter`` was the first choice,
@@ -37,13 +39,13 @@ import redis.asyncio
 
 from clickaudit.net.limiter import (
     BACK_OFF_STATUSES,
-    DEFAULT_INITIAL_WINDOW,
     HOP_PRIORITY,
     LATENCY_SLACK,
     LATENCY_TOLERANCE,
     HostSlot,
 )
 
+INITIAL_WINDOW = 16
 LEASE_MARGIN_S = 5.0
 STATE_TTL_S = 3600
 MAX_PAUSE_S = 10.0
@@ -199,7 +201,7 @@ class RedisHostLimiter:
         ceiling: int,
         concurrency: int,
         lease_s: float,
-        initial: int = DEFAULT_INITIAL_WINDOW,
+        initial: int = INITIAL_WINDOW,
     ) -> None:
         self.ceiling = max(ceiling, 1)
         self.initial = max(1, min(initial, self.ceiling))
