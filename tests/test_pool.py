@@ -18,7 +18,7 @@ import clickaudit.net.pool as pool_module
 from clickaudit.follow import Follower
 from clickaudit.net.limiter import AdaptiveLimiter
 from clickaudit.net.pool import OriginPool
-from clickaudit.net.transport import StaticResolver
+from clickaudit.net.transport import CheckedBackend, StaticResolver
 from clickaudit.settings import AuditSettings
 from clickaudit.sim import Route, SimServer
 from clickaudit.sim.certs import SimCertificates
@@ -145,6 +145,37 @@ def test_http11_connections_are_reused_and_never_more_than_the_host_may_have(
 
     assert asyncio.run(run()) == ["ok"] * 100
     assert plain_host.max_in_flight["click.example"] <= 6
+
+
+def test_an_http11_connections_free_locks_never_make_a_request_yield_to_the_event_loop(
+    plain_host: SimServer,
+) -> None:
+    """httpcore's own locks (anyio's) yield to every ready task at each acquire, three times a
+    request; the pool gives its connections asyncio's, which do not when free. Should httpcore
+    rename the locks, this fails instead of the audit silently slowing down."""
+
+    async def run() -> list[object]:
+        pool = OriginPool(
+            ssl_context=ssl.create_default_context(),
+            network_backend=CheckedBackend(
+                StaticResolver({}, default=["127.0.0.1"]), allow_private=True
+            ),
+        )
+        try:
+            url = httpcore.URL(plain_host.url("click.example", "/landing"))
+            request = httpcore.Request("GET", url, headers=[(b"Host", b"click.example")])
+            response = await pool.handle_async_request(request)
+            await response.aread()
+            await response.aclose()
+            (connection,) = pool._open
+            http11 = connection._connection
+            assert isinstance(http11, httpcore.AsyncHTTP11Connection)
+            return [connection._request_lock, http11._state_lock]
+        finally:
+            await pool.aclose()
+
+    locks = asyncio.run(run())
+    assert all(isinstance(lock, asyncio.Lock) for lock in locks)
 
 
 def test_an_https_http11_host_reached_by_a_burst_answers_every_chain() -> None:
