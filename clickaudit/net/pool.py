@@ -15,8 +15,13 @@ on asyncio yield to the event loop at every acquire even when free (``anyio.Lock
 ``fast_acquire``): three times a request, each putting the request behind every task that is
 ready. When a hundred answers arrive together, a chain's next hop then goes out only after the
 whole wave has been handled two or three times over. The pool gives each connection asyncio's
-own locks instead (the same exclusion, no yield when free): one tracking host, 300 links,
-following alone 0.67-0.72 -> 0.61-0.65 s median (tests/bench/bench_follow.py shape, in-process).
+own locks instead (the same exclusion, no yield when free): following alone, in-process, medians
+of 10 alternating runs, one tracking host 0.78 -> 0.71 s, 20 hosts 0.83 -> 0.70 s
+(tests/bench/bench_follow.py shapes). The price, on the host refusing beyond 8 in flight: a chain
+answered early in a wave now sends its next hop before refusals read later in the same wave have
+halved the window, 39-44 -> 43-51 429s over 5 runs (linkinator: 584). Deferring every wake-up of
+a host that has refused to the end of the wave brought them back to 38-46 but kept its window
+lower (mean 5.3-6.3 against 6.7) and the shape ~1 s slower, so it was left out.
 """
 
 from __future__ import annotations
