@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import ssl
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from typing import ClassVar
 
 import h2.config
@@ -16,6 +16,7 @@ import pytest
 
 import clickaudit.net.pool as pool_module
 from clickaudit.follow import Follower
+from clickaudit.net.http11 import Http11Connection
 from clickaudit.net.limiter import AdaptiveLimiter
 from clickaudit.net.pool import OriginPool
 from clickaudit.net.transport import CheckedBackend, StaticResolver
@@ -147,12 +148,47 @@ def test_http11_connections_are_reused_and_never_more_than_the_host_may_have(
     assert plain_host.max_in_flight["click.example"] <= 6
 
 
-def test_an_http11_connections_free_locks_never_make_a_request_yield_to_the_event_loop(
+def test_an_https_http11_connections_free_locks_never_make_a_request_yield_to_the_event_loop() -> (
+    None
+):
+    """The first connection to an https origin is httpcore's (ALPN decides between HTTP/2 and
+    HTTP/1.1). httpcore's own locks (anyio's) yield to every ready task at each acquire, three
+    times a request; the pool gives its connections asyncio's, which do not when free. Should
+    httpcore rename the locks, this fails instead of the audit silently slowing down."""
+    routes = [Route(path="/landing", body="<html>ok</html>")]
+
+    async def run(server: SimServer) -> list[object]:
+        assert server.certs is not None
+        pool = OriginPool(
+            ssl_context=server.certs.client_context(),
+            network_backend=CheckedBackend(
+                StaticResolver({}, default=["127.0.0.1"]), allow_private=True
+            ),
+        )
+        try:
+            url = httpcore.URL(server.url("click.example", "/landing", tls=True))
+            request = httpcore.Request("GET", url, headers=[(b"Host", b"click.example")])
+            response = await pool.handle_async_request(request)
+            await response.aread()
+            await response.aclose()
+            (connection,) = pool._open
+            assert isinstance(connection, httpcore.AsyncHTTPConnection)
+            http11 = connection._connection
+            assert isinstance(http11, httpcore.AsyncHTTP11Connection)
+            return [connection._request_lock, http11._state_lock]
+        finally:
+            await pool.aclose()
+
+    with SimServer(routes, tls=True) as server:
+        locks = asyncio.run(run(server))
+    assert all(isinstance(lock, asyncio.Lock) for lock in locks)
+
+
+def test_an_http_origins_connections_are_driven_by_h11_and_kept_alive(
     plain_host: SimServer,
 ) -> None:
-    """httpcore's own locks (anyio's) yield to every ready task at each acquire, three times a
-    request; the pool gives its connections asyncio's, which do not when free. Should httpcore
-    rename the locks, this fails instead of the audit silently slowing down."""
+    """Plain HTTP/1.1 goes through the pool's own h11 connection (clickaudit.net.http11), and
+    one connection carries request after request."""
 
     async def run() -> list[object]:
         pool = OriginPool(
@@ -163,19 +199,20 @@ def test_an_http11_connections_free_locks_never_make_a_request_yield_to_the_even
         )
         try:
             url = httpcore.URL(plain_host.url("click.example", "/landing"))
-            request = httpcore.Request("GET", url, headers=[(b"Host", b"click.example")])
-            response = await pool.handle_async_request(request)
-            await response.aread()
-            await response.aclose()
+            bodies = []
+            for _ in range(3):
+                request = httpcore.Request("GET", url, headers=[(b"Host", b"click.example")])
+                response = await pool.handle_async_request(request)
+                bodies.append(await response.aread())
+                await response.aclose()
             (connection,) = pool._open
-            http11 = connection._connection
-            assert isinstance(http11, httpcore.AsyncHTTP11Connection)
-            return [connection._request_lock, http11._state_lock]
+            return [type(connection), *bodies]
         finally:
             await pool.aclose()
 
-    locks = asyncio.run(run())
-    assert all(isinstance(lock, asyncio.Lock) for lock in locks)
+    kind, *bodies = asyncio.run(run())
+    assert kind is Http11Connection
+    assert bodies == [b"<html>ok</html>"] * 3
 
 
 def test_an_https_http11_host_reached_by_a_burst_answers_every_chain() -> None:
@@ -215,7 +252,8 @@ class _RacedConnection:
 
     created: ClassVar[list[_RacedConnection]] = []
 
-    def __init__(self, **_: object) -> None:
+    def __init__(self, release: Callable[[object], Awaitable[None]], **_: object) -> None:
+        self.release = release
         self.lost = False
         self.used = 0
         _RacedConnection.created.append(self)
@@ -242,7 +280,21 @@ class _RacedConnection:
         if self.lost:
             raise httpcore.ConnectionNotAvailable()
         self.used += 1
-        return httpcore.Response(200, content=b"ok")
+        return httpcore.Response(200, content=_GivenBackOnClose(self))
+
+
+class _GivenBackOnClose:
+    """An empty body whose closing hands its connection back, as Http11Connection's does."""
+
+    def __init__(self, connection: _RacedConnection) -> None:
+        self.connection = connection
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        return
+        yield b""
+
+    async def aclose(self) -> None:
+        await self.connection.release(self.connection)
 
 
 def test_a_request_that_loses_its_connection_to_an_earlier_waiter_is_sent_on_one_of_its_own(
@@ -251,7 +303,7 @@ def test_a_request_that_loses_its_connection_to_an_earlier_waiter_is_sent_on_one
     """Three idle connections, each won by a request queued on it before: the request still
     goes, on a connection of its own, instead of failing with 'no connection would take the
     request' (seen on a demo audit's hop under load)."""
-    monkeypatch.setattr(pool_module, "AsyncHTTPConnection", _RacedConnection)
+    monkeypatch.setattr(pool_module, "Http11Connection", _RacedConnection)
     _RacedConnection.created = []
     pool = OriginPool(
         ssl_context=ssl.create_default_context(), network_backend=httpcore.AnyIOBackend()
