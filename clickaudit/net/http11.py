@@ -128,9 +128,10 @@ class Http11Connection:
         assert isinstance(request.stream, AsyncIterable)
         parts = [head] if head else []
         async for chunk in request.stream:
-            data = state.send(h11.Data(data=chunk))
-            if data:
-                parts.append(data)
+            if chunk:  # a request without a body (every hop's) yields one empty chunk
+                data = state.send(h11.Data(data=chunk))
+                if data:
+                    parts.append(data)
         end = state.send(h11.EndOfMessage())
         if end:
             parts.append(end)
