@@ -121,6 +121,46 @@ def test_chains_to_an_http2_host_share_one_connection(certs: SimCertificates) ->
     assert host.connections == 1
 
 
+def test_an_origin_that_spoke_http11_and_now_chooses_http2_is_answered_over_http2(
+    certs: SimCertificates,
+) -> None:
+    """An https origin once answered over HTTP/1.1 gets the pool's h11 connection next time;
+    should its ALPN now choose h2, that connection gives way to httpcore's (HTTP/2) and the
+    request is answered all the same."""
+    host = Http2Host(certs)
+
+    async def run() -> tuple[list[int], bool, list[type]]:
+        server = await host.start()
+        pool = OriginPool(
+            ssl_context=certs.client_context(),
+            network_backend=CheckedBackend(
+                StaticResolver({}, default=["127.0.0.1"]), allow_private=True
+            ),
+        )
+        url = f"https://click.example:{host.port}/c/1"
+        key = (b"https", b"click.example", host.port)
+        statuses = []
+        async with server:
+            try:
+                for attempt in range(2):
+                    if attempt:
+                        await pool.aclose()
+                        pool._http11.add(key)  # as if its ALPN had chosen HTTP/1.1 before
+                    request = httpcore.Request("GET", url, headers=[(b"Host", b"click.example")])
+                    response = await pool.handle_async_request(request)
+                    await response.aread()
+                    await response.aclose()
+                    statuses.append(response.status)
+                return statuses, key in pool._http11, [type(c) for c in pool._open]
+            finally:
+                await pool.aclose()
+
+    statuses, still_http11, kinds = asyncio.run(run())
+    assert statuses == [302, 302]
+    assert not still_http11
+    assert kinds == [httpcore.AsyncHTTPConnection]
+
+
 @pytest.fixture
 def plain_host() -> Iterator[SimServer]:
     routes = [
