@@ -192,45 +192,60 @@ def test_one_email_is_still_one_json_object(
     assert out.startswith("{")
 
 
+PEAK_MEMORY = """
+# VmHWM, not ru_maxrss: that one keeps the forking parent's size across exec
+status_text = open("/proc/self/status").read()
+print(*answer, int(re.search(r"VmHWM:\\s*(\\d+) kB", status_text).group(1)) // 1024)
+"""
+
+reads_peak_memory = pytest.mark.skipif(
+    not Path("/proc/self/status").is_file(), reason="peak memory is read from /proc (Linux)"
+)
+
+
+def _in_fresh_interpreter(code: str, *args: str) -> list[int]:
+    """Run ``code`` (which leaves a list of numbers in ``answer``) in a fresh interpreter with
+    ``args`` as its arguments: those numbers, then the interpreter's peak RSS in MB."""
+    done = subprocess.run(
+        [sys.executable, "-c", "import re\n" + textwrap.dedent(code) + PEAK_MEMORY, *args],
+        capture_output=True,
+        text=True,
+        timeout=600,
+    )
+    assert done.returncode == 0, done.stderr
+    return [int(number) for number in done.stdout.split()]
+
+
 def _peak_reading(box: Path) -> tuple[int, int]:
     """Emails loaded and peak RSS (MB) of a fresh interpreter reading every message of ``box``."""
-    code = textwrap.dedent(
+    count, peak_mb = _in_fresh_interpreter(
         """
-        import re, sys
+        import sys
         from clickaudit.batch import read_sources
         count = 0
         for source in read_sources([sys.argv[1]]):
             count += len(source.load())
-        # VmHWM, not ru_maxrss: that one keeps the forking parent's size across exec
-        status = open("/proc/self/status").read()
-        print(count, int(re.search(r"VmHWM:\\s*(\\d+) kB", status).group(1)) // 1024)
-        """
+        answer = [count]
+        """,
+        str(box),
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code, str(box)], capture_output=True, text=True, timeout=600
-    )
-    count, peak_mb = map(int, done.stdout.split())
     return count, peak_mb
 
 
 def _peak_scanning(box: Path) -> int:
     """Peak RSS (MB) of a fresh interpreter scanning every message of ``box`` into one JSON
     array (one job), the report written to /dev/null."""
-    code = textwrap.dedent(
+    (peak_mb,) = _in_fresh_interpreter(
         """
-        import contextlib, os, re, sys
+        import contextlib, os, sys
         from clickaudit.cli import main
         with open(os.devnull, "w") as out, contextlib.redirect_stdout(out):
             main(["scan", sys.argv[1], "--format", "json", "--jobs", "1"])
-        status = open("/proc/self/status").read()
-        print(int(re.search(r"VmHWM:\\s*(\\d+) kB", status).group(1)) // 1024)
-        """
+        answer = []
+        """,
+        str(box),
     )
-    done = subprocess.run(
-        [sys.executable, "-c", code, str(box)], capture_output=True, text=True, timeout=600
-    )
-    assert done.returncode == 0, done.stderr
-    return int(done.stdout)
+    return peak_mb
 
 
 def _write_big_mbox(path: Path, count: int, padding: int = 4_000) -> Path:
@@ -241,9 +256,7 @@ def _write_big_mbox(path: Path, count: int, padding: int = 4_000) -> Path:
     return path
 
 
-@pytest.mark.skipif(
-    not Path("/proc/self/status").is_file(), reason="peak memory is read from /proc (Linux)"
-)
+@reads_peak_memory
 def test_reading_a_20000_message_mbox_keeps_memory_flat(tmp_path: Path) -> None:
     """Ten times the messages (an 81 MB mbox instead of 8 MB) cost no more memory: the mbox is
     never read whole and nothing is kept from one email to the next."""
@@ -258,9 +271,7 @@ def test_reading_a_20000_message_mbox_keeps_memory_flat(tmp_path: Path) -> None:
     os.remove(big)
 
 
-@pytest.mark.skipif(
-    not Path("/proc/self/status").is_file(), reason="peak memory is read from /proc (Linux)"
-)
+@reads_peak_memory
 def test_scanning_20000_emails_into_one_json_array_keeps_memory_flat(tmp_path: Path) -> None:
     """Scanning keeps nothing from one email to the next, garbage included: the collector is
     paused while each email is scanned, and what it would have found meanwhile must still be
@@ -275,30 +286,22 @@ def test_scanning_20000_emails_into_one_json_array_keeps_memory_flat(tmp_path: P
 def _peak_auditing(box: Path, jobs: int) -> tuple[int, int]:
     """Peak RSS (MB) of a fresh interpreter auditing every message of ``box`` (its links
     followed) with ``jobs`` jobs, and of its largest worker process (0 with one job)."""
-    code = textwrap.dedent(
-        """
-        import contextlib, os, re, resource, sys
-        from clickaudit.cli import main
-        with open(os.devnull, "w") as out, contextlib.redirect_stdout(out):
-            status = main(["audit", *sys.argv[1:]])
-        assert status == 0, status
-        status_text = open("/proc/self/status").read()
-        peak = int(re.search(r"VmHWM:\\s*(\\d+) kB", status_text).group(1)) // 1024
-        print(peak, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024)
-        """
-    )
     options = [
         "--jobs", str(jobs), "--no-save", "--allow-private", "--no-domains", "--format", "jsonl",
         "--fail-on", "never",
     ]  # fmt: skip
-    done = subprocess.run(
-        [sys.executable, "-c", code, str(box), *options],
-        capture_output=True,
-        text=True,
-        timeout=600,
+    worker, parent = _in_fresh_interpreter(
+        """
+        import contextlib, os, resource, sys
+        from clickaudit.cli import main
+        with open(os.devnull, "w") as out, contextlib.redirect_stdout(out):
+            status = main(["audit", *sys.argv[1:]])
+        assert status == 0, status
+        answer = [resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss // 1024]
+        """,
+        str(box),
+        *options,
     )
-    assert done.returncode == 0, done.stderr
-    parent, worker = map(int, done.stdout.split())
     return parent, worker
 
 
@@ -320,9 +323,7 @@ def _write_audit_mbox(path: Path, count: int, port: int) -> Path:
     return path
 
 
-@pytest.mark.skipif(
-    not Path("/proc/self/status").is_file(), reason="peak memory is read from /proc (Linux)"
-)
+@reads_peak_memory
 @pytest.mark.parametrize("jobs", [1, 2])
 def test_auditing_four_times_the_emails_keeps_memory_flat(tmp_path: Path, jobs: int) -> None:
     """An audit keeps nothing from one email to the next, in this process or its workers:
