@@ -113,14 +113,12 @@ class DocumentWriter:
         self._tests = self._failures = 0  # JUnit: the root's totals
 
     def add(self, audit: Audit) -> None:
+        from clickaudit.report import csv_report, html, junit  # on use: a document is rare
+
         self._count += 1
         if self._fmt == "csv":
-            from clickaudit.report import csv_report
-
             self._body.write(csv_report.rows(audit))
         elif self._fmt == "html":
-            from clickaudit.report import html
-
             if self._count == 1:
                 self._first = audit
             else:
@@ -128,8 +126,6 @@ class DocumentWriter:
                 self._body.write("\n")
             self._body.write(html.section(audit))
         else:
-            from clickaudit.report import junit
-
             suite = junit.suite(audit, fail_on=self._fail_on)
             self._tests += suite.tests
             self._failures += suite.failures
@@ -137,17 +133,13 @@ class DocumentWriter:
 
     def write_to(self, out: TextIO) -> None:
         """Write the document to ``out``: its start, every audit's part, its end."""
-        if self._fmt == "csv":
-            from clickaudit.report import csv_report
+        from clickaudit.report import csv_report, html, junit
 
+        if self._fmt == "csv":
             start, end = csv_report.header(), ""
         elif self._fmt == "html":
-            from clickaudit.report import html
-
             start, end = html.head(html.title_of(self._first)), html.tail()
         else:
-            from clickaudit.report import junit
-
             if self._count == 0:
                 start, end = junit.render([]), ""
             else:
@@ -158,10 +150,6 @@ class DocumentWriter:
         out.write(end)
         out.flush()
         self._body.close()
-
-    @property
-    def count(self) -> int:
-        return self._count
 
     @property
     def ends_with_newline(self) -> bool:
